@@ -1,0 +1,458 @@
+"""The autograd engine: a scalar `Value` that remembers how it was made.
+
+The file has two halves that can be read on their own:
+
+1. **The math of each op** (``_add``, ``_mul``, ``_tanh`` ...): plain functions of floats
+   that return the result and the local derivative of the result with respect to each
+   operand, ∂out/∂childᵢ.  Nothing here knows about graphs.
+2. **The machinery** (`Value`, `_apply`, `topological_order`, `Value.backward`): wraps
+   the math, records children and local derivatives at forward time, and runs the
+   chain rule backwards over a topological order with one loop:
+
+       child.grad += node.grad · ∂node/∂child
+
+Nothing recurses in Python, so a chain a million nodes deep backpropagates.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import SupportsFloat, TypeAlias
+
+Number: TypeAlias = int | float
+Operand: TypeAlias = "Value | int | float"
+
+
+# ---------------------------------------------------------------------------------------
+# Errors: clear messages that name the operation, the operands and their labels.
+# ---------------------------------------------------------------------------------------
+
+
+class ScalarGradError(Exception):
+    """Base class of every error scalargrad raises on purpose."""
+
+
+class DomainError(ScalarGradError, ValueError):
+    """An operation was asked for outside the numbers where it is defined (log of -1)."""
+
+
+class DivisionByZero(ScalarGradError, ZeroDivisionError):
+    """Division by zero, or zero raised to a negative power."""
+
+
+class ValueOverflow(ScalarGradError, OverflowError):
+    """The result is too large for a Python float (exp(1000))."""
+
+
+class _Undefined(Exception):
+    """Raised by the op math below; `_apply` turns it into a public error with context."""
+
+    def __init__(self, kind: type[ScalarGradError], reason: str) -> None:
+        super().__init__(reason)
+        self.kind = kind
+        self.reason = reason
+
+
+def _domain(reason: str) -> _Undefined:
+    return _Undefined(DomainError, reason)
+
+
+# ---------------------------------------------------------------------------------------
+# 1. The math of each op: value and local derivatives, floats in, floats out.
+# ---------------------------------------------------------------------------------------
+
+
+def _add(a: float, b: float) -> tuple[float, tuple[float, ...]]:
+    """a + b;  ∂/∂a = 1, ∂/∂b = 1."""
+    return a + b, (1.0, 1.0)
+
+
+def _sub(a: float, b: float) -> tuple[float, tuple[float, ...]]:
+    """a − b;  ∂/∂a = 1, ∂/∂b = −1."""
+    return a - b, (1.0, -1.0)
+
+
+def _mul(a: float, b: float) -> tuple[float, tuple[float, ...]]:
+    """a · b;  ∂/∂a = b, ∂/∂b = a."""
+    return a * b, (b, a)
+
+
+def _div(a: float, b: float) -> tuple[float, tuple[float, ...]]:
+    """a / b;  ∂/∂a = 1/b, ∂/∂b = −a/b²."""
+    if b == 0:
+        raise _Undefined(DivisionByZero, "division by zero")
+    return a / b, (1.0 / b, -a / (b * b))
+
+
+def _neg(a: float) -> tuple[float, tuple[float, ...]]:
+    """−a;  ∂/∂a = −1."""
+    return -a, (-1.0,)
+
+
+def _power(a: float, n: float) -> float:
+    """a ** n as a real float, or a clear reason why it has none."""
+    if a == 0 and n < 0:
+        raise _Undefined(DivisionByZero, "0 cannot be raised to a negative power")
+    if a < 0 and not float(n).is_integer():
+        raise _domain("a negative number has no real fractional power")
+    try:
+        return float(a**n)
+    except OverflowError:
+        raise _Undefined(ValueOverflow, "the result is too large for a float") from None
+
+
+def _pow_const(a: float, n: float) -> tuple[float, tuple[float, ...]]:
+    """aⁿ for a number n;  ∂/∂a = n·aⁿ⁻¹ (infinite where aⁿ⁻¹ blows up at a = 0)."""
+    out = _power(a, n)
+    if n == 0:
+        return out, (0.0,)
+    if a == 0 and n < 1:
+        return out, (math.inf,)
+    return out, (n * _power(a, n - 1),)
+
+
+def _pow(a: float, b: float) -> tuple[float, tuple[float, ...]]:
+    """aᵇ for a Value b (a > 0);  ∂/∂a = b·aᵇ⁻¹, ∂/∂b = aᵇ·ln a."""
+    if a < 0:
+        raise _domain("a Value exponent needs a positive base (use a number exponent)")
+    out = _power(a, b)
+    if a == 0:
+        return out, (_pow_const(a, b)[1][0], 0.0)
+    return out, (b * _power(a, b - 1), out * math.log(a))
+
+
+def _exp(a: float) -> tuple[float, tuple[float, ...]]:
+    """eᵃ;  ∂/∂a = eᵃ."""
+    try:
+        out = math.exp(a)
+    except OverflowError:
+        raise _Undefined(ValueOverflow, "the result is too large for a float") from None
+    return out, (out,)
+
+
+def _log(a: float) -> tuple[float, tuple[float, ...]]:
+    """ln a (a > 0);  ∂/∂a = 1/a."""
+    if a <= 0:
+        raise _domain("log is defined only for positive numbers")
+    return math.log(a), (1.0 / a,)
+
+
+def _tanh(a: float) -> tuple[float, tuple[float, ...]]:
+    """tanh a;  ∂/∂a = 1 − tanh² a."""
+    t = math.tanh(a)
+    return t, (1.0 - t * t,)
+
+
+def _sigmoid(a: float) -> tuple[float, tuple[float, ...]]:
+    """σ(a) = 1/(1+e⁻ᵃ), computed without overflow;  ∂/∂a = σ(a)(1 − σ(a))."""
+    if a >= 0:
+        s = 1.0 / (1.0 + math.exp(-a))
+    else:
+        e = math.exp(a)
+        s = e / (1.0 + e)
+    return s, (s * (1.0 - s),)
+
+
+def _relu(a: float) -> tuple[float, tuple[float, ...]]:
+    """max(0, a);  ∂/∂a = 1 for a > 0, else 0 (0 at a = 0, as PyTorch and micrograd)."""
+    return (a, (1.0,)) if a > 0 else (0.0, (0.0,))
+
+
+def _abs(a: float) -> tuple[float, tuple[float, ...]]:
+    """|a|;  ∂/∂a = sign(a) (0 at a = 0)."""
+    return abs(a), (1.0 if a > 0 else -1.0 if a < 0 else 0.0,)
+
+
+# ---------------------------------------------------------------------------------------
+# 2. The machinery: Value, applying an op, topological order, backward.
+# ---------------------------------------------------------------------------------------
+
+
+class Value:
+    """A scalar in a computation graph.
+
+    ``data`` is the number, ``grad`` is ∂root/∂self after ``root.backward()``,
+    ``op`` names the operation that made it (``''`` for a leaf), ``children`` are its
+    operands and ``local_grads`` the local derivatives ∂self/∂child, in the same order.
+
+    ``==`` and ``hash`` are by identity (a Value is a node, and nodes go in sets);
+    ``< <= > >=`` compare ``data`` and make no graph nodes.
+    """
+
+    __slots__ = ("children", "constant", "data", "grad", "label", "local_grads", "op")
+
+    def __init__(self, data: SupportsFloat, label: str | None = None) -> None:
+        if isinstance(data, Value):
+            raise TypeError("Value() takes a number; this is already a Value")
+        try:
+            self.data = float(data)
+        except (TypeError, ValueError):
+            raise TypeError(
+                f"Value() needs a real number, got {data!r} ({type(data).__name__})"
+            ) from None
+        self.grad = 0.0
+        self.label = label
+        self.op = ""
+        self.children: tuple[Value, ...] = ()
+        self.local_grads: tuple[float, ...] = ()
+        self.constant = False
+
+    # -- arithmetic -----------------------------------------------------------------------
+    def __add__(self, other: Operand) -> Value:
+        return _apply("+", _add, self, other)
+
+    def __radd__(self, other: Operand) -> Value:
+        return _apply("+", _add, other, self)
+
+    def __sub__(self, other: Operand) -> Value:
+        return _apply("-", _sub, self, other)
+
+    def __rsub__(self, other: Operand) -> Value:
+        return _apply("-", _sub, other, self)
+
+    def __mul__(self, other: Operand) -> Value:
+        return _apply("*", _mul, self, other)
+
+    def __rmul__(self, other: Operand) -> Value:
+        return _apply("*", _mul, other, self)
+
+    def __truediv__(self, other: Operand) -> Value:
+        return _apply("/", _div, self, other)
+
+    def __rtruediv__(self, other: Operand) -> Value:
+        return _apply("/", _div, other, self)
+
+    def __pow__(self, other: Operand) -> Value:
+        if isinstance(other, Value):
+            return _apply("pow", _pow, self, other)
+        n = _number(other, "**")
+        return _apply(f"**{n:g}", lambda a: _pow_const(a, n), self)
+
+    def __rpow__(self, other: Operand) -> Value:
+        return _apply("pow", _pow, other, self)
+
+    def __neg__(self) -> Value:
+        return _apply("neg", _neg, self)
+
+    def __pos__(self) -> Value:
+        return self
+
+    # -- functions ------------------------------------------------------------------------
+    def exp(self) -> Value:
+        """eˣ"""
+        return _apply("exp", _exp, self)
+
+    def log(self) -> Value:
+        """Natural logarithm, ln x (x > 0)."""
+        return _apply("log", _log, self)
+
+    def tanh(self) -> Value:
+        """Hyperbolic tangent."""
+        return _apply("tanh", _tanh, self)
+
+    def sigmoid(self) -> Value:
+        """Logistic sigmoid 1/(1+e⁻ˣ)."""
+        return _apply("sigmoid", _sigmoid, self)
+
+    def relu(self) -> Value:
+        """max(0, x); its derivative at exactly 0 is taken as 0."""
+        return _apply("relu", _relu, self)
+
+    def __abs__(self) -> Value:
+        return _apply("abs", _abs, self)
+
+    def abs(self) -> Value:
+        """|x|; its derivative at exactly 0 is taken as 0."""
+        return _apply("abs", _abs, self)
+
+    # -- comparison by data, no graph nodes ---------------------------------------------
+    def __lt__(self, other: Operand) -> bool:
+        return self.data < _data(other)
+
+    def __le__(self, other: Operand) -> bool:
+        return self.data <= _data(other)
+
+    def __gt__(self, other: Operand) -> bool:
+        return self.data > _data(other)
+
+    def __ge__(self, other: Operand) -> bool:
+        return self.data >= _data(other)
+
+    __hash__ = object.__hash__
+
+    def __float__(self) -> float:
+        return self.data
+
+    # -- backpropagation ------------------------------------------------------------------
+    def backward(self) -> None:
+        """Fill ``grad`` of every node below this one with ∂self/∂node.
+
+        Interior nodes get their gradient recomputed from zero on every call; leaves
+        (inputs and parameters) *accumulate*, as PyTorch's leaf ``.grad`` does, so
+        gradients of several losses add up. Call ``zero_grad()`` (here, on a Module or
+        on an optimiser) to start leaves from zero again.
+        """
+        order = topological_order(self)
+        for node in order:
+            if node.op:
+                node.grad = 0.0
+        self.grad += 1.0
+        for node in reversed(order):
+            g = node.grad
+            for child, local in zip(node.children, node.local_grads):
+                child.grad += g * local
+
+    def zero_grad(self) -> None:
+        """Set ``grad`` of this node and of every node below it to 0."""
+        for node in topological_order(self):
+            node.grad = 0.0
+
+    # -- display --------------------------------------------------------------------------
+    def __repr__(self) -> str:
+        label = f", label={self.label!r}" if self.label else ""
+        return f"Value({self.data!r}{label}, grad={self.grad!r})"
+
+    def _repr_svg_(self) -> str:
+        from .drawing import to_svg
+
+        return to_svg(self)
+
+    @property
+    def name(self) -> str:
+        """The label if there is one, else a short description such as ``'2.0'``."""
+        return self.label or f"{self.data:g}"
+
+
+def _number(x: object, op: str) -> float:
+    """A plain number as a float, or a TypeError naming the operation."""
+    if isinstance(x, bool) or not isinstance(x, (int, float)):
+        raise TypeError(
+            f"{op}: expected a number or a Value, got {x!r} ({type(x).__name__})"
+        )
+    return float(x)
+
+
+def _data(x: Operand) -> float:
+    return x.data if isinstance(x, Value) else _number(x, "comparison")
+
+
+def constant(x: Number) -> Value:
+    """A leaf for a plain number used in an expression (drawn as a constant)."""
+    v = Value(x)
+    v.constant = True
+    return v
+
+
+def _describe(v: Value) -> str:
+    """``q=-1`` for a labelled node, ``-1`` for an unlabelled one."""
+    return f"{v.label}={v.data:g}" if v.label else f"{v.data:g}"
+
+
+def _call_text(op: str, children: tuple[Value, ...]) -> str:
+    """How the failing call reads: ``q=1 / z=0``, ``log(q=-1)``, ``z=0 ** -2``."""
+    args = [_describe(c) for c in children]
+    if len(args) == 2:
+        return f"{args[0]} {'**' if op == 'pow' else op} {args[1]}"
+    if op.startswith("**"):
+        return f"{args[0]} {op[:2]} {op[2:]}"
+    return f"{op}({', '.join(args)})"
+
+
+def _apply(op: str, math_fn: Callable[..., tuple[float, tuple[float, ...]]],
+           *operands: Operand) -> Value:
+    """Run ``math_fn`` on the operands' data and record the new node."""
+    children = tuple(o if isinstance(o, Value) else constant(_number(o, op)) for o in operands)
+    try:
+        data, local = math_fn(*(c.data for c in children))
+    except _Undefined as err:
+        raise err.kind(f"{_call_text(op, children)}: {err.reason}") from None
+    return _node(op, data, children, local)
+
+
+def sum_values(values: Iterable[Operand]) -> Value:
+    """Σ vᵢ as a single node;  ∂/∂vᵢ = 1."""
+    children = tuple(v if isinstance(v, Value) else constant(_number(v, "sum")) for v in values)
+    if not children:
+        raise ValueError("sum_values: needs at least one value")
+    return _node("sum", math.fsum(c.data for c in children), children, (1.0,) * len(children))
+
+
+def dot(weights: Sequence[Value], inputs: Sequence[Operand], bias: Value | None = None) -> Value:
+    """Σ wᵢ·xᵢ + b as a single node (a neuron's pre-activation).
+
+    ∂/∂wᵢ = xᵢ, ∂/∂xᵢ = wᵢ, ∂/∂b = 1.  Inputs that are plain numbers are not nodes.
+    """
+    if len(weights) != len(inputs):
+        raise ValueError(f"dot: {len(weights)} weights but {len(inputs)} inputs")
+    children: list[Value] = []
+    local: list[float] = []
+    total = bias.data if bias is not None else 0.0
+    for w, x in zip(weights, inputs):
+        if isinstance(x, Value):
+            total += w.data * x.data
+            children += (w, x)
+            local += (x.data, w.data)
+        else:
+            xf = _number(x, "dot")
+            total += w.data * xf
+            children.append(w)
+            local.append(xf)
+    if bias is not None:
+        children.append(bias)
+        local.append(1.0)
+    return _node("dot", total, tuple(children), tuple(local))
+
+
+def _node(op: str, data: float, children: tuple[Value, ...], local: tuple[float, ...]) -> Value:
+    """A new interior node (built without __init__, which validates user input)."""
+    out = Value.__new__(Value)
+    out.data = data
+    out.grad = 0.0
+    out.label = None
+    out.op = op
+    out.children = children
+    out.local_grads = local
+    out.constant = False
+    return out
+
+
+def topological_order(root: Value) -> list[Value]:
+    """Every node reachable from ``root``, each after all of its children (iterative DFS)."""
+    order: list[Value] = []
+    seen: set[int] = set()
+    stack: list[tuple[Value, bool]] = [(root, False)]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            order.append(node)
+            continue
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        stack.append((node, True))
+        for child in node.children:
+            if id(child) not in seen:
+                stack.append((child, False))
+    return order
+
+
+def name(namespace: Mapping[str, object]) -> list[Value]:
+    """Label every `Value` in ``namespace`` with its variable name; return them.
+
+    ``sg.name(locals())`` after writing a worked example as plain Python gives each node
+    the name it has on paper (a, b, c, ...).  Names starting with ``_`` are skipped; a
+    list or tuple of Values ``w`` labels its items ``w[0]``, ``w[1]``, ...
+    """
+    named: list[Value] = []
+    for key, obj in namespace.items():
+        if key.startswith("_"):
+            continue
+        if isinstance(obj, Value):
+            obj.label = key
+            named.append(obj)
+        elif isinstance(obj, (list, tuple)) and obj and all(isinstance(v, Value) for v in obj):
+            for i, v in enumerate(obj):
+                v.label = f"{key}[{i}]"
+                named.append(v)
+    return named

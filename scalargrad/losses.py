@@ -1,0 +1,77 @@
+"""Loss functions: sequences of Values (or numbers) in, one Value out."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .engine import Operand, Value, constant, sum_values
+
+
+def _pairs(name: str, preds: Sequence[Operand], targets: Sequence[Operand]) -> None:
+    if len(preds) != len(targets):
+        raise ValueError(f"{name}: {len(preds)} predictions but {len(targets)} targets")
+    if not preds:
+        raise ValueError(f"{name}: needs at least one prediction")
+
+
+def _value(x: Operand) -> Value:
+    return x if isinstance(x, Value) else constant(x)
+
+
+def mse(preds: Sequence[Operand], targets: Sequence[Operand]) -> Value:
+    """Mean squared error, (1/n) Σ (ŷᵢ − yᵢ)²."""
+    _pairs("mse", preds, targets)
+    squares = ((_value(p) - t) ** 2 for p, t in zip(preds, targets))
+    return sum_values(squares) / len(preds)
+
+
+def half_sse(preds: Sequence[Operand], targets: Sequence[Operand]) -> Value:
+    """Half the sum of squared errors, ½ Σ (ŷᵢ − yᵢ)², whose derivative is ŷᵢ − yᵢ."""
+    _pairs("half_sse", preds, targets)
+    return 0.5 * sum_values((_value(p) - t) ** 2 for p, t in zip(preds, targets))
+
+
+def cross_entropy(logits: Sequence[Operand], target_index: int) -> Value:
+    """Softmax cross-entropy, −log pₜ with pₜ = e^{sₜ} / Σⱼ e^{sⱼ}.
+
+    Computed as log Σⱼ e^{sⱼ−m} + m − sₜ with m = max s (a constant), so no exp
+    overflows; ∂/∂sⱼ = pⱼ − [j = t].
+    """
+    if not logits:
+        raise ValueError("cross_entropy: needs at least one logit")
+    if isinstance(target_index, bool) or not isinstance(target_index, int) or not (
+        0 <= target_index < len(logits)
+    ):
+        raise ValueError(
+            f"cross_entropy: target_index must be an int in 0..{len(logits) - 1}, "
+            f"got {target_index!r}"
+        )
+    scores = [_value(s) for s in logits]
+    m = max(s.data for s in scores)
+    log_sum_exp = sum_values((s - m).exp() for s in scores).log() + m
+    return log_sum_exp - scores[target_index]
+
+
+def hinge(scores: Sequence[Operand], labels: Sequence[int]) -> Value:
+    """Max-margin loss as in micrograd's demo, (1/n) Σ max(0, 1 − yᵢ·sᵢ), labels ±1."""
+    _pairs("hinge", scores, labels)
+    for i, y in enumerate(labels):
+        if y not in (-1, 1):
+            raise ValueError(f"hinge: labels must be -1 or +1, got {y!r} at position {i}")
+    margins = ((1 - y * _value(s)).relu() for s, y in zip(scores, labels))
+    return sum_values(margins) / len(scores)
+
+
+def bce(probs: Sequence[Operand], targets: Sequence[Operand]) -> Value:
+    """Binary cross-entropy, −(1/n) Σ [yᵢ log pᵢ + (1 − yᵢ) log(1 − pᵢ)], 0 < pᵢ < 1."""
+    _pairs("bce", probs, targets)
+    terms = []
+    for i, (p, y) in enumerate(zip(probs, targets)):
+        p = _value(p)
+        if not 0 < p.data < 1:
+            raise ValueError(
+                f"bce: probability at position {i} is {p.data:g}; it must be strictly "
+                "between 0 and 1 (squash scores with sigmoid first)"
+            )
+        terms.append(y * p.log() + (1 - y) * (1 - p).log())
+    return -sum_values(terms) / len(terms)
