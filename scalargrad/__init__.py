@@ -25,8 +25,31 @@ from .transforms import grad, jacobian
 
 __version__ = "0.1.0"
 
+# The chart, the walkthrough and the animation load on first use (graphviz is imported
+# only when something is drawn).
+_LAZY = {
+    "draw": "drawing",
+    "render": "drawing",
+    "to_svg": "drawing",
+    "steps": "walkthrough",
+    "animate": "animation",
+}
+
+
+def __getattr__(attr: str) -> object:
+    if attr in _LAZY:
+        from importlib import import_module
+
+        return getattr(import_module(f".{_LAZY[attr]}", __name__), attr)
+    raise AttributeError(f"module 'scalargrad' has no attribute {attr!r}")
+
 __all__ = [
     "DivisionByZero",
+    "animate",
+    "draw",
+    "render",
+    "steps",
+    "to_svg",
     "DomainError",
     "GradcheckResult",
     "ScalarGradError",
