@@ -1,1 +1,5 @@
-"""The demos: one runnable lesson per file (``python demos/NAME.py`` or ``scalargrad demo NAME``)."""
+"""The demos: one runnable lesson per file.
+
+Run one as ``python demos/NAME.py``, ``python -m scalargrad.demos.NAME`` or
+``scalargrad demo NAME``.
+"""

@@ -1,0 +1,125 @@
+"""What every demo shares: where pictures go, fast mode, progress bars and plots.
+
+Each demo writes its pictures to ``<base>/<demo name>/`` where ``<base>`` is ``--out DIR``
+on the command line, else ``$SCALARGRAD_DEMO_OUT``, else ``./scalargrad-out``.
+``--fast`` or ``SCALARGRAD_DEMO_FAST=1`` makes the demos small and quick (the tests use it).
+matplotlib and tqdm come from the ``demos`` extra: ``pip install -e ".[demos]"``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+_parser = argparse.ArgumentParser(add_help=False)
+_parser.add_argument("--out", default=None)
+_parser.add_argument("--fast", action="store_true")
+# parse_known_args: the same script runs under `scalargrad demo NAME` and inside Jupyter,
+# whose argv carries options of their own.
+_ARGS, _ = _parser.parse_known_args(sys.argv[1:])
+
+FAST: bool = _ARGS.fast or os.environ.get("SCALARGRAD_DEMO_FAST", "") not in ("", "0")
+"""True in fast mode: small data, few steps (for the tests)."""
+
+
+def output_dir(name: str) -> Path:
+    """The folder this demo writes its pictures to (created), announced on stdout."""
+    base = _ARGS.out or os.environ.get("SCALARGRAD_DEMO_OUT") or "scalargrad-out"
+    folder = Path(base) / name
+    folder.mkdir(parents=True, exist_ok=True)
+    print(f"Pictures go to {folder}/")
+    return folder
+
+
+def heading(text: str) -> None:
+    """A section title in the printed lesson."""
+    print(f"\n{text}\n{'─' * len(text)}")
+
+
+def progress(items: Iterable[T], **kwargs: Any) -> Iterable[T]:
+    """``items`` with a tqdm progress bar when stdout is a terminal, silently otherwise."""
+    from tqdm.auto import tqdm
+
+    return tqdm(items, disable=not sys.stdout.isatty(), **kwargs)
+
+
+def pyplot() -> Any:
+    """matplotlib.pyplot on the Agg backend (files only, no window), with a house style."""
+    try:
+        import matplotlib
+    except ImportError:
+        sys.exit('This demo draws with matplotlib: pip install -e ".[demos]"')
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    plt.rcParams.update({
+        "figure.dpi": 110, "savefig.dpi": 110, "savefig.bbox": "tight",
+        "axes.spines.top": False, "axes.spines.right": False, "font.size": 11,
+    })
+    return plt
+
+
+def save(fig: Any, path: Path) -> Path:
+    """Save a matplotlib figure, close it, print where it went."""
+    import matplotlib.pyplot as plt
+
+    fig.savefig(path)
+    plt.close(fig)
+    print(f"  wrote {path}")
+    return path
+
+
+def plot_curves(path: Path, title: str, curves: dict[str, Sequence[float]],
+                xlabel: str = "step") -> Path:
+    """One panel per named curve (loss, accuracy, ...), side by side."""
+    plt = pyplot()
+    fig, axes = plt.subplots(1, len(curves), figsize=(5 * len(curves), 3.6), squeeze=False)
+    for ax, (label, ys) in zip(axes[0], curves.items()):
+        ax.plot(range(len(ys)), ys, color="#1f5fa8", lw=2)
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(label)
+        ax.grid(alpha=0.3)
+    fig.suptitle(title)
+    fig.tight_layout()
+    return save(fig, path)
+
+
+CLASS_COLOURS = ("#d1495b", "#2e86ab", "#edae49", "#66a182", "#8d6a9f")
+
+
+def plot_regions(path: Path, title: str, predict: Callable[[float, float], int],
+                 X: Sequence[Sequence[float]], y: Sequence[int], steps: int = 80) -> Path:
+    """Colour the plane by the class ``predict(x1, x2)`` gives, and draw the data on top."""
+    from matplotlib.colors import ListedColormap
+
+    plt = pyplot()
+    xs = [p[0] for p in X]
+    ys = [p[1] for p in X]
+    pad = 0.25 * max(max(xs) - min(xs), max(ys) - min(ys))
+    x0, x1, y0, y1 = min(xs) - pad, max(xs) + pad, min(ys) - pad, max(ys) + pad
+    gx = [x0 + (x1 - x0) * i / (steps - 1) for i in range(steps)]
+    gy = [y0 + (y1 - y0) * j / (steps - 1) for j in range(steps)]
+    grid = [[predict(a, b) for a in gx] for b in gy]
+    classes = sorted(set(y))
+    colours = ListedColormap(CLASS_COLOURS[: len(classes)])
+    fig, ax = plt.subplots(figsize=(5.5, 5))
+    ax.contourf(gx, gy, grid, levels=[c - 0.5 for c in [*classes, classes[-1] + 1]],
+                cmap=colours, alpha=0.25)
+    ax.contour(gx, gy, grid, levels=[c + 0.5 for c in classes[:-1]], colors="#444",
+               linewidths=1)
+    for c in classes:
+        pts = [p for p, label in zip(X, y) if label == c]
+        ax.scatter([p[0] for p in pts], [p[1] for p in pts], s=22, color=CLASS_COLOURS[c],
+                   edgecolors="white", linewidths=0.6, label=f"class {c}")
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+    ax.set_aspect("equal")
+    ax.legend(loc="upper right", fontsize=9, framealpha=0.9)
+    ax.set_title(title)
+    return save(fig, path)

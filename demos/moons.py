@@ -1,0 +1,117 @@
+# %% [markdown]
+# # Two moons: micrograd's demo, learning live
+#
+# A 2-16-16-1 ReLU network learns to separate two interleaving half-moons, exactly as in
+# micrograd's `demo.ipynb`: max-margin (hinge) loss plus a little L2 regularisation,
+# full-batch gradient descent with a learning rate that decays from 1.0 to 0.1.
+#
+# Run: `python demos/moons.py` (add `--fast` for a 10-second version).
+
+# %%
+import time
+
+import scalargrad as sg
+from scalargrad.datasets import moons
+from scalargrad.demos._common import (
+    FAST,
+    heading,
+    output_dir,
+    plot_curves,
+    plot_regions,
+    progress,
+)
+
+OUT = output_dir("moons")
+N_POINTS, STEPS = (40, 15) if FAST else (100, 100)
+ALPHA = 1e-4  # weight of the L2 penalty, as in micrograd
+
+# %% [markdown]
+# ## The data: labels ±1, because the hinge loss wants them that way
+
+# %%
+X, labels = moons(N_POINTS, noise=0.1, seed=1)
+y = [2 * label - 1 for label in labels]  # 0/1 → −1/+1
+model = sg.nn.MLP(2, [16, 16, 1], act="relu", seed=1337)
+print(f"{N_POINTS} points, model {model} with {len(model.parameters())} parameters")
+
+
+# %% [markdown]
+# ## The loss
+#
+# For each point the network gives a score s; the hinge loss max(0, 1 − y·s) is zero once
+# the point is on the right side with a margin of 1. We average it and add α·Σ p².
+
+# %%
+def loss_and_accuracy() -> tuple[sg.Value, float]:
+    """Hinge loss + α·Σp² over the whole data set, and the fraction classified right."""
+    scores = [model(x) for x in X]
+    data_loss = sg.losses.hinge(scores, y)
+    reg_loss = ALPHA * sg.sum_values(p * p for p in model.parameters())
+    accuracy = sum((yi > 0) == (s.data > 0) for yi, s in zip(y, scores)) / len(y)
+    return data_loss + reg_loss, accuracy
+
+
+# %% [markdown]
+# ## Training: forward, zero the gradients, backward, step
+
+# %%
+heading(f"Training for {STEPS} steps")
+optimiser = sg.optim.SGD(model.parameters(), lr=1.0)
+losses: list[float] = []
+accuracies: list[float] = []
+start = time.perf_counter()
+for k in progress(range(STEPS), desc="training", unit="step"):
+    loss, acc = loss_and_accuracy()
+    optimiser.zero_grad()
+    loss.backward()
+    optimiser.lr = 1.0 - 0.9 * k / STEPS  # micrograd's schedule: 1.0 falling to 0.1
+    optimiser.step()
+    losses.append(loss.data)
+    accuracies.append(acc)
+    print(f"step {k:3d}  loss {loss.data:.4f}  accuracy {acc:6.1%}")
+seconds = time.perf_counter() - start
+print(f"\n{STEPS} steps in {seconds:.1f} s ({1000 * seconds / STEPS:.0f} ms a step)")
+
+# %% [markdown]
+# ## How fast is that? The same loop in micrograd (when it is installed)
+#
+# Same data, same network shape; only the engine differs. micrograd's demo loop (copied
+# from its `demo.ipynb`) takes long enough that we time just a few of its steps: every
+# step builds and backpropagates the same graph, so the time per step is what counts.
+
+# %%
+MICRO_STEPS = 3
+try:
+    from micrograd.engine import Value as MicroValue
+    from micrograd.nn import MLP as MicroMLP
+except ImportError:
+    print("(micrograd is not installed: pip install micrograd==0.1.0 to compare speeds)")
+else:
+    if not FAST:
+        heading(f"{MICRO_STEPS} steps of the same loop in micrograd")
+        micro = MicroMLP(2, [16, 16, 1])
+        start = time.perf_counter()
+        for k in range(MICRO_STEPS):
+            scores = [micro(list(map(MicroValue, x))) for x in X]
+            data_loss = sum((1 + -yi * s).relu() for yi, s in zip(y, scores)) * (1 / len(y))
+            total = data_loss + ALPHA * sum(p * p for p in micro.parameters())
+            micro.zero_grad()
+            total.backward()
+            for p in micro.parameters():
+                p.data -= (1.0 - 0.9 * k / STEPS) * p.grad
+        micro_ms = 1000 * (time.perf_counter() - start) / MICRO_STEPS
+        ours_ms = 1000 * seconds / STEPS
+        print(f"micrograd {micro_ms:.0f} ms a step, scalargrad {ours_ms:.0f} ms a step: "
+              f"scalargrad is {micro_ms / ours_ms:.0f}× faster on this machine")
+
+# %% [markdown]
+# ## Pictures: the loss and accuracy curves, and the decision boundary
+
+# %%
+heading("Pictures")
+plot_curves(OUT / "training.png", "Two moons: hinge loss and accuracy per step",
+            {"loss": losses, "accuracy": accuracies})
+plot_regions(OUT / "boundary.png", f"Decision boundary after {STEPS} steps "
+             f"(accuracy {accuracies[-1]:.0%})",
+             lambda a, b: int(model([a, b]).data > 0), X, labels, steps=40 if FAST else 100)
+print(f"\nFinal loss {losses[-1]:.4f}, accuracy {accuracies[-1]:.1%}")
