@@ -5,7 +5,7 @@ The file has two halves that can be read on their own:
 1. **The math of each op** (``_add``, ``_mul``, ``_tanh`` ...): plain functions of floats
    that return the result and the local derivative of the result with respect to each
    operand, ∂out/∂childᵢ.  Nothing here knows about graphs.
-2. **The machinery** (`Value`, `_apply`, `topological_order`, `Value.backward`): wraps
+2. **The machinery** (`Value`, `_unary`, `_binary`, `topological_order`, `Value.backward`): wraps
    the math, records children and local derivatives at forward time, and runs the
    chain rule backwards over a topological order with one loop:
 
@@ -46,7 +46,7 @@ class ValueOverflow(ScalarGradError, OverflowError):
 
 
 class _Undefined(Exception):
-    """Raised by the op math below; `_apply` turns it into a public error with context."""
+    """Raised by the op math below; `_unary`/`_binary` turn it into a public error with context."""
 
     def __init__(self, kind: type[ScalarGradError], reason: str) -> None:
         super().__init__(reason)
@@ -200,40 +200,40 @@ class Value:
 
     # -- arithmetic -----------------------------------------------------------------------
     def __add__(self, other: Operand) -> Value:
-        return _apply("+", _add, self, other)
+        return _binary("+", _add, self, other)
 
     def __radd__(self, other: Operand) -> Value:
-        return _apply("+", _add, other, self)
+        return _binary("+", _add, other, self)
 
     def __sub__(self, other: Operand) -> Value:
-        return _apply("-", _sub, self, other)
+        return _binary("-", _sub, self, other)
 
     def __rsub__(self, other: Operand) -> Value:
-        return _apply("-", _sub, other, self)
+        return _binary("-", _sub, other, self)
 
     def __mul__(self, other: Operand) -> Value:
-        return _apply("*", _mul, self, other)
+        return _binary("*", _mul, self, other)
 
     def __rmul__(self, other: Operand) -> Value:
-        return _apply("*", _mul, other, self)
+        return _binary("*", _mul, other, self)
 
     def __truediv__(self, other: Operand) -> Value:
-        return _apply("/", _div, self, other)
+        return _binary("/", _div, self, other)
 
     def __rtruediv__(self, other: Operand) -> Value:
-        return _apply("/", _div, other, self)
+        return _binary("/", _div, other, self)
 
     def __pow__(self, other: Operand) -> Value:
         if isinstance(other, Value):
-            return _apply("pow", _pow, self, other)
+            return _binary("pow", _pow, self, other)
         n = _number(other, "**")
-        return _apply(f"**{n:g}", lambda a: _pow_const(a, n), self)
+        return _unary(f"**{n:g}", lambda a: _pow_const(a, n), self)
 
     def __rpow__(self, other: Operand) -> Value:
-        return _apply("pow", _pow, other, self)
+        return _binary("pow", _pow, other, self)
 
     def __neg__(self) -> Value:
-        return _apply("neg", _neg, self)
+        return _unary("neg", _neg, self)
 
     def __pos__(self) -> Value:
         return self
@@ -241,30 +241,30 @@ class Value:
     # -- functions ------------------------------------------------------------------------
     def exp(self) -> Value:
         """eˣ"""
-        return _apply("exp", _exp, self)
+        return _unary("exp", _exp, self)
 
     def log(self) -> Value:
         """Natural logarithm, ln x (x > 0)."""
-        return _apply("log", _log, self)
+        return _unary("log", _log, self)
 
     def tanh(self) -> Value:
         """Hyperbolic tangent."""
-        return _apply("tanh", _tanh, self)
+        return _unary("tanh", _tanh, self)
 
     def sigmoid(self) -> Value:
         """Logistic sigmoid 1/(1+e⁻ˣ)."""
-        return _apply("sigmoid", _sigmoid, self)
+        return _unary("sigmoid", _sigmoid, self)
 
     def relu(self) -> Value:
         """max(0, x); its derivative at exactly 0 is taken as 0."""
-        return _apply("relu", _relu, self)
+        return _unary("relu", _relu, self)
 
     def __abs__(self) -> Value:
-        return _apply("abs", _abs, self)
+        return _unary("abs", _abs, self)
 
     def abs(self) -> Value:
         """|x|; its derivative at exactly 0 is taken as 0."""
-        return _apply("abs", _abs, self)
+        return _unary("abs", _abs, self)
 
     # -- comparison by data, no graph nodes ---------------------------------------------
     def __lt__(self, other: Operand) -> bool:
@@ -293,12 +293,11 @@ class Value:
         gradients of several losses add up. Call ``zero_grad()`` (here, on a Module or
         on an optimiser) to start leaves from zero again.
         """
-        order = topological_order(self)
-        for node in order:
-            if node.op:
-                node.grad = 0.0
+        interior = [node for node in topological_order(self) if node.children]
+        for node in interior:
+            node.grad = 0.0
         self.grad += 1.0
-        for node in reversed(order):
+        for node in reversed(interior):  # leaves have nothing to pass on
             g = node.grad
             for child, local in zip(node.children, node.local_grads):
                 child.grad += g * local
@@ -337,9 +336,12 @@ def _data(x: Operand) -> float:
     return x.data if isinstance(x, Value) else _number(x, "comparison")
 
 
-def constant(x: Number) -> Value:
-    """A leaf for a plain number used in an expression (drawn as a constant)."""
-    v = Value(x)
+def constant(x: Number, op: str = "constant") -> Value:
+    """A leaf for a plain number used in an expression (drawn as a constant).
+
+    ``op`` names the operation in the TypeError if ``x`` is not a number.
+    """
+    v = _node("", _number(x, op), (), ())
     v.constant = True
     return v
 
@@ -359,23 +361,41 @@ def _call_text(op: str, children: tuple[Value, ...]) -> str:
     return f"{op}({', '.join(args)})"
 
 
-def _apply(op: str, math_fn: Callable[..., tuple[float, tuple[float, ...]]],
-           *operands: Operand) -> Value:
-    """Run ``math_fn`` on the operands' data and record the new node."""
-    children = tuple(o if isinstance(o, Value) else constant(_number(o, op)) for o in operands)
+def _error(err: _Undefined, op: str, children: tuple[Value, ...]) -> ScalarGradError:
+    """The public error for an op that is undefined at these operands."""
+    return err.kind(f"{_call_text(op, children)}: {err.reason}")
+
+
+def _unary(op: str, math_fn: Callable[[float], tuple[float, tuple[float, ...]]],
+           a: Value) -> Value:
+    """Run a one-operand op on ``a.data`` and record the new node."""
     try:
-        data, local = math_fn(*(c.data for c in children))
+        data, local = math_fn(a.data)
     except _Undefined as err:
-        raise err.kind(f"{_call_text(op, children)}: {err.reason}") from None
-    return _node(op, data, children, local)
+        raise _error(err, op, (a,)) from None
+    return _node(op, data, (a,), local)
+
+
+def _binary(op: str, math_fn: Callable[[float, float], tuple[float, tuple[float, ...]]],
+            a: Operand, b: Operand) -> Value:
+    """Run a two-operand op (a plain number becomes a constant leaf); record the new node."""
+    if not isinstance(a, Value):
+        a = constant(a, op)
+    if not isinstance(b, Value):
+        b = constant(b, op)
+    try:
+        data, local = math_fn(a.data, b.data)
+    except _Undefined as err:
+        raise _error(err, op, (a, b)) from None
+    return _node(op, data, (a, b), local)
 
 
 def sum_values(values: Iterable[Operand]) -> Value:
     """Σ vᵢ as a single node;  ∂/∂vᵢ = 1."""
-    children = tuple(v if isinstance(v, Value) else constant(_number(v, "sum")) for v in values)
+    children = tuple([v if isinstance(v, Value) else constant(v, "sum") for v in values])
     if not children:
         raise ValueError("sum_values: needs at least one value")
-    return _node("sum", math.fsum(c.data for c in children), children, (1.0,) * len(children))
+    return _node("sum", math.fsum([c.data for c in children]), children, (1.0,) * len(children))
 
 
 def dot(weights: Sequence[Value], inputs: Sequence[Operand], bias: Value | None = None) -> Value:
@@ -418,22 +438,28 @@ def _node(op: str, data: float, children: tuple[Value, ...], local: tuple[float,
 
 
 def topological_order(root: Value) -> list[Value]:
-    """Every node reachable from ``root``, each after all of its children (iterative DFS)."""
+    """Every node reachable from ``root``, each after all of its children (iterative DFS).
+
+    A node is pushed on the stack, expanded once (its children pushed above it, with a
+    ``None`` marker between), and listed when the marker comes back off the stack, that
+    is, once everything above it (all of its children) has been listed.
+    """
     order: list[Value] = []
-    seen: set[int] = set()
-    stack: list[tuple[Value, bool]] = [(root, False)]
+    seen: set[Value] = set()
+    stack: list[Value | None] = [root]
+    pop, push, push_all, done = stack.pop, stack.append, stack.extend, order.append
     while stack:
-        node, expanded = stack.pop()
-        if expanded:
-            order.append(node)
-            continue
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        stack.append((node, True))
-        for child in node.children:
-            if id(child) not in seen:
-                stack.append((child, False))
+        node = pop()
+        if node is None:  # the marker: the node below it has all its children listed
+            done(pop())
+        elif node not in seen:
+            seen.add(node)
+            if node.children:
+                push(node)
+                push(None)
+                push_all(node.children)
+            else:
+                done(node)
     return order
 
 
