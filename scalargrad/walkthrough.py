@@ -1,0 +1,428 @@
+"""The worked solution of a graph, in the order a person writes it by hand.
+
+Forward, one line per node in topological order, with the formula in the nodes' names,
+the numbers substituted, and the result::
+
+    a1 = x2 · w12 = 2 · 0.03 = 0.06
+
+Backward, one line per node in reverse order, with the chain rule written out and summed
+over every node that uses this one (its *parents* p)::
+
+    ∂L/∂d1 = ∂L/∂e1 · ∂e1/∂d1 = -0.07927 · 1 = -0.07927        ∂L/∂n = Σₚ ∂L/∂p · ∂p/∂n
+
+The local derivatives ∂p/∂n are the ones the engine recorded at forward time
+(``p.local_grads``); the gradients are recomputed here, so ``steps`` reads a graph
+without touching its ``.grad``. Unlabelled intermediate nodes get the names t1, t2, …
+(skipping any label already in the graph); unlabelled constants appear as numbers.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import ClassVar, overload
+
+from .engine import Value
+
+
+@dataclass(frozen=True)
+class Step:
+    """One line of the walkthrough: the ``node`` it is about, ``kind`` ("forward" or
+    "backward"), and the line as plain text and as LaTeX (without the ``&`` of align)."""
+
+    node: Value
+    kind: str
+    text: str
+    latex: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Walkthrough(Sequence[Step]):
+    """The steps of a worked solution; a sequence of `Step`, forward ones first."""
+
+    def __init__(self, steps: list[Step], root_name: str) -> None:
+        self._steps = steps
+        self.root_name = root_name
+
+    @overload
+    def __getitem__(self, index: int) -> Step: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Step]: ...
+    def __getitem__(self, index: int | slice) -> Step | list[Step]:
+        return self._steps[index]
+
+    def __len__(self) -> int:
+        return len(self._steps)
+
+    def __iter__(self) -> Iterator[Step]:
+        return iter(self._steps)
+
+    def of_kind(self, kind: str) -> list[Step]:
+        """The forward or the backward steps."""
+        return [s for s in self._steps if s.kind == kind]
+
+    def _headings(self) -> dict[str, str]:
+        return {
+            "forward": "Forward pass",
+            "backward": f"Backward pass (∂{self.root_name}/∂node, chain rule)",
+        }
+
+    def text(self) -> str:
+        """Plain Unicode text, one step a line, under a heading per pass."""
+        blocks = []
+        for kind, heading in self._headings().items():
+            lines = [f"  {s.text}" for s in self.of_kind(kind)]
+            blocks.append("\n".join([heading, *lines]))
+        return "\n\n".join(blocks) + "\n"
+
+    __str__ = text
+
+    def markdown(self) -> str:
+        """Markdown: a bold heading and a numbered list per pass."""
+        blocks = []
+        for kind, heading in self._headings().items():
+            items = [f"{i}. {_markdown_escape(s.text)}"
+                     for i, s in enumerate(self.of_kind(kind), start=1)]
+            blocks.append("\n".join([f"**{_markdown_escape(heading)}**", "", *items]))
+        return "\n\n".join(blocks) + "\n"
+
+    def latex(self) -> str:
+        r"""An ``align*`` environment (needs ``\usepackage{amsmath}``), aligned at the
+        first ``=`` of each line; ``\intertext`` separates the two passes."""
+        lines = [r"\begin{align*}"]
+        titles = {"forward": r"\intertext{Forward pass}",
+                  "backward": r"\intertext{Backward pass (chain rule)}"}
+        for kind, title in titles.items():
+            steps = self.of_kind(kind)
+            lines.append(title)
+            lines += [s.latex.replace(" = ", " &= ", 1) + r" \\" for s in steps]
+        if lines[-1].endswith(r" \\"):
+            lines[-1] = lines[-1][:-3]
+        lines.append(r"\end{align*}")
+        return "\n".join(lines) + "\n"
+
+
+def partials(root: Value) -> dict[Value, float]:
+    """∂root/∂node for every node below ``root``, from the recorded local derivatives
+    (``root`` itself gets 1); ``.grad`` is neither read nor written."""
+    grads: dict[Value, float] = {root: 1.0}
+    for node in reversed(reading_order(root)):
+        g = grads.get(node, 0.0)
+        for child, local in zip(node.children, node.local_grads):
+            grads[child] = grads.get(child, 0.0) + g * local
+    return grads
+
+
+def steps(root: Value, digits: int = 4) -> Walkthrough:
+    """The worked solution of the graph below ``root``: forward lines in topological
+    order, then backward lines in reverse order; numbers to ``digits`` significant digits.
+
+    >>> from scalargrad import Value
+    >>> x = Value(2.0, label="x"); w = Value(0.03, label="w")
+    >>> a = x * w; a.label = "a"
+    >>> print(steps(a).text())
+    Forward pass
+      x = 2
+      w = 0.03
+      a = x · w = 2 · 0.03 = 0.06
+    <BLANKLINE>
+    Backward pass (∂a/∂node, chain rule)
+      ∂a/∂a = 1
+      ∂a/∂x = ∂a/∂a · ∂a/∂x = 1 · 0.03 = 0.03
+      ∂a/∂w = ∂a/∂a · ∂a/∂w = 1 · 2 = 2
+    <BLANKLINE>
+    """
+    if not isinstance(root, Value):
+        raise TypeError(f"steps() needs a Value, got {type(root).__name__}")
+    if not (isinstance(digits, int) and 1 <= digits <= 17):
+        raise ValueError(f"digits must be an integer from 1 to 17, got {digits!r}")
+    order = reading_order(root)
+    names = _names(order)
+    grads = partials(root)
+    parents = _parents(order)
+    writers = (_TextWriter(names, digits), _LatexWriter(names, digits))
+    leaves = [n for n in order if not n.op]
+    computed = [n for n in order if n.op]
+    lines = [Step(n, "forward", *(w.forward(n) for w in writers)) for n in leaves + computed]
+    lines += [Step(n, "backward", *(w.backward(n, root, parents[n], grads) for w in writers))
+              for n in _backward_order(root, parents)]
+    return Walkthrough(lines, names[root])
+
+
+def reading_order(root: Value) -> list[Value]:
+    """A topological order that reads left to right: each node after its children, the
+    children visited in order (``a + b``: a's subgraph, then b's); numbers left out."""
+    order: list[Value] = []
+    seen: set[Value] = set()
+    stack: list[tuple[Value, bool]] = [(root, False)]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            order.append(node)
+        elif node not in seen:
+            seen.add(node)
+            stack.append((node, True))
+            stack += [(c, False) for c in reversed(node.children) if c not in seen]
+    return [n for n in order if not _is_number(n)]
+
+
+def _backward_order(root: Value, parents: dict[Value, list[tuple[Value, float]]]) \
+        -> list[Value]:
+    """A reverse topological order that follows one path down before the next (h1, f1, e1,
+    … w12 before h2): a node comes as soon as every node that uses it has come."""
+    waiting = {n: len(p) for n, p in parents.items()}
+    order: list[Value] = []
+    ready = [root]
+    while ready:
+        node = ready.pop()
+        order.append(node)
+        for child in reversed(dict.fromkeys(node.children)):
+            if child in waiting:
+                waiting[child] -= 1
+                if waiting[child] == 0:
+                    ready.append(child)
+    return order
+
+
+def _is_number(node: Value) -> bool:
+    """An unlabelled constant leaf: shown as its number, not as a line of its own."""
+    return node.constant and not node.label
+
+
+def _names(order: list[Value]) -> dict[Value, str]:
+    """Labels, and t1, t2, … for unlabelled nodes (never clashing with a label)."""
+    taken = {n.label for n in order if n.label}
+    names: dict[Value, str] = {}
+    counter = 0
+    for node in order:
+        if node.label:
+            names[node] = node.label
+            continue
+        counter += 1
+        while f"t{counter}" in taken:
+            counter += 1
+        names[node] = f"t{counter}"
+    return names
+
+
+def _parents(order: list[Value]) -> dict[Value, list[tuple[Value, float]]]:
+    """For each node, the nodes that use it and ∂parent/∂node (summed over repeated use,
+    as in x · x), in reading order."""
+    parents: dict[Value, dict[Value, float]] = {n: {} for n in order}
+    for node in order:
+        for child, local in zip(node.children, node.local_grads):
+            if child in parents:
+                parents[child][node] = parents[child].get(node, 0.0) + local
+    return {n: list(p.items()) for n, p in parents.items()}
+
+
+# ---------------------------------------------------------------------------------------
+# Writing a line: the same structure in plain text and in LaTeX
+# ---------------------------------------------------------------------------------------
+
+
+def format_number(x: float, digits: int) -> str:
+    """``x`` to ``digits`` significant digits: ``0.06``, ``-15.89``, ``1.2e-07``."""
+    text = f"{x:.{digits}g}"
+    return "0" if text in {"-0", "0"} else text
+
+
+class _Writer:
+    """Turns nodes into forward and backward lines; subclasses choose the notation."""
+
+    times = " · "
+    symbols: ClassVar[dict[str, str]] = {}
+
+    def __init__(self, names: dict[Value, str], digits: int) -> None:
+        self.names = names
+        self.digits = digits
+
+    # notation, overridden by the LaTeX writer
+    def name(self, node: Value) -> str:
+        return self.names[node]
+
+    def number(self, x: float) -> str:
+        return format_number(x, self.digits)
+
+    def partial(self, top: str, bottom: str) -> str:
+        return f"∂{top}/∂{bottom}"
+
+    def call(self, op: str, arg: str) -> str:
+        return f"{self.symbols.get(op, op)}({arg})"
+
+    def power(self, base: str, exponent: str) -> str:
+        return f"{base}^{exponent}"
+
+    def divide(self, a: str, b: str) -> str:
+        return f"{a} / {_wrap(b)}"
+
+    # the lines
+    def forward(self, node: Value) -> str:
+        result = self.number(node.data)
+        if not node.op:
+            return f"{self.name(node)} = {result}"
+        formula = self.formula(node, self.operand_name)
+        numbers = self.formula(node, lambda c: self.number(c.data))
+        return _chain(self.name(node), formula, numbers, result)
+
+    def backward(self, node: Value, root: Value, parents: list[tuple[Value, float]],
+                 grads: dict[Value, float]) -> str:
+        top = self.name(root)
+        lhs = self.partial(top, self.name(node))
+        if node is root:
+            return f"{lhs} = 1"
+        rule = " + ".join(f"{self.partial(top, self.name(p))}{self.times}"
+                          f"{self.partial(self.name(p), self.name(node))}" for p, _ in parents)
+        numbers = " + ".join(f"{_wrap(self.number(grads[p]), first=i == 0)}{self.times}"
+                             f"{_wrap(self.number(local))}"
+                             for i, (p, local) in enumerate(parents))
+        return _chain(lhs, rule, numbers, self.number(grads.get(node, 0.0)))
+
+    def operand_name(self, node: Value) -> str:
+        return self.number(node.data) if _is_number(node) else self.name(node)
+
+    def formula(self, node: Value, show: Callable[[Value], str]) -> str:
+        """The node's operation applied to its children, each shown by ``show``."""
+        args = [show(c) for c in node.children]
+        op = node.op
+        if op in {"+", "sum"}:
+            return " + ".join(_wrap(a, first=i == 0) for i, a in enumerate(args))
+        if op == "-":
+            return f"{args[0]} - {_wrap(args[1])}"
+        if op == "*":
+            return f"{args[0]}{self.times}{_wrap(args[1])}"
+        if op == "/":
+            return self.divide(args[0], args[1])
+        if op == "neg":
+            return f"-{_wrap(args[0])}"
+        if op == "pow":
+            return self.power(_wrap(args[0]), args[1])
+        if op.startswith("**"):
+            return self.power(_wrap(args[0]), op[2:])
+        if op == "dot":
+            return self.dot(node, show)
+        return self.call(op, ", ".join(args))
+
+    def dot(self, node: Value, show: Callable[[Value], str]) -> str:
+        """Σ wᵢ·xᵢ + b: pairs (w, x) of Values, or w with a number input, or the bias."""
+        kids, local = node.children, node.local_grads
+        terms: list[str] = []
+        i = 0
+        while i < len(kids):
+            w = kids[i]
+            x = kids[i + 1] if i + 1 < len(kids) else None
+            if x is not None and local[i] == x.data and local[i + 1] == w.data:
+                terms.append(f"{show(w)}{self.times}{_wrap(show(x))}")
+                i += 2
+                continue
+            is_bias = i == len(kids) - 1 and local[i] == 1.0
+            terms.append(show(w) if is_bias
+                         else f"{show(w)}{self.times}{_wrap(self.number(local[i]))}")
+            i += 1
+        return " + ".join(_wrap(t, first=j == 0) for j, t in enumerate(terms))
+
+
+class _TextWriter(_Writer):
+    symbols: ClassVar[dict[str, str]] = {"sigmoid": "σ"}
+
+
+class _LatexWriter(_Writer):
+    times = r" \cdot "
+    symbols: ClassVar[dict[str, str]] = {
+        "sigmoid": r"\sigma", "exp": r"\exp", "log": r"\log", "tanh": r"\tanh",
+        "relu": r"\operatorname{relu}",
+    }
+
+    def name(self, node: Value) -> str:
+        return latex_name(self.names[node])
+
+    def number(self, x: float) -> str:
+        text = format_number(x, self.digits)
+        mantissa, e, exponent = text.partition("e")
+        return rf"{mantissa} \times 10^{{{int(exponent)}}}" if e else text
+
+    def partial(self, top: str, bottom: str) -> str:
+        return rf"\frac{{\partial {top}}}{{\partial {bottom}}}"
+
+    def call(self, op: str, arg: str) -> str:
+        if op == "abs":
+            return rf"\lvert {arg} \rvert"
+        symbol = self.symbols.get(op) or rf"\operatorname{{{op}}}"
+        return f"{symbol}({arg})"
+
+    def power(self, base: str, exponent: str) -> str:
+        return f"{{{base}}}^{{{exponent}}}"
+
+    def divide(self, a: str, b: str) -> str:
+        return rf"\frac{{{a}}}{{{b}}}"
+
+
+def _chain(lhs: str, *parts: str) -> str:
+    """``lhs = p1 = p2 …``, leaving out a part equal to the one before it."""
+    shown = [lhs]
+    for part in parts:
+        if part != shown[-1]:
+            shown.append(part)
+    return " = ".join(shown)
+
+
+def _wrap(text: str, first: bool = False) -> str:
+    """Parenthesise a negative operand (``2 · (-0.5)``) unless it comes first."""
+    return f"({text})" if text.startswith("-") and not first else text
+
+
+# ---------------------------------------------------------------------------------------
+# Names in LaTeX and Markdown
+# ---------------------------------------------------------------------------------------
+
+_GREEK_CAPITALS = {"Gamma", "Delta", "Theta", "Lambda", "Xi", "Pi", "Sigma", "Upsilon", "Phi",
+                   "Psi", "Omega"}
+_ACCENTS = {"\u0302": r"\hat", "\u0303": r"\tilde", "\u0304": r"\bar", "\u0307": r"\dot"}
+_TEXT_ESCAPES = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&",
+                 "#": r"\#", "%": r"\%", "_": r"\_", "^": r"\textasciicircum{}",
+                 "~": r"\textasciitilde{}", "<": r"\textless{}", ">": r"\textgreater{}",
+                 "|": r"\textbar{}"}
+
+
+def latex_name(label: str) -> str:
+    r"""A label in math mode: ``w12`` → ``w_{12}``, ``ŷ`` → ``\hat{y}``, ``α1`` →
+    ``\alpha_{1}``, ``loss`` → ``\mathrm{loss}``; anything else as upright text, escaped.
+
+    >>> latex_name("w12"), latex_name("ŷ"), latex_name("L1.n1.w2")
+    ('w_{12}', '\\hat{y}', '\\text{L1.n1.w2}')
+    """
+    match = re.fullmatch(r"([^\W\d_]+?)_?(\d*)", unicodedata.normalize("NFC", label))
+    letters = _latex_letters(match.group(1)) if match else None
+    if letters is None:
+        text = "".join(_TEXT_ESCAPES.get(ch, ch if ch.isascii() else "?") for ch in label)
+        return rf"\text{{{text}}}"
+    digits = match.group(2)  # type: ignore[union-attr]
+    return f"{letters}_{{{digits}}}" if digits else letters
+
+
+def _latex_letters(word: str) -> str | None:
+    """One letter (with an accent or Greek) as math; a word upright; else None."""
+    base, *marks = unicodedata.normalize("NFD", word)
+    if len(word) == 1 or (marks and all(m in _ACCENTS for m in marks) and len(marks) == 1):
+        letter = base if base.isascii() else _greek(base)
+        if letter is None:
+            return None
+        return f"{_ACCENTS[marks[0]]}{{{letter}}}" if marks else letter
+    return rf"\mathrm{{{word}}}" if word.isascii() else None
+
+
+def _greek(ch: str) -> str | None:
+    r"""``α`` → ``\alpha``, ``Δ`` → ``\Delta``; None for any other character."""
+    words = unicodedata.name(ch, "").split()
+    if len(words) != 4 or words[0] != "GREEK" or words[2] != "LETTER":
+        return None
+    name = words[3].lower() if words[1] == "SMALL" else words[3].title()
+    return rf"\{name}" if words[1] == "SMALL" or name in _GREEK_CAPITALS else None
+
+
+def _markdown_escape(text: str) -> str:
+    return re.sub(r"([\\`*_\[\]<>#|~])", r"\\\1", text)
