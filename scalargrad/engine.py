@@ -17,7 +17,9 @@ Nothing recurses in Python, so a chain a million nodes deep backpropagates.
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from itertools import chain
 from typing import SupportsFloat, TypeAlias
 
 Number: TypeAlias = int | float
@@ -401,23 +403,26 @@ def sum_values(values: Iterable[Operand]) -> Value:
 def dot(weights: Sequence[Value], inputs: Sequence[Operand], bias: Value | None = None) -> Value:
     """Σ wᵢ·xᵢ + b as a single node (a neuron's pre-activation).
 
-    ∂/∂wᵢ = xᵢ, ∂/∂xᵢ = wᵢ, ∂/∂b = 1.  Inputs that are plain numbers are not nodes.
+    ∂/∂wᵢ = xᵢ, ∂/∂xᵢ = wᵢ, ∂/∂b = 1.  Children (and their local derivatives) come in the
+    order w₁, x₁, w₂, x₂, ..., b; inputs that are plain numbers are not nodes.
     """
     if len(weights) != len(inputs):
         raise ValueError(f"dot: {len(weights)} weights but {len(inputs)} inputs")
-    children: list[Value] = []
-    local: list[float] = []
-    total = bias.data if bias is not None else 0.0
-    for w, x in zip(weights, inputs):
-        if isinstance(x, Value):
-            total += w.data * x.data
-            children += (w, x)
-            local += (x.data, w.data)
-        else:
-            xf = _number(x, "dot")
-            total += w.data * xf
-            children.append(w)
-            local.append(xf)
+    ws = [w.data for w in weights]
+    xs = [x.data if isinstance(x, Value) else _number(x, "dot") for x in inputs]
+    total = sum(map(operator.mul, ws, xs), bias.data if bias is not None else 0.0)
+    if all(isinstance(x, Value) for x in inputs):  # a hidden layer: the fast, common case
+        children = [*chain.from_iterable(zip(weights, inputs))]
+        local = [*chain.from_iterable(zip(xs, ws))]
+    else:
+        children, local = [], []
+        for w, x, wd, xd in zip(weights, inputs, ws, xs):
+            if isinstance(x, Value):
+                children += (w, x)
+                local += (xd, wd)
+            else:
+                children.append(w)
+                local.append(xd)
     if bias is not None:
         children.append(bias)
         local.append(1.0)
