@@ -1,0 +1,110 @@
+"""Which Graphviz lays out and renders the chart: the system ``dot`` or the bundled one.
+
+Two engines can turn DOT text into SVG:
+
+- ``"system"``: the ``dot`` program of an installed Graphviz (``apt install graphviz``,
+  ``brew install graphviz``), found on ``PATH``. Writes SVG, PNG and PDF.
+- ``"bundled"``: ``graphviz-pure``, a Rust port of Graphviz 16.1 that pip installs with
+  scalargrad (a normal dependency; wheels for Linux, macOS and Windows). Writes SVG and
+  PNG, not PDF. It renders HTML-like labels, tables and clusters, which the chart uses.
+
+The choice, first match wins: the ``engine=`` argument, then the environment variable
+``SCALARGRAD_GRAPHVIZ`` (``system`` or ``bundled``), then ``system`` if ``dot`` is on
+``PATH``, else ``bundled``.
+
+>>> resolve_engine("bundled")
+'bundled'
+>>> resolve_engine("cairo")
+Traceback (most recent call last):
+...
+ValueError: unknown Graphviz engine 'cairo' (engine= argument); choose 'system' or 'bundled'
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import sysconfig
+from pathlib import Path
+from typing import Literal
+
+Engine = Literal["system", "bundled"]
+ENGINES: tuple[str, ...] = ("system", "bundled")
+ENV_VAR = "SCALARGRAD_GRAPHVIZ"
+FORMATS: dict[str, tuple[str, ...]] = {"system": ("svg", "png", "pdf"), "bundled": ("svg", "png")}
+"""The output formats each engine can write."""
+TIMEOUT_SECONDS = 300
+
+
+class RenderError(RuntimeError):
+    """Graphviz could not be found, or could not render the chart."""
+
+
+def resolve_engine(engine: str | None = None) -> Engine:
+    """The engine to use: ``engine`` if given, else ``$SCALARGRAD_GRAPHVIZ``, else auto."""
+    source = "engine= argument"
+    if engine is None:
+        engine = os.environ.get(ENV_VAR) or None
+        source = f"environment variable {ENV_VAR}"
+    if engine is None:
+        return "system" if shutil.which("dot") else "bundled"
+    if engine not in ENGINES:
+        raise ValueError(
+            f"unknown Graphviz engine {engine!r} ({source}); choose 'system' or 'bundled'"
+        )
+    return engine  # type: ignore[return-value]
+
+
+def _bundled_program() -> str:
+    """The path of the ``graphviz-pure`` program installed next to this Python."""
+    name = "graphviz-pure.exe" if sys.platform == "win32" else "graphviz-pure"
+    beside_python = Path(sysconfig.get_path("scripts")) / name
+    if beside_python.is_file():
+        return str(beside_python)
+    found = shutil.which("graphviz-pure")
+    if found is None:
+        raise RenderError(
+            "the bundled Graphviz engine is missing: `pip install graphviz-pure` "
+            "(a dependency of scalargrad), or install Graphviz so that `dot` is on PATH"
+        )
+    return found
+
+
+def program(engine: Engine) -> str:
+    """The executable that runs ``engine``, or a RenderError saying how to get it."""
+    if engine == "bundled":
+        return _bundled_program()
+    found = shutil.which("dot")
+    if found is None:
+        raise RenderError(
+            "the system Graphviz engine was asked for, but `dot` is not on PATH: install "
+            "Graphviz (apt install graphviz, brew install graphviz) or use engine='bundled'"
+        )
+    return found
+
+
+def run(source: str, fmt: str, engine: str | None = None) -> bytes:
+    """Lay out the DOT ``source`` and render it as ``fmt`` (``svg``, ``png``, ``pdf``)."""
+    chosen = resolve_engine(engine)
+    if fmt not in FORMATS[chosen]:
+        others = [e for e in ENGINES if fmt in FORMATS[e]]
+        hint = f"; the {others[0]} engine can" if others else ""
+        raise RenderError(
+            f"the {chosen} Graphviz engine cannot write {fmt.upper()} "
+            f"(it writes {', '.join(FORMATS[chosen])}){hint}"
+        )
+    command = [program(chosen), f"-T{fmt}"]
+    try:
+        done = subprocess.run(command, input=source.encode("utf-8"), capture_output=True,
+                              timeout=TIMEOUT_SECONDS, check=False)
+    except subprocess.TimeoutExpired:
+        raise RenderError(
+            f"the {chosen} Graphviz engine took more than {TIMEOUT_SECONDS} s; "
+            "draw a smaller graph or a collapsed view (view='neuron')"
+        ) from None
+    if done.returncode != 0:
+        message = done.stderr.decode("utf-8", "replace").strip()
+        raise RenderError(f"the {chosen} Graphviz engine ({command[0]}) failed: {message}")
+    return done.stdout
