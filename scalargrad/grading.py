@@ -1,0 +1,234 @@
+"""Grading a worksheet: every claimed number against the exact value, at its precision.
+
+**Precision.** A number written with k decimals claims that the exact value rounds to it:
+``0.52`` is right for 0.5225 because |0.5225 − 0.52| ≤ ½·10⁻²; ``0.015`` is wrong for
+0.0156 (it would have to be within 0.0005).  Trailing zeros count (``0.10`` claims two
+decimals), an integer claims the units (``8``), and ``1.5e-3`` claims 4 decimals.  At an
+exact tie both roundings are accepted.
+
+**Where it went astray.** For every claim scalargrad also recomputes what the student's
+*own* earlier numbers give: each formula evaluated with the latest numbers the student
+wrote for its inputs above the claim (carrying their rounding), and each derivative by
+the chain rule with their latest claimed derivatives and local derivatives.  A wrong
+claim that is right against that is not a new mistake: it *follows from* the earlier
+wrong claims it was computed from (or, when there are none, from carrying rounded
+numbers too far).  A wrong claim that the
+student's own numbers do not give is a *slip*: the first place to look.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from decimal import Decimal
+
+from .engine import Value
+from .walkthrough import format_number, partials
+from .worksheet import Claim, Definition, Worksheet, WorksheetError, evaluate
+
+
+def holds(written: str, value: float) -> bool:
+    """Is ``written`` the exact ``value`` at the precision it was written with?
+
+    >>> holds("0.52", 0.5225), holds("0.015", 0.0155995), holds("8", 8.4)
+    (True, False, True)
+    """
+    if not math.isfinite(value):
+        return False
+    claim = Decimal(written)
+    half = Decimal(5).scaleb(claim.as_tuple().exponent - 1)  # type: ignore[operator]
+    exact = Decimal(value)
+    return abs(exact - claim) <= half + abs(exact) * Decimal("1e-12")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One claim graded: the exact value, whether the claim holds, what the student's
+    own earlier numbers give (``yours``) and the earlier wrong claims behind it."""
+
+    claim: Claim
+    exact: float
+    right: bool
+    yours: float
+    causes: tuple[Claim, ...]
+
+    @property
+    def follows(self) -> bool:
+        """Wrong, but what the student's own earlier numbers give."""
+        return not self.right and holds(self.claim.written, self.yours)
+
+    @property
+    def note(self) -> str:
+        """Why a wrong claim is wrong, in a few words ('' when it is right)."""
+        if self.right:
+            return ""
+        if self.follows and self.causes:
+            return "follows from " + ", ".join(
+                f"{c.subject} = {c.written} (line {c.line})" for c in self.causes)
+        yours = format_number(self.yours, 6)
+        if self.follows:
+            return f"follows from carrying rounded numbers (they give {yours})"
+        return f"slip (your numbers give {yours})"
+
+
+@dataclass(frozen=True)
+class Report:
+    """All the verdicts of a worksheet, in the order the claims were written."""
+
+    worksheet: Worksheet
+    verdicts: list[Verdict]
+
+    @property
+    def ok(self) -> bool:
+        return all(v.right for v in self.verdicts)
+
+    def summary(self) -> str:
+        wrong = [v for v in self.verdicts if not v.right]
+        follow = sum(v.follows for v in wrong)
+        text = f"{len(self.verdicts)} claims: {len(self.verdicts) - len(wrong)} right, " \
+               f"{len(wrong)} wrong"
+        return text + (f" ({follow} of them follow from earlier numbers)" if follow else "")
+
+    def table(self) -> str:
+        """A plain-text table: line, claim, as written, exact value, ✓ or ✗, and why."""
+        rows = [("line", "claim", "written", "exact", "", "")]
+        for v in self.verdicts:
+            decimals = -v.claim.number.as_tuple().exponent  # type: ignore[operator]
+            exact = f"{v.exact:.{min(max(decimals + 3, 0), 15)}f}"
+            rows.append((str(v.claim.line), v.claim.subject, v.claim.written, exact,
+                         "✓" if v.right else "✗", v.note))
+        widths = [max(len(r[i]) for r in rows) for i in range(4)]
+        lines = [f"{r[0]:>{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]:>{widths[2]}}  "
+                 f"{r[3]:>{widths[3]}}  {r[4]} {r[5]}".rstrip() for r in rows]
+        return "\n".join([*lines, "", self.summary()]) + "\n"
+
+
+MAX_WORK = 200_000
+"""Above this many (claims × definitions), the student's numbers are taken as they stand at
+the end of the worksheet rather than recomputed before each claim (keeps ``check`` fast)."""
+
+
+def check(worksheet: Worksheet) -> Report:
+    """Grade every claim of ``worksheet``."""
+    claims = sorted(worksheet.claims, key=_position)
+    exact = {c: _exact(worksheet, c) for c in claims}
+    right = {c: holds(c.written, exact[c]) for c in claims}
+    per_claim = len(claims) * len(worksheet.definitions) <= MAX_WORK
+    carried: dict[Key, Claim] = {}
+    student = _Student(worksheet, carried, right)
+    verdicts = []
+    for claim in claims:
+        if per_claim:  # the student's numbers as they stood when this claim was written
+            student = _Student(worksheet, dict(carried), right)
+        elif not carried:
+            carried = {(c.top, c.name): c for c in claims}
+            student = _Student(worksheet, carried, right)
+        if claim.top is None:
+            yours, causes = student.values[claim.name]
+        else:
+            yours, causes = student.derivative(claim.top, claim.name)
+        if per_claim:
+            carried[(claim.top, claim.name)] = claim
+        verdicts.append(Verdict(claim, exact[claim], right[claim], yours,
+                                tuple(sorted(causes, key=_position))))
+    return Report(worksheet, verdicts)
+
+
+def _position(claim: Claim) -> tuple[int, int]:
+    return claim.line, claim.column
+
+
+def _exact(worksheet: Worksheet, claim: Claim) -> float:
+    if claim.top is None:
+        return worksheet.values[claim.name].data
+    top = worksheet.values[claim.top]
+    return partials(top).get(worksheet.values[claim.name], 0.0)
+
+
+Key = tuple[str | None, str]
+Number = tuple[float, frozenset[Claim]]
+"""A number the student has, and the wrong claims it rests on."""
+
+
+class _Student:
+    """The worksheet recomputed from the student's own numbers: ``carried`` holds, for
+    each quantity, the latest claim written before the one being graded (the number they
+    went on with).  ``values[name]`` is what their numbers give for ``name``, with the
+    wrong claims it rests on."""
+
+    def __init__(self, worksheet: Worksheet, carried: dict[Key, Claim],
+                 right: dict[Claim, bool]) -> None:
+        self.ws = worksheet
+        self.defs = worksheet.definitions
+        self.carried = carried
+        self.right = right
+        self.values: dict[str, Number] = {}
+        for name, definition in self.defs.items():  # definitions come in dependency order
+            inputs = {r: self.carry((None, r), self.values[r]) for r in definition.refs}
+            blame = frozenset().union(*(b for _, b in inputs.values()))
+            numbers = {r: v for r, (v, _) in inputs.items()}
+            self.values[name] = (_value(definition, numbers), blame)
+        self.gradients: dict[str, dict[str, Number]] = {}
+
+    def carry(self, key: Key, computed: Number) -> Number:
+        """The student's claimed number for ``key`` if they wrote one, else ``computed``."""
+        claim = self.carried.get(key)
+        if claim is None:
+            return computed
+        return float(claim.written), frozenset() if self.right[claim] else frozenset({claim})
+
+    def derivative(self, top: str, name: str) -> Number:
+        """What the student's numbers give for ∂top/∂name by the chain rule."""
+        if top not in self.gradients:
+            self.gradients[top] = self._backward(top)
+        return self.gradients[top].get(name, (0.0, frozenset()))
+
+    def _backward(self, top: str) -> dict[str, Number]:
+        grads: dict[str, Number] = {top: (1.0, frozenset())}
+        names = list(self.defs)
+        for parent in reversed(names[: names.index(top) + 1]):
+            if parent not in grads:
+                continue
+            g, g_blame = self.carry((top, parent), grads[parent])
+            for ref, local in self._locals(self.defs[parent]).items():
+                if parent != top:  # below the top, a claimed ∂parent/∂ref is a local one
+                    local = self.carry((parent, ref), local)
+                old, old_blame = grads.get(ref, (0.0, frozenset()))
+                grads[ref] = (old + g * local[0], old_blame | g_blame | local[1])
+        return grads
+
+    def _locals(self, definition: Definition) -> dict[str, Number]:
+        """∂parent/∂ref from the student's numbers, blaming only the inputs whose wrong
+        number actually changes that local derivative (a + b: none; a · b: the other)."""
+        inputs = {r: self.carry((None, r), self.values[r]) for r in definition.refs}
+        numbers = {r: v for r, (v, _) in inputs.items()}
+        base = _local_numbers(definition, numbers)
+        blamed: dict[str, frozenset[Claim]] = {r: frozenset() for r in definition.refs}
+        for q, (_, q_blame) in inputs.items():
+            if q_blame:
+                changed = _local_numbers(definition, numbers | {q: self.ws.values[q].data})
+                for r in definition.refs:
+                    if not math.isclose(changed[r], base[r], rel_tol=1e-12, abs_tol=1e-15):
+                        blamed[r] |= q_blame
+        return {r: (base[r], blamed[r]) for r in definition.refs}
+
+
+def _value(definition: Definition, numbers: dict[str, float]) -> float:
+    """The definition's formula at the student's numbers (nan outside its domain)."""
+    try:
+        return float(evaluate(definition.formula, {r: Value(v) for r, v in numbers.items()}))
+    except WorksheetError:
+        return math.nan
+
+
+def _local_numbers(definition: Definition, numbers: dict[str, float]) -> dict[str, float]:
+    """∂formula/∂ref at the given numbers, for every name the formula uses."""
+    env = {r: Value(v) for r, v in numbers.items()}
+    try:
+        result = evaluate(definition.formula, env)
+    except WorksheetError:
+        return dict.fromkeys(definition.refs, math.nan)
+    if not isinstance(result, Value):
+        return dict.fromkeys(definition.refs, 0.0)
+    grads = partials(result)
+    return {r: grads.get(env[r], 0.0) for r in definition.refs}
