@@ -180,9 +180,18 @@ class Value:
 
     ``==`` and ``hash`` are by identity (a Value is a node, and nodes go in sets);
     ``< <= > >=`` compare ``data`` and make no graph nodes.
+
+    A leaf stores only ``data``, ``grad`` and ``label``; the class defaults below say it
+    has no op and no children.  Nodes made by an operation are `Computed` (a subclass
+    that stores its own op, children and local_grads); plain numbers used in an
+    expression become `Constant` leaves.
     """
 
-    __slots__ = ("children", "constant", "data", "grad", "label", "local_grads", "op")
+    __slots__ = ("data", "grad", "label")
+    op: str = ""
+    children: tuple[Value, ...] = ()
+    local_grads: tuple[float, ...] = ()
+    constant: bool = False
 
     def __init__(self, data: SupportsFloat, label: str | None = None) -> None:
         if isinstance(data, Value):
@@ -195,10 +204,6 @@ class Value:
             ) from None
         self.grad = 0.0
         self.label = label
-        self.op = ""
-        self.children: tuple[Value, ...] = ()
-        self.local_grads: tuple[float, ...] = ()
-        self.constant = False
 
     # -- arithmetic -----------------------------------------------------------------------
     def __add__(self, other: Operand) -> Value:
@@ -325,6 +330,19 @@ class Value:
         return self.label or f"{self.data:g}"
 
 
+class Computed(Value):
+    """A Value made by an operation: it records ``op``, ``children`` and ``local_grads``."""
+
+    __slots__ = ("children", "local_grads", "op")
+
+
+class Constant(Value):
+    """A leaf for a plain number used in an expression: the 3 in ``x * 3``."""
+
+    __slots__ = ()
+    constant = True
+
+
 def _number(x: object, op: str) -> float:
     """A plain number as a float, or a TypeError naming the operation."""
     if isinstance(x, bool) or not isinstance(x, (int, float)):
@@ -343,8 +361,10 @@ def constant(x: Number, op: str = "constant") -> Value:
 
     ``op`` names the operation in the TypeError if ``x`` is not a number.
     """
-    v = _node("", _number(x, op), (), ())
-    v.constant = True
+    v = Constant.__new__(Constant)
+    v.data = _number(x, op)
+    v.grad = 0.0
+    v.label = None
     return v
 
 
@@ -431,14 +451,13 @@ def dot(weights: Sequence[Value], inputs: Sequence[Operand], bias: Value | None 
 
 def _node(op: str, data: float, children: tuple[Value, ...], local: tuple[float, ...]) -> Value:
     """A new interior node (built without __init__, which validates user input)."""
-    out = Value.__new__(Value)
+    out = Computed.__new__(Computed)
     out.data = data
     out.grad = 0.0
     out.label = None
     out.op = op
     out.children = children
     out.local_grads = local
-    out.constant = False
     return out
 
 
