@@ -1,0 +1,221 @@
+"""The ``scalargrad`` command: draw, step through, animate and check an expression or a
+worksheet, and run the demos.
+
+    scalargrad graph "o = tanh(x*w + b)" --at x=2 w=-3 b=6.88 -o chart.svg
+    scalargrad graph seed001_x1.txt -o chart.svg
+    scalargrad steps "L = (y - t)^2" --at y=0.8 t=1 --format markdown
+    scalargrad animate seed001_x1.txt -o backprop.html
+    scalargrad check my_worksheet.txt
+    scalargrad demo            # lists the demos;  scalargrad demo NAME  runs one
+
+A SOURCE is a worksheet file if one exists at that path (or if it names a worksheet that
+ships with scalargrad, such as ``seed001_x1.txt``), else an expression in names and
+numbers whose values ``--at`` gives. Errors are one line on stderr; the exit status is 0
+on success, 1 when ``check`` finds wrong claims, 2 for bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.resources
+import pkgutil
+import runpy
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from .engine import ScalarGradError, Value
+from .worksheet import Worksheet, WorksheetError, expression, load
+
+EXIT_OK, EXIT_WRONG, EXIT_BAD_INPUT = 0, 1, 2
+
+
+class CommandError(Exception):
+    """Bad command-line input: printed as one line, exit status 2."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line with ``argv`` (default ``sys.argv[1:]``); return the status."""
+    args = _parser().parse_args(argv)
+    try:
+        return args.command(args)
+    except (CommandError, ScalarGradError, OSError, ValueError, ImportError) as err:
+        print(f"scalargrad {args.name}: error: {err}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+# ---------------------------------------------------------------------------------------
+# The subcommands
+# ---------------------------------------------------------------------------------------
+
+
+def _graph(args: argparse.Namespace) -> int:
+    from .drawing import render
+
+    root = _root(args)
+    path = render(root, args.output, rankdir=args.rankdir, digits=args.digits,
+                  show_grad=not args.no_grad, edge_derivatives=args.edge_derivatives,
+                  view=args.view)
+    print(f"wrote {path}")
+    return EXIT_OK
+
+
+def _steps(args: argparse.Namespace) -> int:
+    from .walkthrough import steps
+
+    walkthrough = steps(_root(args), digits=args.digits)
+    print(getattr(walkthrough, args.format)(), end="")
+    return EXIT_OK
+
+
+def _animate(args: argparse.Namespace) -> int:
+    from .animation import animate
+
+    path = animate(_root(args), args.output, digits=args.digits)
+    print(f"wrote {path}")
+    return EXIT_OK
+
+
+def _check(args: argparse.Namespace) -> int:
+    from .grading import check
+
+    report = check(_worksheet(args.worksheet))
+    if not report.verdicts:
+        print("the worksheet has no claims to check (write one as 'a1 = x * w = 0.06')")
+        return EXIT_OK
+    print(report.table(), end="")
+    return EXIT_OK if report.ok else EXIT_WRONG
+
+
+def _demo(args: argparse.Namespace) -> int:
+    names = demo_names()
+    if args.demo is None:
+        print("demos (run one with: scalargrad demo NAME):")
+        print("\n".join(f"  {name}" for name in names))
+        return EXIT_OK
+    if args.demo not in names:
+        raise CommandError(f"no demo called {args.demo!r}; the demos are: {', '.join(names)}")
+    sys.argv = [f"scalargrad demo {args.demo}"]
+    runpy.run_module(f"scalargrad.demos.{args.demo}", run_name="__main__")
+    return EXIT_OK
+
+
+def demo_names() -> list[str]:
+    """The demos: the modules of `scalargrad.demos` not starting with ``_``."""
+    import scalargrad.demos
+
+    return sorted(m.name for m in pkgutil.iter_modules(scalargrad.demos.__path__)
+                  if not m.name.startswith("_"))
+
+
+# ---------------------------------------------------------------------------------------
+# Sources: a worksheet file or an expression
+# ---------------------------------------------------------------------------------------
+
+
+def _root(args: argparse.Namespace) -> Value:
+    """The graph to draw, step through or animate, with its gradients filled in."""
+    path = _worksheet_path(args.source)
+    if path is not None:
+        if args.at:
+            raise CommandError("--at gives the values of an expression's names; a worksheet "
+                               "has its own numbers")
+        root = load(path).root
+    else:
+        try:
+            root = expression(args.source, _values(args.at or []))
+        except WorksheetError as err:
+            raise err.located("expression") from None
+    root.backward()
+    return root
+
+
+def _worksheet(source: str) -> Worksheet:
+    path = _worksheet_path(source)
+    if path is None:
+        raise CommandError(f"no such worksheet file: {source}")
+    return load(path)
+
+
+def _worksheet_path(source: str) -> Path | None:
+    """The worksheet ``source`` names: a file, or one shipped in scalargrad/worksheets."""
+    path = Path(source)
+    if path.is_file():
+        return path
+    shipped = importlib.resources.files("scalargrad") / "worksheets" / path.name
+    if path.suffix == ".txt" and shipped.is_file():
+        return Path(str(shipped))
+    if path.suffix == ".txt":
+        raise CommandError(f"no such worksheet file: {source}")
+    return None
+
+
+def _values(pairs: Sequence[str]) -> dict[str, float]:
+    """``["x=1", "y=2"]`` → ``{"x": 1.0, "y": 2.0}``."""
+    values: dict[str, float] = {}
+    for pair in pairs:
+        name, sep, number = pair.partition("=")
+        try:
+            if not sep or not name.strip().isidentifier():
+                raise ValueError
+            values[name.strip()] = float(number)
+        except ValueError:
+            raise CommandError(f"--at expects NAME=NUMBER, got {pair!r}") from None
+    return values
+
+
+# ---------------------------------------------------------------------------------------
+# The parser
+# ---------------------------------------------------------------------------------------
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="scalargrad",
+        description="Draw, step through, animate and check backprop by hand.",
+        epilog="SOURCE is a worksheet file (see the README) or an expression such as "
+               "'o = tanh(x*w + b)' with --at x=2 w=-3 b=6.88.",
+    )
+    sub = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
+
+    def command(name: str, run: object, help_: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_, description=help_)
+        p.set_defaults(command=run, name=name)
+        return p
+
+    def source(p: argparse.ArgumentParser) -> None:
+        p.add_argument("source", metavar="SOURCE",
+                       help="a worksheet file, or an expression such as 'L = (y - t)^2'")
+        p.add_argument("--at", nargs="+", metavar="NAME=NUMBER",
+                       help="the value of each name in the expression, e.g. --at y=0.8 t=1")
+        p.add_argument("--digits", type=int, default=4,
+                       help="significant digits of the numbers shown (default 4)")
+
+    graph = command("graph", _graph, "draw the computational chart (SVG, PNG or PDF)")
+    source(graph)
+    graph.add_argument("-o", "--output", default="chart.svg",
+                       help="where to write it; the suffix picks the format (default chart.svg)")
+    graph.add_argument("--rankdir", choices=["LR", "TB"], default="LR",
+                       help="left to right (LR, default) or top to bottom (TB)")
+    graph.add_argument("--view", choices=["full", "neuron", "layer"], default="full",
+                       help="every node, or one box per neuron or per layer of a network")
+    graph.add_argument("--no-grad", action="store_true", help="leave out the gradients")
+    graph.add_argument("--edge-derivatives", action="store_true",
+                       help="write the local derivative on every edge")
+
+    steps = command("steps", _steps, "print the worked solution, forward and backward")
+    source(steps)
+    steps.add_argument("--format", choices=["text", "markdown", "latex"], default="text",
+                       help="plain text (default), Markdown, or a LaTeX align* environment")
+
+    animate = command("animate", _animate, "write an HTML page that animates backprop")
+    source(animate)
+    animate.add_argument("-o", "--output", default="backprop.html",
+                         help="where to write the page (default backprop.html)")
+
+    check = command("check", _check, "check the numbers claimed in a worksheet")
+    check.add_argument("worksheet", metavar="WORKSHEET", help="the worksheet file")
+
+    demo = command("demo", _demo, "run a demo, or list them")
+    demo.add_argument("demo", nargs="?", metavar="NAME", help="the demo to run")
+    return parser
