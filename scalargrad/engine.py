@@ -429,12 +429,12 @@ def dot(weights: Sequence[Value], inputs: Sequence[Operand], bias: Value | None 
     if len(weights) != len(inputs):
         raise ValueError(f"dot: {len(weights)} weights but {len(inputs)} inputs")
     ws = [w.data for w in weights]
-    xs = [x.data if isinstance(x, Value) else _number(x, "dot") for x in inputs]
-    total = sum(map(operator.mul, ws, xs), bias.data if bias is not None else 0.0)
-    if all(isinstance(x, Value) for x in inputs):  # a hidden layer: the fast, common case
+    xs = [x.data for x in inputs if isinstance(x, Value)]
+    if len(xs) == len(inputs):  # every input is a node (a hidden layer): the common case
         children = [*chain.from_iterable(zip(weights, inputs))]
         local = [*chain.from_iterable(zip(xs, ws))]
     else:
+        xs = [x.data if isinstance(x, Value) else _number(x, "dot") for x in inputs]
         children, local = [], []
         for w, x, wd, xd in zip(weights, inputs, ws, xs):
             if isinstance(x, Value):
@@ -443,6 +443,7 @@ def dot(weights: Sequence[Value], inputs: Sequence[Operand], bias: Value | None 
             else:
                 children.append(w)
                 local.append(xd)
+    total = sum(map(operator.mul, ws, xs), bias.data if bias is not None else 0.0)
     if bias is not None:
         children.append(bias)
         local.append(1.0)
