@@ -17,20 +17,26 @@ from typing import Any, TypeVar
 
 T = TypeVar("T")
 
-_parser = argparse.ArgumentParser(add_help=False)
-_parser.add_argument("--out", default=None)
-_parser.add_argument("--fast", action="store_true")
-# parse_known_args: the same script runs under `scalargrad demo NAME` and inside Jupyter,
-# whose argv carries options of their own.
-_ARGS, _ = _parser.parse_known_args(sys.argv[1:])
 
-FAST: bool = _ARGS.fast or os.environ.get("SCALARGRAD_DEMO_FAST", "") not in ("", "0")
-"""True in fast mode: small data, few steps (for the tests)."""
+
+def _options() -> argparse.Namespace:
+    """``--out`` and ``--fast`` from the command line, ignoring anything else there (the
+    same script runs under ``scalargrad demo NAME`` and inside Jupyter, whose argv carries
+    options of their own)."""
+    parser = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
+    parser.add_argument("--out", default=None)
+    parser.add_argument("--fast", action="store_true")
+    return parser.parse_known_args(sys.argv[1:])[0]
+
+
+def fast_mode() -> bool:
+    """True in fast mode (``--fast`` or ``SCALARGRAD_DEMO_FAST=1``): small data, few steps."""
+    return _options().fast or os.environ.get("SCALARGRAD_DEMO_FAST", "") not in ("", "0")
 
 
 def output_dir(name: str) -> Path:
     """The folder this demo writes its pictures to (created), announced on stdout."""
-    base = _ARGS.out or os.environ.get("SCALARGRAD_DEMO_OUT") or "scalargrad-out"
+    base = _options().out or os.environ.get("SCALARGRAD_DEMO_OUT") or "scalargrad-out"
     folder = Path(base) / name
     folder.mkdir(parents=True, exist_ok=True)
     print(f"Pictures go to {folder}/")

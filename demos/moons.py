@@ -13,7 +13,7 @@ import time
 import scalargrad as sg
 from scalargrad.datasets import moons
 from scalargrad.demos._common import (
-    FAST,
+    fast_mode,
     heading,
     output_dir,
     plot_curves,
@@ -22,6 +22,7 @@ from scalargrad.demos._common import (
 )
 
 OUT = output_dir("moons")
+FAST = fast_mode()
 N_POINTS, STEPS = (40, 15) if FAST else (100, 100)
 ALPHA = 1e-4  # weight of the L2 penalty, as in micrograd
 

@@ -25,7 +25,7 @@ import numpy as np
 
 import scalargrad as sg
 from scalargrad.demos._common import (
-    FAST,
+    fast_mode,
     heading,
     output_dir,
     plot_curves,
@@ -35,6 +35,7 @@ from scalargrad.demos._common import (
 )
 
 OUT = output_dir("seed000")
+FAST = fast_mode()
 
 
 def params_as_matrices(net: sg.nn.MLP) -> list[tuple[np.ndarray, np.ndarray]]:
