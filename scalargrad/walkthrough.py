@@ -313,17 +313,16 @@ class _Writer:
         terms: list[str] = []
         i = 0
         while i < len(kids):
-            w = kids[i]
+            w = _wrap(show(kids[i]), first=not terms)
             x = kids[i + 1] if i + 1 < len(kids) else None
-            if x is not None and local[i] == x.data and local[i + 1] == w.data:
-                terms.append(f"{show(w)}{self.times}{_wrap(show(x))}")
+            if x is not None and local[i] == x.data and local[i + 1] == kids[i].data:
+                terms.append(f"{w}{self.times}{_wrap(show(x))}")
                 i += 2
                 continue
             is_bias = i == len(kids) - 1 and local[i] == 1.0
-            terms.append(show(w) if is_bias
-                         else f"{show(w)}{self.times}{_wrap(self.number(local[i]))}")
+            terms.append(w if is_bias else f"{w}{self.times}{_wrap(self.number(local[i]))}")
             i += 1
-        return " + ".join(_wrap(t, first=j == 0) for j, t in enumerate(terms))
+        return " + ".join(terms)
 
 
 class _TextWriter(_Writer):
