@@ -1,0 +1,256 @@
+"""Worksheets: the format, its errors, and the checker on seed 001 (reference: math/numpy)."""
+
+from __future__ import annotations
+
+import importlib.resources
+import math
+import time
+
+import numpy as np
+import pytest
+
+import scalargrad as sg
+from scalargrad.examples import SEED001_EXAMPLES, SEED001_V, SEED001_W
+from scalargrad.grading import check, holds
+from scalargrad.worksheet import MAX_BYTES, WorksheetError, expression, load, parse
+
+SHIPPED = importlib.resources.files("scalargrad") / "worksheets"
+
+
+def sheet(n: int):
+    return load(str(SHIPPED / f"seed001_x{n}.txt"))
+
+
+def reference(n: int) -> dict[str, float]:
+    """Exact values of seed 001 example n, by the notes' vector formulas in numpy."""
+    (x1, x2), y = SEED001_EXAMPLES[n - 1]
+    W, v, xb = np.array(SEED001_W), np.array(SEED001_V), np.array([1.0, x1, x2])
+    e = W @ xb
+    f = 1 / (1 + np.exp(-e))
+    y_hat = v[0] + v[1:] @ f
+    dy = 2 * (y_hat - y)
+    ref = {"ŷ": y_hat, "∂L/∂ŷ": dy, "∂L/∂v0": dy, "∂ŷ/∂v0": 1.0}
+    for j in range(3):
+        s = f[j] * (1 - f[j])
+        ref |= {f"e{j + 1}": e[j], f"f{j + 1}": f[j], f"h{j + 1}": f[j] * v[j + 1],
+                f"∂L/∂v{j + 1}": dy * f[j], f"∂ŷ/∂v{j + 1}": f[j], f"∂f{j + 1}/∂e{j + 1}": s}
+        for k in range(3):
+            ref[f"∂ŷ/∂w{j + 1}{k}"] = v[j + 1] * s * xb[k]
+            ref[f"∂L/∂w{j + 1}{k}"] = dy * v[j + 1] * s * xb[k]
+            ref[f"∂f{j + 1}/∂w{j + 1}{k}"] = s * xb[k]
+    return ref
+
+
+def verdicts(n: int) -> dict[tuple[int, str, str], object]:
+    return {(v.claim.line, v.claim.subject, v.claim.written): v for v in check(sheet(n)).verdicts}
+
+
+# ---------------------------------------------------------------------------------------
+# The format
+# ---------------------------------------------------------------------------------------
+
+
+def test_a_page_of_notes_parses():
+    ws = parse("x11 = 1; x12 = 2, w12 = 0.03\n"
+               "a1 = x12 · w12 = 2 · (0.03) = 0.06   # 0.06\n"
+               "f = Sigmoid(a1) = exp(0.06) / (1 + exp(0.06)) = 0.515\n"
+               "ŷ = f × 2 − 1 ÷ 4; L = (ŷ - 8)^2\n"
+               "dL/dŷ = 2(ŷ - 8) = -15.44; ∂L/∂a1 ≈ -0.1\n")
+    assert ws.values["a1"].data == pytest.approx(0.06)
+    assert ws.values["f"].data == pytest.approx(1 / (1 + math.exp(-0.06)))
+    assert ws.values["ŷ"].data == pytest.approx(2 / (1 + math.exp(-0.06)) - 0.25)
+    assert ws.loss == "L" and ws.root is ws.values["L"]
+    assert [(c.subject, c.written, c.line) for c in ws.claims] == [
+        ("a1", "0.06", 2), ("a1", "0.06", 2), ("f", "0.515", 3),
+        ("∂L/∂ŷ", "-15.44", 5), ("∂L/∂a1", "-0.1", 5)]
+    assert ws.values["a1"].label == "a1" and ws.values["ŷ"].label == "ŷ"
+
+
+def test_functions_powers_and_implicit_products():
+    ws = parse("x = 0.5\nf = x(1 - x)\ng = 2x^2\nh = -x**2\nk = σ(x) + TANH(x) + ln(x)\n"
+               "m = relu(-x) + abs(-x) + exp(0)\nloss: f")
+    assert ws.values["f"].data == pytest.approx(0.25)
+    assert ws.values["g"].data == pytest.approx(0.5)
+    assert ws.values["h"].data == pytest.approx(-0.25)
+    expected = 1 / (1 + math.exp(-0.5)) + math.tanh(0.5) + math.log(0.5)
+    assert ws.values["k"].data == pytest.approx(expected)
+    assert ws.values["m"].data == pytest.approx(1.5)
+    assert ws.loss == "f"
+
+
+def test_sums_and_names_become_nodes_of_their_own():
+    ws = parse("a = 1; b = 2; c = 3\ns = a + b + c\nt = a + b\nu = a")
+    assert ws.values["s"].op == "sum" and len(ws.values["s"].children) == 3
+    assert ws.values["t"].op == "+"
+    u = ws.values["u"]
+    assert u is not ws.values["a"] and u.children == (ws.values["a"],) and u.label == "u"
+
+
+def test_subscripts_and_composed_names_are_normalised():
+    ws = parse("x₁₂ = 2\ny\u0302 = x12 * 3")  # y + combining circumflex is ŷ
+    assert ws.values["ŷ"].data == 6.0
+
+
+def test_loss_defaults_to_the_last_definition():
+    assert parse("a = 1\nb = a * 2").loss == "b"
+
+
+def test_expression_for_the_command_line():
+    root = expression("L = (y - t)^2", {"y": 0.8, "t": 1.0})
+    assert root.label == "L" and root.data == pytest.approx(0.04)
+    root.backward()
+    with pytest.raises(WorksheetError, match=r"unknown name 'z'.*--at z=NUMBER"):
+        expression("z + 1", {})
+
+
+# ---------------------------------------------------------------------------------------
+# Errors: one clear line with where and a hint
+# ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "where", "message", "hint"), [
+    ("a = 1 +", (1, 8), "expected a number", "missing operand"),
+    ("a = (1", (1, 7), "expected ')'", "column 5 is not closed"),
+    ("x = 1\ny = x $ 2", (2, 7), "unexpected character '$'", "formulas use"),
+    ("x = 1\ny = z * 2", (2, 5), "unknown name 'z'", "define it"),
+    ("x = 1\ny = sigmod(x)", (2, 5), "unknown name 'sigmod'", "did you mean sigmoid"),
+    ("a = b * 2\nb = 1", (1, 5), "b is used before it is defined (on line 2)", "move"),
+    ("a = 1\nb = c + a\nc = b", (2, 5), "c is used before it is defined", "cycle: b → c → b"),
+    ("a = a + 1", (1, 5), "a is defined in terms of itself", ""),
+    ("a = 1\na = 2", (2, 1), "a is already defined on line 1", "a ≈ NUMBER"),
+    ("a = 2 ** 10**10", (1, 7), "too large", ""),
+    ("a = 1e999", (1, 5), "number 1e999 is too large", ""),
+    ("a = 1\nb = log(a - 1)", (2, 5), "log is defined only for positive numbers", ""),
+    ("a = 1 / 0", (1, 7), "division by zero", ""),
+    ("exp = 2", (1, 1), "'exp' is a function", ""),
+    ("a = 1\nb = ∂b/∂a", (2, 5), "a derivative cannot be part of a formula", ""),
+    ("a = 1 = ", (1, 7), "nothing after '='", ""),
+    ("a + 1", (1, 1), "expected '='", "name = formula"),
+    ("2 = a", (1, 1), "the left of '=' must be a name or a derivative", ""),
+    ("a = 1\nloss: b", (2, 7), "unknown name 'b'", ""),
+    ("a = " + "(" * 500 + "1" + ")" * 500, (1, 5 + 100), "nested too deeply", ""),
+    ("# only a comment", (0, 0), "the worksheet defines nothing", ""),
+])
+def test_malformed_worksheets_say_where_and_why(text, where, message, hint):
+    with pytest.raises(WorksheetError) as info:
+        parse(text, "w.txt")
+    err = info.value
+    assert (err.line, err.column) == where
+    assert message in err.message and hint in err.hint
+    assert "\n" not in str(err) and str(err).startswith("w.txt")
+
+
+def test_huge_exponents_do_not_hang():
+    start = time.perf_counter()
+    for text in ["a = 2 ** 10**10", "a = 2 ^ 9 ^ 9 ^ 9", "x = 1.0001\ny = x ** 1e300",
+                 "a = 10 ** 308 * 10"]:
+        with pytest.raises(WorksheetError, match="too large"):
+            parse(text)
+    assert time.perf_counter() - start < 1.0
+
+
+def test_huge_and_binary_files_are_refused(tmp_path):
+    big = tmp_path / "big.txt"
+    big.write_text("a = 1\n" * (MAX_BYTES // 6 + 1))
+    with pytest.raises(WorksheetError, match="file too large"):
+        load(big)
+    binary = tmp_path / "bin.txt"
+    binary.write_bytes(b"a = 1\n\xff\xfe")
+    with pytest.raises(WorksheetError, match="not UTF-8"):
+        load(binary)
+    with pytest.raises(WorksheetError, match="cannot read"):
+        load(tmp_path / "missing.txt")
+
+
+# ---------------------------------------------------------------------------------------
+# Precision and the checker
+# ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("written", "exact", "right"), [
+    ("0.52", 0.5225, True), ("0.52", 0.5251, False), ("0.015", 0.0155995, False),
+    ("0.0156", 0.0155995, True), ("8", 8.49, True), ("8", 8.51, False),
+    ("0.10", 0.104, True), ("0.10", 0.106, False), ("1.5e-3", 0.00154, True),
+    ("1.5e-3", 0.00156, False), ("-15.88", -15.8865, False), ("-15.89", -15.8865, True),
+    ("0.5", 0.25 + 0.25 + 0.05, True), ("0.6", 0.55, True), ("0.5", 0.55, True),
+])
+def test_a_claim_holds_at_the_precision_it_was_written_with(written, exact, right):
+    assert holds(written, exact) is right
+
+
+def test_check_accepts_honest_rounding_and_flags_the_slips_of_seed001_x1():
+    v = verdicts(1)
+    ref = reference(1)
+    for key, verdict in v.items():  # exact values against numpy, right iff within ½ ulp
+        name = key[1]
+        if name in ref:
+            assert verdict.exact == pytest.approx(ref[name], rel=1e-12), key
+            tolerance = 0.5 * 10.0 ** verdict.claim.number.as_tuple().exponent
+            assert verdict.right == (abs(ref[name] - float(key[2])) <= tolerance), key
+    # honest rounding is accepted
+    for key in [(19, "f1", "0.52"), (20, "h1", "0.0104"), (24, "f2", "0.52"),
+                (29, "f3", "0.517"), (29, "f3", "0.52"), (29, "h3", "0.0207"),
+                (52, "∂L/∂w10", "-0.079"), (65, "f1", "0.52248")]:
+        assert v[key].right, key
+    # h2 = 0.52 × 0.03 = 0.015: a slip (0.0156), the first wrong number
+    h2 = v[(24, "h2", "0.015")]
+    assert not h2.right and not h2.follows and h2.yours == pytest.approx(0.0156)
+    # ŷ = 0.0104 + 0.015 + 0.0207 + 0.01 = 0.0561 is wrong, because of h2
+    y_hat = v[(32, "ŷ", "0.0561")]
+    assert not y_hat.right and y_hat.follows and y_hat.causes == (h2.claim,)
+    assert y_hat.exact == pytest.approx(0.0567491, abs=1e-7)
+    # ∂L/∂ŷ = 2(0.0561 − 8) = −15.88 is wrong even from their own ŷ (−15.8878)
+    dy = v[(38, "∂L/∂ŷ", "-15.88")]
+    assert not dy.right and not dy.follows and dy.yours == pytest.approx(2 * (0.0561 - 8))
+    # −15.888 is what their ŷ gives: it follows from ŷ = 0.0561
+    dy2 = v[(57, "∂L/∂ŷ", "-15.888")]
+    assert dy2.follows and dy2.causes == (y_hat.claim,)
+    # the dropped zero: Δw1 = [−0.792, …] for −0.0792
+    dropped = v[(60, "∂L/∂w10", "-0.792")]
+    assert not dropped.right and not dropped.follows
+    # −0.1187 = −15.888 · 0.03 · 0.249: follows from their ∂L/∂ŷ and their σ′ = 0.249
+    w20 = v[(73, "∂L/∂w20", "-0.1187")]
+    assert w20.follows and {c.subject for c in w20.causes} == {"∂L/∂ŷ", "∂f2/∂e2"}
+
+
+@pytest.mark.parametrize("n", [1, 2, 3])
+def test_every_exact_value_of_the_three_examples_matches_numpy(n):
+    ref = reference(n)
+    graded = check(sheet(n)).verdicts
+    assert len(graded) > 40
+    for verdict in graded:
+        subject = verdict.claim.subject
+        if subject in ref:
+            assert verdict.exact == pytest.approx(ref[subject], rel=1e-12), subject
+        else:  # a, b, c, d: sums and products of the given numbers
+            assert subject[0] in "abcd" and verdict.right, subject
+
+
+def test_second_and_third_examples_rounding_and_slips():
+    v2, v3 = verdicts(2), verdicts(3)
+    assert v2[(41, "∂ŷ/∂w22", "0.02244")].right  # 0.0224439
+    assert v2[(36, "∂L/∂ŷ", "-21.886")].right
+    rounded = v2[(24, "h2", "0.0156")]  # 0.52 × 0.03 with f2 = 0.52498 rounded too early
+    assert not rounded.right and rounded.follows and rounded.causes == ()
+    assert "carrying rounded numbers" in rounded.note
+    assert v3[(31, "∂L/∂ŷ", "-19.886")].right
+    assert not v3[(21, "h2", "0.015")].right and "slip" in v3[(21, "h2", "0.015")].note
+
+
+def test_a_correct_worksheet_passes_and_the_table_says_so():
+    ws = parse("x = 2; w = 0.03\na = x * w = 0.06\nL = a^2 = 0.0036\n"
+               "dL/da = 2a = 0.12; dL/dw = 0.24; dL/dx = 0.0036")
+    report = check(ws)
+    assert report.ok
+    table = report.table()
+    assert table.count("✓") == 5 and "✗" not in table
+    assert table.endswith("5 claims: 5 right, 0 wrong\n")
+
+
+def test_the_walkthrough_of_a_worksheet_is_a_worksheet_that_checks():
+    """steps() output, pasted back in as a worksheet, has every claim right."""
+    walk = sg.steps(sheet(1).root)
+    text = "\n".join(s.text for s in walk)
+    report = check(parse(text))
+    # a claim for each of the 24 computed nodes and a derivative for each of the 40 nodes
+    assert len(report.verdicts) == 24 + 40 and report.ok, report.table()
