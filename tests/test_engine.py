@@ -73,6 +73,9 @@ MULTI: dict[str, tuple] = {
                                [(0.5, -1.0, 0.25)]),
     "dot, no bias": (lambda w1, w2, x1: sg.dot([w1, w2], [x1, 4.0]),
                      lambda w1, w2, x1: w1 * x1 + w2 * 4.0, [(0.5, -1.0, 2.0)]),
+    "dot, mixed inputs": (lambda w1, w2, w3, x1, x3: sg.dot([w1, w2, w3], [x1, -2.0, x3]),
+                          lambda w1, w2, w3, x1, x3: w1 * x1 + w2 * -2.0 + w3 * x3,
+                          [(0.5, -1.0, 0.3, 2.0, -0.7)]),
     "dot, shared input": (lambda w, x: sg.dot([w, x], [x, x], w),
                           lambda w, x: w * x + x * x + w, [(0.5, -1.5)]),
 }
@@ -109,6 +112,12 @@ def test_relu_and_abs_have_derivative_zero_at_zero(op):
     y = op(x)
     y.backward()
     assert (y.data, x.grad) == (0.0, 0.0)
+
+
+def test_everything_is_a_python_float():
+    x = Value(3)
+    assert type(x.data) is float and type((x * 2).data) is float
+    assert type((2 ** x).data) is float and type(sg.sum_values([x, 1]).data) is float
 
 
 def test_each_node_records_op_children_and_local_grads():
