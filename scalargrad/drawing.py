@@ -86,7 +86,7 @@ class LargeGraphWarning(UserWarning):
 _SUB = str.maketrans("0123456789+-=()aehijklmnoprstuvx", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ")
 _SUP = str.maketrans("0123456789+-=()ni", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱ")
 _NN_LABEL = re.compile(r"L(\d+)\.n(\d+)\.(?:w(\d+)|b)")
-_INDEXED = re.compile(r"(?P<base>[^\W\d_]+)(?:_?(?P<digits>\d+)|_\{?(?P<sub>[^{}]+?)\}?)"
+_INDEXED = re.compile(r"(?P<base>[^\W\d_]+)(?:_?(?P<digits>\d+)|_\{?(?P<sub>[^{}]+?)\}?)?"
                       r"(?:\^\{?(?P<sup>[^{}]+?)\}?)?")
 _PARAMETER = re.compile(r"(?:[wWbvV]|θ)(?:_?\{?[0-9ijk,]+\}?|\[\d+\])?")
 
@@ -115,9 +115,10 @@ def pretty_label(label: str) -> str:
             return f"b{neuron.translate(_SUB)}⁽{layer.translate(_SUP)}⁾"
         return f"w{_join_indices(neuron, inp).translate(_SUB)}⁽{layer.translate(_SUP)}⁾"
     m = _INDEXED.fullmatch(label)
-    if not m:
+    if not m or not (m["digits"] or m["sub"] or m["sup"]):
         return label
-    sub = _convert(m["digits"] or m["sub"], _SUB)
+    index = m["digits"] or m["sub"]
+    sub = _convert(index, _SUB) if index else ""
     sup = _convert(m["sup"], _SUP) if m["sup"] else ""
     if sub is None or sup is None:
         return label
@@ -144,20 +145,33 @@ def format_number(x: float, digits: int) -> str:
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
+def _clean(text: str) -> str:
+    """Line breaks as ``\\n``; other control characters (XML cannot hold them) as U+FFFD."""
+    return _CONTROL.sub("\ufffd", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
 def _html(text: str) -> str:
     """Text for a Graphviz HTML-like label: shown literally, never read as markup.
 
-    ``& < > " '`` become entities, a newline becomes a line break, other control
-    characters (which XML cannot hold) become U+FFFD.
+    ``& < > " '`` become entities and a newline a line break. Graphviz reads ``\\N``
+    (node name), ``\\G``... even in HTML labels, and ``\\\\`` as one backslash, so
+    backslashes are doubled.
     """
-    text = _CONTROL.sub("\ufffd", text.replace("\r\n", "\n").replace("\r", "\n"))
-    return "<BR/>".join(_escape_html(line, quote=True) for line in text.split("\n"))
+    lines = (_escape_html(line, quote=True).replace("\\", "\\\\")
+             for line in _clean(text).split("\n"))
+    return "<BR/>".join(lines)
 
 
-def _plain(text: str) -> str:
-    """Text for a plain DOT string attribute (a tooltip): backslashes lose their magic."""
-    escaped = _CONTROL.sub("\ufffd", text).replace("\\", "\\\\").replace("\n", "\\n")
-    return graphviz.nohtml(escaped)
+def _dot_string(text: str) -> str:
+    """A quoted DOT string (a tooltip) that Graphviz shows as ``text``.
+
+    Graphviz undoes backslash escapes twice in such strings, so each backslash is
+    written as four; it reads ``&amp;`` as an entity, so ``&`` is written ``&amp;``;
+    quotes are escaped, a newline is ``\\n``.
+    """
+    escaped = (_clean(text).replace("&", "&amp;").replace("\\", "\\" * 4)
+               .replace('"', '\\"').replace("\n", "\\n"))
+    return f'"{escaped}"'
 
 
 # ---------------------------------------------------------------------------------------
@@ -489,6 +503,10 @@ class _Chart:
     def name(self, node: Value) -> str:
         return f"v{self.index[node]}"
 
+    def who(self, node: Value) -> str:
+        """How a tooltip names a node: its label, its number if a constant, else v{i}."""
+        return node.label or (node.name if node.constant else self.name(node))
+
     def _number_row(self, key: str, x: float, bold: bool = False) -> str:
         number = _html(format_number(x, self.opt.digits))
         if bold:
@@ -526,7 +544,7 @@ class _Chart:
             "color": HIGHLIGHT if on_path else look.border,
             "penwidth": "3.5" if on_path else str(look.penwidth),
             "peripheries": str(look.peripheries), "margin": "0.1,0.04",
-            "tooltip": _plain(self._tooltip(node)), "id": self.name(node),
+            "tooltip": self._tooltip(node), "id": self.name(node),
         }
         return [_statement(self.name(node), attrs)]
 
@@ -542,7 +560,7 @@ class _Chart:
             "label": f"<{_html(symbol)}>", "shape": "circle" if len(symbol) <= 2 else "ellipse",
             "style": "filled", "fillcolor": "#EEEEEE", "color": HIGHLIGHT if on_path else "#555555",
             "penwidth": "3" if on_path else "1", "fontsize": "16", "width": "0.4", "height": "0.4",
-            "margin": "0.02", "tooltip": _plain(f"op: {node.op}"), "id": f"{name}op",
+            "margin": "0.02", "tooltip": f"op: {node.op}", "id": f"{name}op",
         }
         return [_statement(f"{name}op", attrs),
                 self._edge(f"{name}op", name, on_path, path is not None, weight=8)]
@@ -597,7 +615,7 @@ class _Chart:
             "label": label, "shape": "box", "style": look.style, "fillcolor": look.fill,
             "color": HIGHLIGHT if on_path else look.border,
             "penwidth": "3.5" if on_path else str(look.penwidth),
-            "peripheries": str(look.peripheries), "tooltip": _plain(tooltip), "id": name,
+            "peripheries": str(look.peripheries), "tooltip": tooltip, "id": name,
         })
 
     # -- edges ----------------------------------------------------------------------------
@@ -621,8 +639,7 @@ class _Chart:
                 on_path = path is not None and node in path and child in path
                 derivative = (format_number(local, self.opt.digits)
                               if not boxed and (self.opt.edge_derivatives or on_path) else None)
-                tooltip = None if boxed else (
-                    f"∂{node.label or 'out'}/∂{child.label or child.name} = {local!r}")
+                tooltip = None if boxed else f"∂{self.who(node)}/∂{self.who(child)} = {local!r}"
                 self.body.append(self._edge(tail, head, on_path, path is not None, derivative,
                                             tooltip, thin=boxed))
 
@@ -646,7 +663,7 @@ class _Chart:
             attrs["label"] = (f'<<FONT COLOR="{HIGHLIGHT}"><B>{text}</B></FONT>>' if on_path
                               else f'<<FONT COLOR="{MUTED}">{text}</FONT>>')
         if tooltip is not None:
-            attrs["tooltip"] = _plain(tooltip)
+            attrs["tooltip"] = tooltip
         return f"\t{tail} -> {head}{_attr_list(attrs)}\n"
 
 
@@ -671,7 +688,9 @@ def _statement(name: str, attrs: dict[str, str]) -> str:
 
 
 def _attr_list(attrs: dict[str, str]) -> str:
-    return " [" + " ".join(f"{k}={graphviz.quoting.quote(v)}" for k, v in attrs.items()) + "]"
+    """``[key=value ...]``: labels are HTML-like (``<...>``), everything else is quoted."""
+    return " [" + " ".join(f"{k}={v if k == 'label' else _dot_string(v)}"
+                           for k, v in attrs.items()) + "]"
 
 
 # ---------------------------------------------------------------------------------------

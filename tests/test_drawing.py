@@ -1,0 +1,439 @@
+"""The computational chart, rendered by both engines: the system ``dot`` and the bundled one.
+
+Every SVG is parsed as XML and read back: each value node's group (``<g id="v{i}">``)
+must show that node's label, data and grad; labels full of markup characters must come
+back as the same text; highlighted edges must be exactly the edges on the root-to-target
+paths, found here by enumerating the paths one by one.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+
+import pytest
+
+import scalargrad as sg
+from scalargrad import Value, graphviz_engine, nn
+from scalargrad.drawing import LOOKS, LargeGraphWarning, format_number, pretty_label
+from scalargrad.engine import topological_order
+from scalargrad.examples import seed001
+
+SVG = "{http://www.w3.org/2000/svg}"
+XLINK = "{http://www.w3.org/1999/xlink}"
+HAVE_DOT = shutil.which("dot") is not None
+
+
+@pytest.fixture(params=["system", "bundled"])
+def engine(request: pytest.FixtureRequest) -> str:
+    if request.param == "system" and not HAVE_DOT:
+        pytest.skip("the system Graphviz (`dot`) is not installed here")
+    return request.param
+
+
+# -- reading an SVG back --------------------------------------------------------------------
+
+
+def parse(svg: str) -> ET.Element:
+    return ET.fromstring(svg.encode("utf-8"))
+
+
+def groups(tree: ET.Element, cls: str) -> dict[str, ET.Element]:
+    """Every ``<g class=cls>`` by its id."""
+    return {g.get("id"): g for g in tree.iter(f"{SVG}g") if g.get("class") == cls}
+
+
+def texts(group: ET.Element) -> list[str]:
+    return [t.text or "" for t in group.iter(f"{SVG}text")]
+
+
+def tooltip(group: ET.Element) -> str | None:
+    anchor = next(group.iter(f"{SVG}a"), None)
+    return None if anchor is None else anchor.get(f"{XLINK}title")
+
+
+def shown(x: float) -> str:
+    """A number as the chart prints it with 4 significant digits (a true minus sign)."""
+    text = f"{x:.4g}"
+    return "0" if float(text) == 0 else text.replace("-", "\u2212")
+
+
+SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
+def seed002() -> tuple[Value, Value, nn.MLP]:
+    """Seed 002's 2-3-1 net, sigmoid on both layers, L = ½(out − y)², after backward."""
+    net = nn.MLP.from_weights(
+        [[([0.1, 0.2], 0.1), ([0.3, -0.1], 0.0), ([-0.2, 0.4], 0.2)],
+         [([0.5, -0.3, 0.2], 0.1)]], act="sigmoid", out_act="sigmoid")
+    out = net([Value(1.0, "x1"), Value(2.0, "x2")])
+    loss = 0.5 * (out - Value(1.0, "y")) ** 2
+    loss.label = "L"
+    loss.backward()
+    return loss, net.layers[0].neurons[0].w[0], net
+
+
+# -- every node shows its label, data and grad --------------------------------------------
+
+
+def test_seed001_chart_shows_every_node(engine: str) -> None:
+    nodes = seed001()
+    loss = nodes["L"]
+    loss.backward()
+    tree = parse(sg.to_svg(loss, engine=engine))
+    drawn = groups(tree, "node")
+    order = topological_order(loss)
+    for i, node in enumerate(order):
+        words = texts(drawn[f"v{i}"])
+        assert shown(node.data) in words, (node.label, words)
+        assert shown(node.grad) in words, (node.label, words)
+        if node.label:
+            # w12 → w₁₂, x0 → x₀, ŷ and L unchanged
+            head = node.label[0] + node.label[1:].translate(SUBSCRIPT)
+            assert head in words, (node.label, words)
+            assert tooltip(drawn[f"v{i}"]).startswith(node.label + "\n")
+        if node.op:
+            assert f"v{i}op" in drawn
+
+
+def test_seed001_chart_grad_matches_the_notes_formula(engine: str) -> None:
+    """∂L/∂w12 = 2(ŷ − y)·v1·f1(1 − f1)·x2, from the notes, computed with math here."""
+    nodes = seed001()
+    nodes["L"].backward()
+    f = [1 / (1 + math.exp(-(w0 + w1 * 1 + w2 * 2)))
+         for w0, w1, w2 in ((0.01, 0.02, 0.03), (0.03, 0.01, 0.02), (0.02, 0.03, 0.01))]
+    y_hat = 0.01 + 0.02 * f[0] + 0.03 * f[1] + 0.04 * f[2]
+    expected = 2 * (y_hat - 8) * 0.02 * f[0] * (1 - f[0]) * 2
+    w12 = topological_order(nodes["L"]).index(nodes["w12"])
+    drawn = groups(parse(sg.to_svg(nodes["L"], engine=engine)), "node")
+    assert shown(expected) in texts(drawn[f"v{w12}"])
+
+
+def test_node_used_twice_has_two_edges(engine: str) -> None:
+    x = Value(3.0, "x")
+    y = x * x
+    y.backward()
+    edges = groups(parse(sg.to_svg(y, engine=engine, legend=False)), "edge")
+    assert set(edges) == {"e_v0_v1op", "e_v0_v1op_2", "e_v1op_v1"}
+
+
+def test_edge_derivatives_are_the_local_derivatives(engine: str) -> None:
+    a, b = Value(2.0, "a"), Value(-3.0, "b")
+    c = (a * b).tanh()
+    c.backward()
+    edges = groups(parse(sg.to_svg(c, engine=engine, edge_derivatives=True)), "edge")
+    i = {id(n): f"v{k}" for k, n in enumerate(topological_order(c))}
+    ab = c.children[0]
+    # ∂(ab)/∂a = b, ∂(ab)/∂b = a, ∂tanh(u)/∂u = 1 − tanh²(u)
+    assert texts(edges[f"e_{i[id(a)]}_{i[id(ab)]}op"]) == [shown(-3.0)]
+    assert texts(edges[f"e_{i[id(b)]}_{i[id(ab)]}op"]) == [shown(2.0)]
+    assert texts(edges[f"e_{i[id(ab)]}_{i[id(c)]}op"]) == [shown(1 - math.tanh(-6.0) ** 2)]
+
+
+def test_kinds_get_their_colours() -> None:
+    x, w, b = Value(1.0, "x1"), Value(0.5, "w1"), Value(0.1, "b")
+    out = (x * w + b + 2).relu()
+    order = topological_order(out)
+    two = next(n for n in order if n.constant)
+
+    def fill(source: str, node: Value) -> str:
+        name = f"v{order.index(node)} ["
+        line = next(ln for ln in source.splitlines() if ln.strip().startswith(name))
+        return line.split('fillcolor="')[1].split('"')[0]
+
+    source = sg.draw(out).source
+    for node, kind in [(x, "input"), (w, "parameter"), (b, "parameter"), (two, "constant"),
+                       (out, "output"), (x * w, "intermediate")]:
+        if node in order:
+            assert fill(source, node) == LOOKS[kind].fill, kind
+    assert fill(source, out.children[0]) == LOOKS["intermediate"].fill
+    # an explicit parameters= list overrides the label rule: now x is the parameter
+    source = sg.draw(out, parameters=[x]).source
+    assert fill(source, x) == LOOKS["parameter"].fill
+    assert fill(source, w) == LOOKS["input"].fill
+
+
+# -- text: escaping, subscripts, numbers ---------------------------------------------------
+
+NASTY = [
+    'quote " and apostrophe \'',
+    "<b>bold</b> <script>alert(1)</script> & &amp; &#60;",
+    "braces { } | pipes <port>",
+    "back\\slash \\N \\G \\l \\n \\\\ end\\",
+    "line one\nline two",
+    "unicode ∂ŷ/∂w₁ σ Σ 日本 émoji 🙂",
+    "]]> <!-- comment --> <![CDATA[x]]>",
+]
+
+
+@pytest.mark.parametrize("label", NASTY)
+def test_nasty_labels_round_trip(engine: str, label: str) -> None:
+    x = Value(2.0, label)
+    y = x * Value(3.0, "k")
+    y.label = label
+    y.backward()
+    svg = sg.to_svg(y, engine=engine, legend=False)
+    tree = parse(svg)
+    nodes, edges = groups(tree, "node"), groups(tree, "edge")
+    assert set(nodes) == {"v0", "v1", "v2", "v2op"}  # nothing injected
+    assert set(edges) == {"e_v0_v2op", "e_v1_v2op", "e_v2op_v2"}
+    order = topological_order(y)
+    for node in (x, y):
+        name = f"v{order.index(node)}"
+        words = texts(nodes[name])
+        lines = label.split("\n")
+        assert words[: len(lines)] == lines, words
+        assert tooltip(nodes[name]).split("\ndata = ")[0] == label
+    assert not any(el.tag in (f"{SVG}script", f"{SVG}b") for el in tree.iter())
+
+
+def test_control_characters_cannot_break_the_xml(engine: str) -> None:
+    x = Value(1.0, "bell\x07 tab\t null\x00 esc\x1b")
+    parse(sg.to_svg(x * 2, engine=engine))
+
+
+@pytest.mark.parametrize(("label", "pretty"), [
+    ("w12", "w₁₂"), ("x_1", "x₁"), ("x1", "x₁"), ("W11", "W₁₁"), ("h3", "h₃"),
+    ("x_{ij}", "xᵢⱼ"), ("z_h1", "zₕ₁"), ("x^2", "x²"), ("w_1^(2)", "w₁⁽²⁾"),
+    ("L1.n2.w1", "w₂₁⁽¹⁾"), ("L2.n16.w12", "w₁₆,₁₂⁽²⁾"), ("L1.n3.b", "b₃⁽¹⁾"),
+    ("ŷ", "ŷ"), ("loss", "loss"), ("x_Q", "x_Q"), ("w[0]", "w[0]"), ("a b", "a b"),
+])
+def test_pretty_labels(label: str, pretty: str) -> None:
+    assert pretty_label(label) == pretty
+
+
+@pytest.mark.parametrize(("x", "digits", "text"), [
+    (-15.888, 4, "−15.89"), (0.0561, 2, "0.056"), (-0.0, 4, "0"), (1e-9, 3, "1e−09"),
+    (1234567.0, 3, "1.23e+06"), (math.inf, 4, "∞"), (-math.inf, 4, "−∞"),
+    (math.nan, 4, "nan"), (2.0, 4, "2"),
+])
+def test_format_number(x: float, digits: int, text: str) -> None:
+    assert format_number(x, digits) == text
+
+
+def test_digits_and_show_grad() -> None:
+    x = Value(math.pi, "x")
+    source = sg.draw(x, digits=2, show_grad=False).source
+    assert ">3.1<" in source and ">grad<" not in source
+
+
+# -- determinism ---------------------------------------------------------------------------
+
+
+def test_same_graph_gives_identical_dot_and_svg(engine: str) -> None:
+    loss, w11, _ = seed002()
+    assert sg.draw(loss).source == sg.draw(loss).source
+    assert sg.to_svg(loss, engine=engine, highlight=w11) == sg.to_svg(
+        loss, engine=engine, highlight=w11)
+
+
+def test_identical_svg_across_processes(engine: str) -> None:
+    script = ("import sys, scalargrad as sg\n"
+              "from scalargrad.examples import seed001\n"
+              "n = seed001(); n['L'].backward()\n"
+              f"sys.stdout.write(sg.to_svg(n['L'], engine={engine!r}, view='neuron'))\n")
+    outputs = []
+    for seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        done = subprocess.run([sys.executable, "-c", script], capture_output=True, env=env,
+                              check=True, timeout=120)
+        outputs.append(done.stdout)
+    assert outputs[0] == outputs[1]
+    assert outputs[0].startswith(b"<?xml")
+
+
+# -- engines -------------------------------------------------------------------------------
+
+
+def test_works_with_no_dot_on_path(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # an empty folder: no dot, no graphviz-pure
+    monkeypatch.delenv(graphviz_engine.ENV_VAR, raising=False)
+    assert shutil.which("dot") is None
+    assert graphviz_engine.resolve_engine() == "bundled"
+    x = Value(2.0, "x")
+    svg = (x * x).tanh()._repr_svg_()
+    assert parse(svg).tag == f"{SVG}svg"
+    with pytest.raises(graphviz_engine.RenderError, match="`dot` is not on PATH"):
+        sg.to_svg(x, engine="system")
+
+
+def test_environment_variable_forces_an_engine(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(graphviz_engine.ENV_VAR, "bundled")
+    assert graphviz_engine.resolve_engine() == "bundled"
+    assert graphviz_engine.resolve_engine("system") == "system"  # the argument wins
+    monkeypatch.setenv(graphviz_engine.ENV_VAR, "fast")
+    with pytest.raises(ValueError, match="SCALARGRAD_GRAPHVIZ"):
+        graphviz_engine.resolve_engine()
+
+
+def test_render_files(engine: str, tmp_path) -> None:
+    loss, _, _ = seed002()
+    svg = sg.render(loss, tmp_path / "chart.svg", engine=engine)
+    assert parse(svg.read_text(encoding="utf-8")).tag == f"{SVG}svg"
+    png = sg.render(loss, tmp_path / "chart.PNG", engine=engine, view="neuron")
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    if engine == "system":
+        assert sg.render(loss, tmp_path / "c.pdf", engine=engine).read_bytes()[:5] == b"%PDF-"
+    else:
+        with pytest.raises(graphviz_engine.RenderError, match=r"bundled .* cannot write PDF"):
+            sg.render(loss, tmp_path / "c.pdf", engine=engine)
+    with pytest.raises(ValueError, match=r"chart\.gif.*\.svg, \.png, \.pdf"):
+        sg.render(loss, tmp_path / "chart.gif", engine=engine)
+
+
+# -- networks: clusters, collapsed views, big graphs --------------------------------------
+
+
+@pytest.fixture(scope="module")
+def big_mlp() -> Value:
+    net = nn.MLP(2, [16, 16, 1], seed=3)
+    out = net([0.5, -1.5])
+    out.backward()
+    return out
+
+
+def test_whole_mlp_renders_in_full_with_a_warning(engine: str, big_mlp: Value) -> None:
+    with pytest.warns(LargeGraphWarning, match="view='neuron'"):
+        svg = sg.to_svg(big_mlp, engine=engine)
+    drawn = groups(parse(svg), "node")
+    assert len([n for n in drawn if n.startswith("v") and not n.endswith("op")]) == len(
+        topological_order(big_mlp))
+    clusters = groups(parse(svg), "cluster")
+    assert len(clusters) == 16 + 16 + 1  # one box per neuron
+
+
+@pytest.mark.parametrize(("view", "boxes"), [("neuron", 33), ("layer", 3)])
+def test_whole_mlp_collapsed(engine: str, big_mlp: Value, view: str, boxes: int) -> None:
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no large-graph warning in a collapsed view
+        svg = sg.to_svg(big_mlp, engine=engine, view=view, legend=False)
+    drawn = groups(parse(svg), "node")
+    assert len(drawn) == boxes
+    root_box = f"v{len(topological_order(big_mlp)) - 1}" if view == "neuron" else "layer3"
+    words = texts(drawn[root_box])
+    assert shown(big_mlp.data) in words and shown(1.0) in words
+
+
+def test_neuron_view_keeps_the_loss_in_full(engine: str) -> None:
+    loss, _, net = seed002()
+    drawn = groups(parse(sg.to_svg(loss, engine=engine, view="neuron")), "node")
+    order = topological_order(loss)
+    for layer in net.layers:
+        for neuron in layer.neurons:
+            out = next(n for n in order if n.op in ("sigmoid",) and neuron.b in
+                       n.children[0].children)
+            assert f"v{order.index(out)}" in drawn
+    assert f"v{order.index(loss)}op" in drawn  # the × ½ of the loss is drawn as an op
+
+
+# -- highlight -----------------------------------------------------------------------------
+
+
+def all_paths(root: Value, target: Value) -> list[list[tuple[Value, Value]]]:
+    """Every path from root down to target, as (child, parent) edges, one path at a time."""
+    paths: list[list[tuple[Value, Value]]] = []
+    stack: list[tuple[Value, list[tuple[Value, Value]]]] = [(root, [])]
+    while stack:
+        node, path = stack.pop()
+        if node is target:
+            paths.append(path)
+            continue
+        for child in node.children:
+            stack.append((child, [*path, (child, node)]))
+    return paths
+
+
+def highlighted(svg: str) -> set[str]:
+    """Ids of the edges drawn in the highlight colour."""
+    out = set()
+    for gid, g in groups(parse(svg), "edge").items():
+        strokes = {p.get("stroke", "").lower() for p in g.iter(f"{SVG}path")}
+        if "#d55e00" in strokes:
+            out.add(gid)
+    return out
+
+
+def expected_edges(root: Value, targets: list[Value]) -> set[str]:
+    order = topological_order(root)
+    name = {id(n): f"v{i}" for i, n in enumerate(order)}
+    edges = set()
+    for target in targets:
+        for path in all_paths(root, target):
+            for child, parent in path:
+                edges.add(f"e_{name[id(child)]}_{name[id(parent)]}op")
+                edges.add(f"e_{name[id(parent)]}op_{name[id(parent)]}")
+    return edges
+
+
+def test_highlight_seed002_w11(engine: str) -> None:
+    loss, w11, _ = seed002()
+    assert len(all_paths(loss, w11)) == 1
+    svg = sg.to_svg(loss, engine=engine, highlight=w11)
+    assert highlighted(svg) == expected_edges(loss, [w11])
+    # the caption adds up the paths: compare with a central difference of the loss
+    h = 1e-6
+    w11.data += h
+    up = seed002_loss_with(w11)
+    w11.data -= 2 * h
+    down = seed002_loss_with(w11)
+    w11.data += h
+    caption = " ".join(texts(parse(svg)))
+    assert f"∂L/∂w₁₁⁽¹⁾ = {shown((up - down) / (2 * h))}" in caption
+
+
+def seed002_loss_with(w11: Value) -> float:
+    """Seed 002's loss in plain floats, with W11 taken from the Value."""
+    sig = lambda z: 1 / (1 + math.exp(-z))  # noqa: E731
+    x1, x2 = 1.0, 2.0
+    h = [sig(w11.data * x1 + 0.2 * x2 + 0.1), sig(0.3 * x1 - 0.1 * x2), sig(-0.2 * x1 + 0.4 * x2
+                                                                             + 0.2)]
+    out = sig(0.5 * h[0] - 0.3 * h[1] + 0.2 * h[2] + 0.1)
+    return 0.5 * (out - 1.0) ** 2
+
+
+def test_highlight_shared_input_many_paths(engine: str) -> None:
+    nodes = seed001()
+    loss = nodes["L"]
+    loss.backward()
+    targets = [nodes["x2"], nodes["v0"]]  # x2 feeds all three hidden units
+    assert len(all_paths(loss, nodes["x2"])) == 3
+    svg = sg.to_svg(loss, engine=engine, highlight=targets, edge_derivatives=True)
+    assert highlighted(svg) == expected_edges(loss, targets)
+
+
+def test_highlight_in_collapsed_view(engine: str) -> None:
+    loss, w11, _ = seed002()
+    svg = sg.to_svg(loss, engine=engine, highlight=w11, view="layer")
+    edges = highlighted(svg)
+    order = topological_order(loss)
+    x1 = next(i for i, n in enumerate(order) if n.label == "x1")
+    assert "e_layer1_layer2" in edges  # W11 lives in layer 1, whose output feeds layer 2
+    assert f"e_v{x1}_layer1" in groups(parse(svg), "edge")
+    assert f"e_v{x1}_layer1" not in edges  # the input is not on a path from L to W11
+
+
+# -- bad input -----------------------------------------------------------------------------
+
+
+def test_bad_arguments_get_clear_errors() -> None:
+    x = Value(1.0, "x")
+    with pytest.raises(TypeError, match="root must be a Value"):
+        sg.draw(3.0)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="view must be one of full, neuron, layer"):
+        sg.draw(x, view="tiny")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="rankdir"):
+        sg.draw(x, rankdir="XY")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="digits"):
+        sg.draw(x, digits=0)
+    with pytest.raises(ValueError, match="'stranger' is not in the graph"):
+        sg.draw(x * 2, highlight=Value(3.0, "stranger"))
+    with pytest.raises(graphviz_engine.RenderError, match="cannot write PDF"):
+        graphviz_engine.run("digraph {}", "pdf", "bundled")
+    with pytest.raises(graphviz_engine.RenderError, match="failed"):
+        graphviz_engine.run("digraph { a -> }", "svg", "bundled")
