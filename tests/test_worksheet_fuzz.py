@@ -1,0 +1,83 @@
+"""Fuzzing the worksheet reader: any text either parses (and checks) or raises
+WorksheetError, quickly; never another exception, never a hang."""
+
+from __future__ import annotations
+
+import importlib.resources
+import time
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from scalargrad.grading import check
+from scalargrad.worksheet import WorksheetError, expression, parse
+
+SEED = (importlib.resources.files("scalargrad") / "worksheets" / "seed001_x1.txt") \
+    .read_text(encoding="utf-8")
+SEED_LINES = SEED.splitlines()
+PIECES = ["=", "≈", "+", "-", "−", "*", "**", "^", "·", "×", "/", "(", ")", ";", ",", "#",
+          ":", "∂", "d", "e", "1e", "9", "0.5", ".", "x", "ŷ", "sigmoid(", "exp(", "log(",
+          "loss:", " ", "\n", "1e308", "-1", "10**10", "\t", "\x00", "é", "\u0302", "₁"]
+BUDGET_SECONDS = 2.0
+
+
+def read(text: str) -> None:
+    """Parse and check ``text``; only WorksheetError may come out, within the budget."""
+    start = time.perf_counter()
+    try:
+        check(parse(text))
+    except WorksheetError as err:
+        assert "\n" not in str(err)
+    assert time.perf_counter() - start < BUDGET_SECONDS
+
+
+@settings(max_examples=200)
+@given(st.text(max_size=200))
+def test_random_text(text):
+    read(text)
+
+
+@settings(max_examples=300)
+@given(st.lists(st.sampled_from(PIECES), max_size=60).map("".join))
+def test_random_tokens(text):
+    read(text)
+
+
+@st.composite
+def mutated_seed(draw):
+    """Seed 001's worksheet with a few random edits: delete, insert, duplicate, swap."""
+    lines = list(SEED_LINES)
+    for _ in range(draw(st.integers(1, 4))):
+        i = draw(st.integers(0, len(lines) - 1))
+        edit = draw(st.sampled_from(["delete", "insert", "duplicate", "swap", "cut"]))
+        if edit == "delete":
+            del lines[i]
+        elif edit == "insert":
+            at = draw(st.integers(0, len(lines[i])))
+            lines[i] = lines[i][:at] + draw(st.sampled_from(PIECES)) + lines[i][at:]
+        elif edit == "duplicate":
+            lines.insert(i, lines[i])
+        elif edit == "swap":
+            j = draw(st.integers(0, len(lines) - 1))
+            lines[i], lines[j] = lines[j], lines[i]
+        else:
+            at = draw(st.integers(0, len(lines[i])))
+            lines[i] = lines[i][:at]
+        if not lines:
+            break
+    return "\n".join(lines)
+
+
+@settings(max_examples=100)
+@given(mutated_seed())
+def test_mutations_of_a_real_worksheet(text):
+    read(text)
+
+
+@settings(max_examples=300)
+@given(st.lists(st.sampled_from(PIECES), max_size=40).map("".join))
+def test_random_expressions(text):
+    try:
+        expression(text, {"x": 0.5, "d": 2.0, "e": -1.0})
+    except WorksheetError as err:
+        assert "\n" not in str(err)
