@@ -19,7 +19,6 @@ from __future__ import annotations
 import math
 import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from itertools import chain
 from typing import SupportsFloat, TypeAlias
 
 Number: TypeAlias = int | float
@@ -430,9 +429,12 @@ def dot(weights: Sequence[Value], inputs: Sequence[Operand], bias: Value | None 
         raise ValueError(f"dot: {len(weights)} weights but {len(inputs)} inputs")
     ws = [w.data for w in weights]
     xs = [x.data for x in inputs if isinstance(x, Value)]
-    if len(xs) == len(inputs):  # every input is a node (a hidden layer): the common case
-        children = [*chain.from_iterable(zip(weights, inputs))]
-        local = [*chain.from_iterable(zip(xs, ws))]
+    if len(xs) == len(inputs):  # every input is a node (a hidden layer): interleave them
+        children = _interleave(weights, inputs)
+        local = _interleave(xs, ws)
+    elif not xs:  # every input is a number (a first layer): only the weights are children
+        xs = [_number(x, "dot") for x in inputs]
+        children, local = [*weights], [*xs]
     else:
         xs = [x.data if isinstance(x, Value) else _number(x, "dot") for x in inputs]
         children, local = [], []
@@ -448,6 +450,14 @@ def dot(weights: Sequence[Value], inputs: Sequence[Operand], bias: Value | None 
         children.append(bias)
         local.append(1.0)
     return _node("dot", total, tuple(children), tuple(local))
+
+
+def _interleave(evens: Sequence, odds: Sequence) -> list:
+    """[e₀, o₀, e₁, o₁, ...] for two sequences of the same length."""
+    out = [None] * (2 * len(evens))
+    out[::2] = evens
+    out[1::2] = odds
+    return out
 
 
 def _node(op: str, data: float, children: tuple[Value, ...], local: tuple[float, ...]) -> Value:
