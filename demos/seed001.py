@@ -14,10 +14,13 @@
 
 # %%
 import math
+from importlib import resources
 
 import scalargrad as sg
 from scalargrad.demos._common import heading, output_dir
 from scalargrad.examples import SEED001_EXAMPLES, SEED001_V, SEED001_W, seed001
+from scalargrad.grading import check
+from scalargrad.worksheet import parse
 
 WEIGHTS = [f"w{j}{k}" for j in (1, 2, 3) for k in (0, 1, 2)]
 OUTPUT_WEIGHTS = ["v0", "v1", "v2", "v3"]
@@ -75,11 +78,14 @@ print(f"  wrote {chart}")
 
 # %%
 solution = sg.steps(nodes["L"])
-(OUT / "x1_steps.txt").write_text(solution.text() + "\n", encoding="utf-8")
-print(f"  wrote {OUT / 'x1_steps.txt'}")
-heading("The first lines of the worked solution")
-print("\n".join(solution.text().splitlines()[:8]))
-print("  ...")
+(OUT / "x1_steps.txt").write_text(solution.text(), encoding="utf-8")
+heading("From the worked solution: hidden unit 1 forward, and the path back to w11")
+unit1 = [nodes[name] for name in ("a1", "b1", "c1", "d1", "e1", "f1", "h1")]
+print("\n".join(f"  {step}" for step in solution.of_kind("forward") if step.node in unit1))
+path = [nodes["L"], nodes["L"].children[0], *(nodes[n] for n in ("ŷ", "h1", "f1", "e1", "d1",
+                                                                   "b1", "w11"))]
+print("\n".join(f"  {step}" for step in solution.of_kind("backward") if step.node in path))
+print(f"  (all {len(solution)} lines: {OUT / 'x1_steps.txt'})")
 
 # %% [markdown]
 # ## All three examples, and part 1d: the gradient summed over the examples
@@ -104,6 +110,33 @@ for weight in OUTPUT_WEIGHTS + WEIGHTS:
     grads = [graph[weight].grad for graph in per_example]
     summed[weight] = math.fsum(grads)
     print(f"{weight:>7} " + " ".join(f"{g:10.5f}" for g in grads) + f" {summed[weight]:10.5f}")
+
+# %% [markdown]
+# ## The notes' own numbers, checked
+#
+# scalargrad ships the notes' pages for the three examples as worksheets: the same lines,
+# typed in with every number the student wrote (`scalargrad/worksheets/seed001_x1.txt`).
+# The checker grades each number at the precision it was written with, and says whether
+# a wrong one is a new slip or just follows from an earlier wrong number. The full tables
+# go to the output folder; the same check runs as `scalargrad check seed001_x1.txt`.
+
+# %%
+heading("The notes' numbers, checked by the worksheet checker")
+for i in (1, 2, 3):
+    name = f"seed001_x{i}.txt"
+    text = resources.files("scalargrad").joinpath("worksheets", name).read_text("utf-8")
+    report = check(parse(text, name))
+    (OUT / f"x{i}_check.txt").write_text(report.table(), encoding="utf-8")
+    print(f"{name}: {report.summary()}   → {OUT / f'x{i}_check.txt'}")
+    if i == 1:
+        first_example = report
+print("\nThe first wrong numbers of example x1 (line of the worksheet, claim, as written,"
+      " exact):")
+table = first_example.table().splitlines()
+wrong = [line for line in table if "✗" in line]
+print("\n".join([table[0], *wrong[:6], "  ..."]))
+print("and the dropped zero of part 1d:")
+print("\n".join(line for line in wrong if " -0.792 " in line))
 
 # %% [markdown]
 # ## Part 2: the vector computation graph

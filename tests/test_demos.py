@@ -79,6 +79,8 @@ def test_seed001_matches_the_notes_formulas(run_demo):
     for name, total in g["summed"].items():  # part 1d
         assert total == pytest.approx(sum(t[name] for t in totals), rel=1e-10), name
     assert "ŷ = 0.056749" in out
+    dropped_zero = [v for v in g["first_example"].verdicts if v.claim.written == "-0.792"]
+    assert dropped_zero and not any(v.right for v in dropped_zero)  # exact: -0.0793
     assert_svg(pictures / "x1.svg")
     assert "∂L/∂w11" in (pictures / "x1_steps.txt").read_text(encoding="utf-8")
 
