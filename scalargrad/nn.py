@@ -162,7 +162,7 @@ class MLP(Module):
             raise ValueError(f"{self!r} expects an input of length {nin}, got {len(x)}")
         out: Value | list[Value] | Sequence[Operand] = x
         for layer in self.layers:
-            out = layer(out if isinstance(out, Sequence) else [out])
+            out = layer([out] if isinstance(out, Value) else out)
         return out  # type: ignore[return-value]
 
     def parameters(self) -> list[Value]:
