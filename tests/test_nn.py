@@ -115,6 +115,13 @@ def test_output_is_a_value_for_one_neuron_and_a_list_otherwise():
     assert isinstance(out, list) and len(out) == 2
 
 
+def test_input_may_be_a_list_a_tuple_or_a_numpy_array():
+    net = MLP(2, [3, 2], seed=1)
+    expected = [o.data for o in net([0.5, -1.5])]
+    assert [o.data for o in net((0.5, -1.5))] == expected
+    assert [o.data for o in net(np.array([0.5, -1.5]))] == expected
+
+
 def test_from_weights_and_set_parameters():
     net = MLP.from_weights([[([0.02, 0.03], 0.01), ([0.01, 0.02], 0.03)],
                             [([0.5, -0.5], 0.25)]], act="sigmoid")
