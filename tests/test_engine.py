@@ -268,6 +268,15 @@ def test_domain_errors_name_operation_operands_and_labels(make, kind, base, word
     assert "math domain error" not in message
 
 
+def test_sum_values_and_dot_argument_errors():
+    with pytest.raises(ValueError, match="sum_values: needs at least one value"):
+        sg.sum_values([])
+    with pytest.raises(ValueError, match="dot: 2 weights but 3 inputs"):
+        sg.dot([Value(1.0), Value(2.0)], [1.0, 2.0, 3.0])
+    with pytest.raises(TypeError, match="dot: expected a number or a Value, got 'x'"):
+        sg.dot([Value(1.0)], ["x"])
+
+
 @pytest.mark.parametrize("bad", ["abc", None, [1.0], object()])
 def test_value_constructor_rejects_non_numbers(bad):
     with pytest.raises(TypeError, match="real number"):
