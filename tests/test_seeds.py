@@ -137,6 +137,9 @@ def test_seed001_agrees_with_the_notes_where_they_are_exact_to_their_digits():
         grads.append(nodes["ŷ"].grad)
     assert grads == pytest.approx([-15.888, -21.886, -19.886], abs=0.003)
     assert [round(seed001(x, y)["ŷ"].data, 3) for x, y in EXAMPLES[1:]] == [0.057, 0.057]
+    # The notes' ŷ₁ = 0.0561 is a slip: h₂ = 0.52·0.03 = 0.0156 was carried as 0.015, and
+    # 0.0104 + 0.0156 + 0.0207 + 0.01 = 0.0567 (exactly 0.056749...).
+    assert seed001(*EXAMPLES[0])["ŷ"].data == pytest.approx(0.056749, abs=1e-6)
 
 
 def test_seed001_part_3_sigmoid_output_half_squared_error():
