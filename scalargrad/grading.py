@@ -103,7 +103,7 @@ class Report:
         return "\n".join([*lines, "", self.summary()]) + "\n"
 
 
-MAX_WORK = 200_000
+MAX_WORK = 20_000
 """Above this many (claims × definitions), the student's numbers are taken as they stand at
 the end of the worksheet rather than recomputed before each claim (keeps ``check`` fast)."""
 
@@ -111,7 +111,10 @@ the end of the worksheet rather than recomputed before each claim (keeps ``check
 def check(worksheet: Worksheet) -> Report:
     """Grade every claim of ``worksheet``."""
     claims = sorted(worksheet.claims, key=_position)
-    exact = {c: _exact(worksheet, c) for c in claims}
+    tops = {c.top for c in claims if c.top is not None}
+    grads = {top: partials(worksheet.values[top]) for top in tops}
+    exact = {c: worksheet.values[c.name].data if c.top is None
+             else grads[c.top].get(worksheet.values[c.name], 0.0) for c in claims}
     right = {c: holds(c.written, exact[c]) for c in claims}
     per_claim = len(claims) * len(worksheet.definitions) <= MAX_WORK
     carried: dict[Key, Claim] = {}
@@ -136,13 +139,6 @@ def check(worksheet: Worksheet) -> Report:
 
 def _position(claim: Claim) -> tuple[int, int]:
     return claim.line, claim.column
-
-
-def _exact(worksheet: Worksheet, claim: Claim) -> float:
-    if claim.top is None:
-        return worksheet.values[claim.name].data
-    top = worksheet.values[claim.top]
-    return partials(top).get(worksheet.values[claim.name], 0.0)
 
 
 Key = tuple[str | None, str]

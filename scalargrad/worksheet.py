@@ -39,12 +39,13 @@ from pathlib import Path
 
 from .engine import ScalarGradError, Value, sum_values
 
-MAX_BYTES = 1_000_000
+MAX_BYTES = 200_000
 """Largest worksheet file accepted."""
 MAX_NUMBER_CHARS = 60
 """Longest number literal accepted."""
 MAX_DEPTH = 100
-"""Deepest nesting of parentheses, signs and powers accepted."""
+"""Deepest nesting of operations accepted in one formula (parentheses, signs, powers and
+chains such as a * b * c all nest)."""
 
 FUNCTIONS: dict[str, str] = {
     "sigmoid": "sigmoid", "σ": "sigmoid", "exp": "exp", "log": "log", "ln": "log",
@@ -100,10 +101,14 @@ class Token:
 
 
 def _is_name_start(ch: str) -> bool:
+    if ch.isascii():
+        return ch.isalpha() or ch == "_"
     return unicodedata.normalize("NFKC", ch).isidentifier()
 
 
 def _is_name_part(ch: str) -> bool:
+    if ch.isascii():
+        return ch.isalnum() or ch == "_"
     return unicodedata.normalize("NFKC", "a" + ch).isidentifier()
 
 
@@ -255,10 +260,15 @@ class _Parser:
         return self.take()
 
     def parse(self) -> Node:
+        first = self.peek
         node = self.expr()
         if self.peek.kind != "end":
             raise _error(f"unexpected {_shown(self.peek)}", self.peek,
                          "one formula per '=' part; separate statements with ';'")
+        if _depth(node) > MAX_DEPTH:  # a * b * c * ... nests too, to the left
+            raise _error("formula nested too deeply", first,
+                         f"at most {MAX_DEPTH} operations inside one another; split it "
+                         "over several lines")
         return node
 
     def expr(self) -> Node:
@@ -363,20 +373,23 @@ def _shown(token: Token) -> str:
     return "the end of the statement" if token.kind == "end" else repr(token.text)
 
 
+def _depth(node: Node) -> int:
+    """How deeply the tree nests (counted without recursion)."""
+    deepest = 0
+    stack = [(node, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack += [(child, depth + 1) for child in _children(node)]
+    return deepest
+
+
 def names_in(node: Node) -> Iterator[Name]:
     """Every name a formula refers to, in reading order."""
     if isinstance(node, Name):
         yield node
-    elif isinstance(node, Unary):
-        yield from names_in(node.operand)
-    elif isinstance(node, Binary):
-        yield from names_in(node.left)
-        yield from names_in(node.right)
-    elif isinstance(node, Sum):
-        for term in node.terms:
-            yield from names_in(term)
-    elif isinstance(node, Call):
-        yield from names_in(node.argument)
+    for child in _children(node):
+        yield from names_in(child)
 
 
 def derivatives_in(node: Node) -> Iterator[Derivative]:

@@ -129,6 +129,7 @@ def test_expression_for_the_command_line():
     ("2 = a", (1, 1), "the left of '=' must be a name or a derivative", ""),
     ("a = 1\nloss: b", (2, 7), "unknown name 'b'", ""),
     ("a = " + "(" * 500 + "1" + ")" * 500, (1, 5 + 100), "nested too deeply", ""),
+    ("x = 1\ny = " + "x * " * 200 + "x", (2, 5), "nested too deeply", "split it"),
     ("# only a comment", (0, 0), "the worksheet defines nothing", ""),
 ])
 def test_malformed_worksheets_say_where_and_why(text, where, message, hint):
