@@ -57,7 +57,7 @@ def _grow(children: st.SearchStrategy) -> st.SearchStrategy:
     )
 
 
-trees = st.recursive(leaves, _grow, max_leaves=12)
+trees = st.recursive(leaves, _grow, max_leaves=20)
 points = st.lists(st.floats(-2, 2), min_size=N_VARS, max_size=N_VARS)
 
 
