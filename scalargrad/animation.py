@@ -1,0 +1,128 @@
+"""Backprop animated node by node: one self-contained HTML page.
+
+``animate(root, "backprop.html")`` writes a page that shows the chart of ``root`` with
+every value filled in (the forward pass is done) and then, one step at a time, fills in
+the gradients in the order the walkthrough (`scalargrad.steps`) writes them: ∂L/∂L = 1
+first, then each node as soon as every node that uses it has its gradient,
+
+    ∂L/∂n = Σₚ ∂L/∂p · ∂p/∂n        (p: the nodes that use n)
+
+The node being processed is highlighted, the nodes p and the edges from n to them are
+marked, and the walkthrough line of the step is shown under the chart. Previous / next /
+play buttons, a slider and the keys ← → space Home End move through the steps.
+
+How the page is made: the chart is drawn once (`scalargrad.to_svg`) with the exact
+gradients in it, and inlined; the page's script blanks every gradient and shows them again
+as the steps reach them. The steps are JSON in the page (linear in the size of the graph),
+the script and styles are inline, and a Content-Security-Policy forbids loading anything,
+so the file works offline and from a USB stick.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from html import escape
+from importlib.resources import files
+from pathlib import Path
+
+from .drawing import to_svg
+from .engine import Value, topological_order
+from .walkthrough import partials, steps
+
+_JSON_IN_HTML = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
+_PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
+
+
+def animate(
+    root: Value,
+    path: str | Path,
+    *,
+    digits: int = 4,
+    title: str | None = None,
+    seconds_per_step: float = 1.5,
+    rankdir: str = "LR",
+) -> Path:
+    """Write the backprop animation of ``root`` to ``path`` (an ``.html`` file); return it.
+
+    ``digits``: significant digits of the numbers on the chart and in the lines.
+    ``title``: the page's heading (default: "Backpropagation through L", with the root's
+    name). ``seconds_per_step``: the pace of ``play``. ``rankdir``: ``"LR"`` or ``"TB"``,
+    as for `scalargrad.draw`. The gradients shown are ∂root/∂node computed from the
+    recorded local derivatives; ``root.backward()`` need not have been called, and the
+    graph's ``.grad`` values are left as they were.
+
+    >>> import tempfile, pathlib
+    >>> from scalargrad import Value
+    >>> x = Value(2.0, label="x"); y = (x * x).tanh(); y.label = "y"
+    >>> page = animate(y, pathlib.Path(tempfile.mkdtemp()) / "tanh.html")
+    >>> text = page.read_text(encoding="utf-8")
+    >>> "∂y/∂x" in text, "<script src" in text
+    (True, False)
+    """
+    if not isinstance(root, Value):
+        raise TypeError(f"animate: root must be a Value, got {type(root).__name__}")
+    if not seconds_per_step > 0:
+        raise ValueError(f"animate: seconds_per_step must be positive, got {seconds_per_step!r}")
+    walkthrough = steps(root, digits)  # checks digits
+    order = topological_order(root)
+    ids = {node: f"v{i}" for i, node in enumerate(order)}
+    users = _users(order)
+    data = {
+        "root": walkthrough.root_name,
+        "interval": round(seconds_per_step * 1000),
+        "steps": [_step(s.node, s.text, ids, users[s.node])
+                  for s in walkthrough.of_kind("backward")],
+    }
+    page = {
+        "title": escape(title if title is not None
+                        else f"Backpropagation through {walkthrough.root_name}"),
+        "svg": _inline_svg(_chart_with_exact_grads(root, order, digits, rankdir)),
+        "data": json.dumps(data, ensure_ascii=False).translate(_JSON_IN_HTML),
+    }
+    template = files(__package__).joinpath("animation.html").read_text(encoding="utf-8")
+    path = Path(path)
+    path.write_text(_PLACEHOLDER.sub(lambda m: page[m[1]], template), encoding="utf-8")
+    return path
+
+
+def _users(order: list[Value]) -> dict[Value, list[Value]]:
+    """For each node, the nodes that use it (its parents), each once, in order."""
+    users: dict[Value, dict[Value, None]] = {node: {} for node in order}
+    for node in order:
+        for child in node.children:
+            users[child][node] = None
+    return {node: list(p) for node, p in users.items()}
+
+
+def _step(node: Value, text: str, ids: dict[Value, str], parents: list[Value]) -> dict:
+    """One step of the page: the node, its walkthrough line, the chart nodes its gradient
+    comes from (each parent p and its op node) and the edges n → p's op → p, as the chart
+    names them (``e_v1_v3op``, and ``e_v1_v3op_2`` for the second edge of x · x)."""
+    name = ids[node]
+    sources, edges = [], []
+    for p in parents:
+        op = f"{ids[p]}op"
+        uses = sum(child is node for child in p.children)
+        sources += [ids[p], op]
+        edges += [f"e_{name}_{op}", *(f"e_{name}_{op}_{k}" for k in range(2, uses + 1)),
+                  f"e_{op}_{ids[p]}"]
+    return {"node": name, "text": text, "from": sources, "edges": edges}
+
+
+def _chart_with_exact_grads(root: Value, order: list[Value], digits: int, rankdir: str) -> str:
+    """The chart's SVG with ∂root/∂node as every node's grad; ``.grad`` is restored after."""
+    saved = [node.grad for node in order]
+    grads = partials(root)
+    try:
+        for node in order:
+            node.grad = grads.get(node, 0.0)
+        return to_svg(root, digits=digits, rankdir=rankdir)
+    finally:
+        for node, grad in zip(order, saved):
+            node.grad = grad
+
+
+def _inline_svg(svg: str) -> str:
+    """The ``<svg>`` element alone: no XML declaration, no DOCTYPE (which names a URL)."""
+    return svg[svg.index("<svg"):]

@@ -1,0 +1,503 @@
+"""sg.animate: the page is self-contained and safe, and in a real headless Chromium it steps
+through backprop showing the right node, line and gradient at every step.
+
+The browser is Debian's ``chromium``, driven over the DevTools protocol on a pipe (the
+small client below; no extra Python package). Without Chromium the browser tests are
+skipped with a reason, except when ``CI`` is set: there they fail, so CI really runs them.
+Set ``SCALARGRAD_SCREENSHOTS=DIR`` to keep the screenshots (start, middle, end) in DIR.
+
+Gradients shown on the page are compared with central finite differences of the graph
+re-evaluated in plain floats (`_perturbed_root`), not with the engine's backprop.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import fcntl
+import json
+import math
+import os
+import re
+import select
+import shutil
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+import scalargrad as sg
+from scalargrad import Value, nn
+from scalargrad.drawing import format_number
+from scalargrad.engine import topological_order
+from scalargrad.examples import seed001
+
+# ---------------------------------------------------------------------------------------
+# Graphs and the independent reference
+# ---------------------------------------------------------------------------------------
+
+
+def tanh_neuron() -> Value:
+    """One tanh neuron, as in micrograd's lecture: o = tanh(x1·w1 + x2·w2 + b)."""
+    x1, x2 = Value(2.0, "x1"), Value(0.0, "x2")
+    w1, w2, b = Value(-3.0, "w1"), Value(1.0, "w2"), Value(6.8813735870195432, "b")
+    x1w1 = x1 * w1
+    x2w2 = x2 * w2
+    n = x1w1 + x2w2 + b
+    sg.name(locals())
+    o = n.tanh()
+    o.label = "o"
+    return o
+
+
+def mlp_loss() -> Value:
+    """A 2-3-1 tanh MLP on one example (inputs as Values), squared error."""
+    model = nn.MLP(2, [3, 1], act="tanh", seed=4)
+    x = [Value(0.5, "x1"), Value(-1.5, "x2")]
+    loss = (model(x) - 1.0) ** 2
+    loss.label = "L"
+    return loss
+
+
+def square_plus_constant() -> Value:
+    """x·x uses x twice (two edges into one op) and 3 is an unlabelled constant."""
+    x = Value(-1.5, "x")
+    y = x * x + 3
+    y.label = "y"
+    return y
+
+
+def seed001_loss() -> Value:
+    return seed001()["L"]
+
+
+GRAPHS = {"seed001": seed001_loss, "tanh neuron": tanh_neuron, "mlp": mlp_loss,
+          "x*x + 3": square_plus_constant}
+
+_FLOAT_OPS = {
+    "+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b,
+    "tanh": math.tanh, "sigmoid": lambda a: 1 / (1 + math.exp(-a)),
+    "sum": lambda *xs: math.fsum(xs),
+    "dot": lambda *c: sum(w * x for w, x in zip(c[:-1:2], c[1:-1:2])) + c[-1],  # w,x,…,b
+}
+
+
+def _perturbed_root(order: list[Value], node: Value, offset: float) -> float:
+    """The root recomputed in plain floats, with ``offset`` added to ``node``'s value."""
+    value: dict[Value, float] = {}
+    for n in order:
+        if not n.op:
+            v = n.data
+        elif n.op.startswith("**"):
+            v = value[n.children[0]] ** float(n.op[2:])
+        else:
+            v = _FLOAT_OPS[n.op](*(value[c] for c in n.children))
+        value[n] = v + offset if n is node else v
+    return value[order[-1]]
+
+
+def reference_grads(root: Value, fd) -> dict[str, float]:
+    """∂root/∂node by central differences, by the node's chart id ``v{i}``."""
+    order = topological_order(root)
+    return {f"v{i}": fd(lambda t, n=n: _perturbed_root(order, n, t), [0.0])[0]
+            for i, n in enumerate(order)}
+
+
+def shown_number(text: str) -> float:
+    return float(text.replace("−", "-"))
+
+
+def assert_close_to_display_precision(text: str, exact: float, digits: int = 4) -> None:
+    """``text`` is ``exact`` to ``digits`` significant digits (half a unit in the last)."""
+    assert abs(shown_number(text) - exact) <= 0.51 * 10 ** (1 - digits) * abs(exact) + 1e-7, (
+        f"page shows {text}, finite differences give {exact!r}")
+
+
+# ---------------------------------------------------------------------------------------
+# The page as a file
+# ---------------------------------------------------------------------------------------
+
+NAMESPACES = {"http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"}
+
+
+@pytest.mark.parametrize("graph", GRAPHS)
+def test_page_is_one_self_contained_file(graph, tmp_path):
+    page = sg.animate(GRAPHS[graph](), tmp_path / "backprop.html")
+    html = page.read_text(encoding="utf-8")
+    urls = set(re.findall(r"https?://[^\s\"'<>)]*", html))
+    assert urls <= NAMESPACES, f"the page names URLs: {sorted(urls - NAMESPACES)}"
+    for loader in ("<link", " src=", "@import", "url(", "<iframe", "<img"):
+        assert loader not in html, f"the page loads something with {loader!r}"
+    assert "default-src 'none'" in html  # and the browser is told to load nothing
+    assert html.count("<svg") >= 1 and html.count("<script") == 2
+
+
+def test_labels_cannot_break_the_page(tmp_path):
+    x = Value(1.0, label='</script><script>window.pwned=1</script>')
+    q = Value(2.0, label='"&<b>{x}|')
+    y = x * q
+    y.label = "</title><!--"
+    html = sg.animate(y, tmp_path / "p.html", title="<i>T</i> & </script>").read_text("utf-8")
+    assert html.count("<script") == 2 and html.count("</script>") == 2
+    assert "<i>T</i>" not in html and "&lt;i&gt;T&lt;/i&gt; &amp; &lt;/script&gt;" in html
+    for raw in (x.label, q.label, y.label):
+        assert raw not in html, f"the label {raw!r} is in the page unescaped"
+
+
+def test_leaves_the_graphs_grads_alone(tmp_path):
+    root = tanh_neuron()
+    order = topological_order(root)
+    for i, node in enumerate(order):
+        node.grad = 100.0 + i
+    sg.animate(root, tmp_path / "p.html")
+    assert [node.grad for node in order] == [100.0 + i for i in range(len(order))]
+
+
+def test_bad_arguments_get_clear_errors(tmp_path):
+    with pytest.raises(TypeError, match="animate: root must be a Value"):
+        sg.animate(3.0, tmp_path / "p.html")
+    with pytest.raises(ValueError, match="seconds_per_step"):
+        sg.animate(tanh_neuron(), tmp_path / "p.html", seconds_per_step=0)
+    with pytest.raises(ValueError, match="digits"):
+        sg.animate(tanh_neuron(), tmp_path / "p.html", digits=0)
+    assert not (tmp_path / "p.html").exists()
+
+
+# ---------------------------------------------------------------------------------------
+# A small DevTools-protocol client: Chromium on a pipe (fd 3 in, fd 4 out, JSON + NUL)
+# ---------------------------------------------------------------------------------------
+
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                  "--no-first-run", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--remote-debugging-pipe"]
+KEYS = {"ArrowRight": ("ArrowRight", 39), "ArrowLeft": ("ArrowLeft", 37), " ": ("Space", 32),
+        "Home": ("Home", 36), "End": ("End", 35)}
+
+
+class Chromium:
+    """Headless Chromium with one page, driven by DevTools commands; every wait times out."""
+
+    def __init__(self, executable: str, timeout: float = 20.0) -> None:
+        self.timeout = timeout
+        self.profile = tempfile.TemporaryDirectory(prefix="scalargrad-chromium-")
+        to_browser, from_browser = os.pipe(), os.pipe()
+        # Copies above fd 10, so that moving them to 3 and 4 in the child cannot collide.
+        read_end = fcntl.fcntl(to_browser[0], fcntl.F_DUPFD_CLOEXEC, 10)
+        write_end = fcntl.fcntl(from_browser[1], fcntl.F_DUPFD_CLOEXEC, 10)
+
+        def pipes_to_3_and_4() -> None:
+            os.dup2(read_end, 3)
+            os.dup2(write_end, 4)
+
+        self.process = subprocess.Popen(
+            [executable, *CHROMIUM_FLAGS, f"--user-data-dir={self.profile.name}",
+             "about:blank"],
+            pass_fds=(3, 4), preexec_fn=pipes_to_3_and_4,
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for fd in (*to_browser, *from_browser, read_end, write_end):
+            if fd not in (to_browser[1], from_browser[0]):
+                os.close(fd)
+        self.out, self.inp = to_browser[1], from_browser[0]
+        self.buffer = b""
+        self.next_id = 0
+        self.events: list[dict] = []
+        target = self.call("Target.createTarget", url="about:blank")["targetId"]
+        self.session = self.call("Target.attachToTarget", targetId=target,
+                                 flatten=True)["sessionId"]
+        for domain in ("Page", "Runtime", "Network", "Log"):
+            self.call(f"{domain}.enable", session=True)
+
+    # -- protocol -----------------------------------------------------------------------
+    def _receive(self, deadline: float) -> dict:
+        while b"\0" not in self.buffer:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([self.inp], [], [], left)[0]:
+                raise TimeoutError("Chromium did not answer in time")
+            chunk = os.read(self.inp, 1 << 20)
+            if not chunk:
+                raise ConnectionError("Chromium closed the DevTools pipe")
+            self.buffer += chunk
+        message, self.buffer = self.buffer.split(b"\0", 1)
+        return json.loads(message)
+
+    def call(self, method: str, session: bool = False, **params) -> dict:
+        self.next_id += 1
+        message = {"id": self.next_id, "method": method, "params": params}
+        if session:
+            message["sessionId"] = self.session
+        os.write(self.out, json.dumps(message).encode() + b"\0")
+        deadline = time.monotonic() + self.timeout
+        while True:
+            reply = self._receive(deadline)
+            if reply.get("id") == self.next_id:
+                if "error" in reply:
+                    raise RuntimeError(f"{method}: {reply['error']}")
+                return reply["result"]
+            if "method" in reply:
+                self.events.append(reply)
+
+    def wait_for_event(self, method: str) -> dict:
+        deadline = time.monotonic() + self.timeout
+        while True:
+            event = self._receive(deadline)
+            if "method" in event:
+                self.events.append(event)
+            if event.get("method") == method:
+                return event
+
+    # -- what a test needs --------------------------------------------------------------
+    def open(self, path: Path, width: int = 1400, height: int = 900) -> None:
+        self.events.clear()
+        self.call("Emulation.setDeviceMetricsOverride", session=True, width=width,
+                  height=height, deviceScaleFactor=1, mobile=False)
+        self.call("Emulation.setFocusEmulationEnabled", session=True, enabled=True)
+        self.call("Page.navigate", session=True, url=path.resolve().as_uri())
+        self.wait_for_event("Page.loadEventFired")
+
+    def js(self, expression: str):
+        result = self.call("Runtime.evaluate", session=True, expression=expression,
+                           returnByValue=True)
+        if "exceptionDetails" in result:
+            raise RuntimeError(f"{expression}: {result['exceptionDetails']}")
+        return result["result"].get("value")
+
+    def press(self, key: str) -> None:
+        code, keycode = KEYS[key]
+        for kind in ("keyDown", "keyUp"):
+            self.call("Input.dispatchKeyEvent", session=True, type=kind, key=key, code=code,
+                      windowsVirtualKeyCode=keycode)
+
+    def click(self, selector: str) -> None:
+        x, y = self.js(f"(() => {{ const r = document.querySelector({json.dumps(selector)})"
+                       ".getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2];"
+                       " })()")
+        for kind in ("mousePressed", "mouseReleased"):
+            self.call("Input.dispatchMouseEvent", session=True, type=kind, x=x, y=y,
+                      button="left", clickCount=1)
+
+    def screenshot(self, path: Path) -> None:
+        data = self.call("Page.captureScreenshot", session=True, format="png")["data"]
+        path.write_bytes(base64.b64decode(data))
+
+    def problems(self) -> list[str]:
+        """Script errors, console errors (CSP violations among them), requests for anything
+        but the page itself, and dialogs since the page was opened."""
+        found = []
+        for event in self.events:
+            method, params = event["method"], event.get("params", {})
+            if method == "Runtime.exceptionThrown":
+                found.append(f"script error: {params['exceptionDetails']}")
+            elif method == "Log.entryAdded" and params["entry"]["level"] == "error":
+                found.append(f"console: {params['entry']['text']}")
+            elif method == "Network.requestWillBeSent" and not \
+                    params["request"]["url"].startswith("file://"):
+                found.append(f"network request: {params['request']['url']}")
+            elif method == "Page.javascriptDialogOpening":
+                found.append(f"dialog: {params['message']}")
+        return found
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError, RuntimeError):  # it may be gone already
+            self.call("Browser.close")
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        os.close(self.out)
+        os.close(self.inp)
+        self.profile.cleanup()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    executable = shutil.which("chromium") or shutil.which("chromium-browser")
+    if executable is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI is set but Chromium is not installed: the browser test must run "
+                        "in CI (.ci/run installs Debian's chromium with apt-get)")
+        pytest.skip("Chromium is not installed (apt-get install chromium): "
+                    "the browser tests of sg.animate need a real browser")
+    chromium = Chromium(executable)
+    yield chromium
+    chromium.close()
+
+
+STATE = """(() => {
+  const ids = (cls) => Array.from(document.querySelectorAll("#chart ." + cls), (e) => e.id);
+  const grads = {};
+  document.querySelectorAll("#chart text.grad-value").forEach((t) => {
+    grads[t.closest("g.node").id] = t.textContent;
+  });
+  return {counter: document.getElementById("counter").textContent,
+          slider: document.getElementById("slider").value,
+          current: ids("node.current"), sources: ids("node.source"), flow: ids("edge.flow"),
+          line: document.getElementById("line").textContent, grads: grads,
+          playing: document.body.classList.contains("playing"),
+          play: document.getElementById("play").innerText.trim()};
+})()"""
+
+
+def state(browser: Chromium) -> dict:
+    return browser.js(STATE)
+
+
+def keep_screenshot(browser: Chromium, name: str, tmp_path: Path) -> Path:
+    folder = Path(os.environ.get("SCALARGRAD_SCREENSHOTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    browser.screenshot(path)
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    return path
+
+
+# ---------------------------------------------------------------------------------------
+# The page in the browser
+# ---------------------------------------------------------------------------------------
+
+
+def test_steps_through_seed001_forward_and_back(browser, tmp_path, fd):
+    root = seed001_loss()  # not backpropagated: the page computes its own gradients
+    order = topological_order(root)
+    twin = seed001_loss()
+    twin.backward()
+    engine_text = {f"v{i}": format_number(n.grad, 4) for i, n in enumerate(topological_order(twin))}
+    label = {f"v{i}": n.label for i, n in enumerate(order)}
+    parents = {f"v{i}": {f"v{order.index(p)}" for p in order if n in p.children}
+               for i, n in enumerate(order)}
+    exact = reference_grads(root, fd)
+    browser.open(sg.animate(root, tmp_path / "seed001.html"))
+
+    start = state(browser)
+    assert start["counter"] == f"step 0 / {len(order)}"
+    assert start["current"] == [] and start["flow"] == []
+    assert set(start["grads"]) == set(label) - {"v" + str(i) for i, n in enumerate(order)
+                                                if n.constant}
+    assert all(text == "" for text in start["grads"].values()), "grads must start blank"
+    assert "L" in start["line"]
+    keep_screenshot(browser, "animation-start.png", tmp_path)
+
+    done: list[str] = []
+    for k in range(1, len(order) + 1):
+        browser.press("ArrowRight")
+        now = state(browser)
+        assert now["counter"] == f"step {k} / {len(order)}" and now["slider"] == str(k)
+        (node,) = now["current"]
+        assert parents[node] <= set(done), f"{label[node]} came before a node that uses it"
+        name = re.escape(label[node]) if label[node] else r"t\d+"  # unlabelled: t1, t2, …
+        assert re.match(f"∂L/∂{name} = ", now["line"]), now["line"]
+        assert {s for s in now["sources"] if not s.endswith("op")} == parents[node]
+        assert set(now["flow"]) == ({f"e_{node}_{p}op" for p in parents[node]}
+                                    | {f"e_{p}op_{p}" for p in parents[node]})
+        done.append(node)
+        shown = {n: t for n, t in now["grads"].items() if t}
+        assert set(shown) == set(done)
+        assert_close_to_display_precision(shown[node], exact[node])
+        assert shown[node] == engine_text[node]
+        assert shown_number(now["line"].rsplit(" = ", 1)[1]) == pytest.approx(
+            shown_number(shown[node]), rel=1e-3)
+        if k == 1:
+            assert shown[node] == "1" and now["line"] == "∂L/∂L = 1"
+        if k == 12:
+            keep_screenshot(browser, "animation-middle.png", tmp_path)
+    keep_screenshot(browser, "animation-end.png", tmp_path)
+    for node, text in state(browser)["grads"].items():
+        assert_close_to_display_precision(text, exact[node])
+
+    browser.press("ArrowLeft")
+    back = state(browser)
+    assert back["counter"] == f"step {len(order) - 1} / {len(order)}"
+    assert back["current"] == [done[-2]] and back["grads"][done[-1]] == ""
+    browser.press("ArrowLeft")
+    assert state(browser)["current"] == [done[-3]]
+    assert browser.problems() == []
+
+
+def test_buttons_slider_and_keys(browser, tmp_path):
+    root = seed001_loss()
+    n = len(topological_order(root))
+    browser.open(sg.animate(root, tmp_path / "p.html"))
+    browser.click("#next")
+    browser.click("#next")
+    assert state(browser)["counter"] == f"step 2 / {n}"
+    browser.click("#prev")
+    assert state(browser)["counter"] == f"step 1 / {n}"
+    browser.js('const s = document.getElementById("slider"); s.value = 20;'
+               's.dispatchEvent(new Event("input"))')
+    middle = state(browser)
+    assert middle["counter"] == f"step 20 / {n}" and sum(map(bool, middle["grads"].values())) == 20
+    browser.click("#last")
+    assert state(browser)["counter"] == f"step {n} / {n}"
+    browser.press("ArrowRight")  # nothing past the end
+    assert state(browser)["counter"] == f"step {n} / {n}"
+    browser.press("Home")
+    assert state(browser)["counter"] == f"step 0 / {n}"
+    browser.press("End")
+    assert all(state(browser)["grads"].values())
+    browser.click("#first")
+    browser.press("ArrowLeft")  # nothing before the start
+    assert state(browser)["counter"] == f"step 0 / {n}"
+    assert browser.problems() == []
+
+
+def test_play_and_pause(browser, tmp_path):
+    root = tanh_neuron()
+    n = len(topological_order(root))
+    browser.open(sg.animate(root, tmp_path / "p.html", seconds_per_step=0.1))
+    assert state(browser)["play"] == "play"
+    browser.press(" ")
+    assert state(browser)["playing"] and state(browser)["play"] == "pause"
+    deadline = time.monotonic() + 10
+    while state(browser)["counter"] != f"step {n} / {n}":
+        assert time.monotonic() < deadline, "play did not reach the last step"
+        time.sleep(0.05)
+    time.sleep(0.3)
+    assert not state(browser)["playing"], "play must stop at the last step"
+    browser.click("#play")  # from the end, play starts again at the beginning
+    time.sleep(0.25)
+    browser.press(" ")
+    paused = state(browser)["counter"]
+    assert not state(browser)["playing"] and paused != f"step {n} / {n}"
+    time.sleep(0.35)
+    assert state(browser)["counter"] == paused
+    assert browser.problems() == []
+
+
+@pytest.mark.parametrize("graph", ["tanh neuron", "mlp", "x*x + 3"])
+def test_any_graph_ends_with_every_gradient_right(graph, browser, tmp_path, fd):
+    root = GRAPHS[graph]()
+    exact = reference_grads(root, fd)
+    browser.open(sg.animate(root, tmp_path / "p.html"))
+    steps = browser.js('JSON.parse(document.getElementById("steps").textContent).steps')
+    missing = [i for s in steps for i in (s["node"], *s["from"], *s["edges"])
+               if not browser.js(f"document.getElementById({json.dumps(i)}) !== null")]
+    assert missing == [], f"the chart has no element with these ids: {missing}"
+    browser.press("End")
+    grads = state(browser)["grads"]
+    assert len(grads) == sum(not n.constant for n in topological_order(root))
+    for node, text in grads.items():
+        assert_close_to_display_precision(text, exact[node])
+    assert browser.problems() == []
+
+
+def test_x_times_x_marks_both_edges(browser, tmp_path):
+    root = square_plus_constant()
+    order = topological_order(root)
+    square = root.children[0]
+    x, sq = f"v{order.index(square.children[0])}", f"v{order.index(square)}"
+    browser.open(sg.animate(root, tmp_path / "p.html"))
+    browser.press("End")  # the last step is x's: ∂y/∂x = ∂y/∂t1 · ∂t1/∂x, over both edges
+    assert state(browser)["current"] == [x]
+    assert set(state(browser)["flow"]) == {f"e_{x}_{sq}op", f"e_{x}_{sq}op_2", f"e_{sq}op_{sq}"}
+
+
+def test_hostile_labels_are_shown_as_text(browser, tmp_path):
+    x = Value(1.0, label="</script><script>alert(1)</script>")
+    y = x * 2
+    y.label = "<b>y</b>"
+    browser.open(sg.animate(y, tmp_path / "p.html"))
+    browser.press("End")
+    assert state(browser)["line"].startswith("∂<b>y</b>/∂</script><script>alert(1)</script> =")
+    assert browser.problems() == []
