@@ -272,6 +272,11 @@ def _neurons(order: Sequence[Value]) -> dict[Value, tuple[int, int]]:
     return group
 
 
+def _activation(output: Value) -> str:
+    """The activation of the neuron whose last node is ``output``."""
+    return output.op if output.op in _ACTIVATIONS else "linear"
+
+
 def _on_paths(order: Sequence[Value], targets: Sequence[Value]) -> set[Value]:
     """Every node that lies on a path from the root down to one of ``targets``."""
     wanted = set(targets)
@@ -521,10 +526,6 @@ class _Chart:
 
     def value_node(self, node: Value, path: set[Value] | None) -> list[str]:
         kind = _kind(node, self.root, self.parameters)
-        if kind not in self.kinds_drawn:
-            self.kinds_drawn.append(kind)
-        self.values_drawn += 1
-        look = LOOKS[kind]
         rows = []
         if node.label:
             rows.append(f'<TR><TD COLSPAN="2"><FONT POINT-SIZE="17"><B>'
@@ -536,17 +537,8 @@ class _Chart:
             rows.append(self._number_row("data", node.data))
             if self.opt.show_grad:
                 rows.append(self._number_row("grad", node.grad, bold=True))
-        label = ('<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2">'
-                 + "".join(rows) + "</TABLE>>")
         on_path = path is not None and node in path
-        attrs = {
-            "label": label, "shape": "box", "style": look.style, "fillcolor": look.fill,
-            "color": HIGHLIGHT if on_path else look.border,
-            "penwidth": "3.5" if on_path else str(look.penwidth),
-            "peripheries": str(look.peripheries), "margin": "0.1,0.04",
-            "tooltip": self._tooltip(node), "id": self.name(node),
-        }
-        return [_statement(self.name(node), attrs)]
+        return [self._box(self.name(node), rows, kind, on_path, self._tooltip(node))]
 
     def _tooltip(self, node: Value) -> str:
         head = f"{node.label}\n" if node.label else ""
@@ -568,15 +560,14 @@ class _Chart:
     def _neuron_boxes(self, groups: dict[Value, tuple[int, int]], path: set[Value] | None,
                       clusters: _Clusters) -> None:
         for (layer, neuron), out in sorted(self._neuron_outputs(groups).items()):
-            act = out.op if out.op in _ACTIVATIONS else "linear"
+            act = _activation(out)
             on_path = path is not None and out in path
             rows = [f'<TR><TD COLSPAN="2"><B>neuron {neuron}</B> '
                     f'<FONT COLOR="{MUTED}">{_html(OP_SYMBOLS.get(act, act))}</FONT></TD></TR>',
                     self._number_row("out", out.data)]
             if self.opt.show_grad:
                 rows.append(self._number_row("grad", out.grad, bold=True))
-            self.values_drawn += 1
-            kind = "output" if out is self.root else "intermediate"
+            kind: Kind = "output" if out is self.root else "intermediate"
             statement = self._box(self.name(out), rows, kind, on_path,
                                   f"layer {layer}, neuron {neuron} ({act})\n"
                                   + self._tooltip(out))
@@ -586,7 +577,7 @@ class _Chart:
         outputs = self._neuron_outputs(groups)
         for layer in sorted({lay for lay, _ in outputs}):
             neurons = [(n, out) for (lay, n), out in sorted(outputs.items()) if lay == layer]
-            act = neurons[0][1].op if neurons[0][1].op in _ACTIVATIONS else "linear"
+            act = _activation(neurons[0][1])
             head = (f'<TR><TD COLSPAN="3"><B>layer {layer}</B> <FONT COLOR="{MUTED}">'
                     f"{len(neurons)} × {_html(OP_SYMBOLS.get(act, act))}</FONT></TD></TR>"
                     f'<TR><TD></TD><TD ALIGN="RIGHT"><FONT COLOR="{MUTED}" POINT-SIZE="12">out'
@@ -600,14 +591,16 @@ class _Chart:
                             f'<TD ALIGN="RIGHT">{_html(format_number(out.data, self.opt.digits))}'
                             f'</TD><TD ALIGN="RIGHT">{grad}</TD></TR>')
             on_path = path is not None and any(out in path for _, out in neurons)
-            kind = "output" if any(out is self.root for _, out in neurons) else "intermediate"
-            self.values_drawn += 1
+            kind: Kind = ("output" if any(out is self.root for _, out in neurons)
+                          else "intermediate")
             self.body.append(self._box(f"layer{layer}", rows, kind, on_path,
                                        f"layer {layer}: {len(neurons)} neurons ({act})"))
 
-    def _box(self, name: str, rows: list[str], kind: str, on_path: bool, tooltip: str) -> str:
+    def _box(self, name: str, rows: list[str], kind: Kind, on_path: bool, tooltip: str) -> str:
+        """A value's box (or a collapsed neuron's or layer's): a table of rows, in its look."""
         if kind not in self.kinds_drawn:
             self.kinds_drawn.append(kind)
+        self.values_drawn += 1
         look = LOOKS[kind]
         label = ('<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2">'
                  + "".join(rows) + "</TABLE>>")
@@ -615,7 +608,8 @@ class _Chart:
             "label": label, "shape": "box", "style": look.style, "fillcolor": look.fill,
             "color": HIGHLIGHT if on_path else look.border,
             "penwidth": "3.5" if on_path else str(look.penwidth),
-            "peripheries": str(look.peripheries), "tooltip": tooltip, "id": name,
+            "peripheries": str(look.peripheries), "margin": "0.1,0.04", "tooltip": tooltip,
+            "id": name,
         })
 
     # -- edges ----------------------------------------------------------------------------
