@@ -117,8 +117,9 @@ def plot_regions(path: Path, title: str, predict: Callable[[float, float], int],
     fig, ax = plt.subplots(figsize=(5.5, 5))
     ax.contourf(gx, gy, grid, levels=[c - 0.5 for c in [*classes, classes[-1] + 1]],
                 cmap=colours, alpha=0.25)
-    ax.contour(gx, gy, grid, levels=[c + 0.5 for c in classes[:-1]], colors="#444",
-               linewidths=1)
+    for c in classes:  # each region's outline (shared borders coincide)
+        inside = [[float(g == c) for g in row] for row in grid]
+        ax.contour(gx, gy, inside, levels=[0.5], colors="#555", linewidths=0.8)
     for c in classes:
         pts = [p for p, label in zip(X, y) if label == c]
         ax.scatter([p[0] for p in pts], [p[1] for p in pts], s=22, color=CLASS_COLOURS[c],

@@ -86,4 +86,4 @@ def classify(a: float, b: float) -> int:
 
 
 plot_regions(OUT / "regions.png", f"Decision regions after {STEPS} steps "
-             f"(accuracy {accuracies[-1]:.0%})", classify, X, y, steps=40 if FAST else 120)
+             f"(accuracy {accuracies[-1]:.0%})", classify, X, y, steps=40 if FAST else 150)
