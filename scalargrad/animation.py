@@ -42,15 +42,18 @@ def animate(
     title: str | None = None,
     seconds_per_step: float = 1.5,
     rankdir: str = "LR",
+    zoom: bool | None = None,
 ) -> Path:
     """Write the backprop animation of ``root`` to ``path`` (an ``.html`` file); return it.
 
     ``digits``: significant digits of the numbers on the chart and in the lines.
     ``title``: the page's heading (default: "Backpropagation through L", with the root's
     name). ``seconds_per_step``: the pace of ``play``. ``rankdir``: ``"LR"`` or ``"TB"``,
-    as for `scalargrad.draw`. The gradients shown are ∂root/∂node computed from the
-    recorded local derivatives; ``root.backward()`` need not have been called, and the
-    graph's ``.grad`` values are left as they were.
+    as for `scalargrad.draw`. ``zoom``: start with the view following each step (True) or
+    showing the whole chart (False); the default follows when the whole chart would be too
+    small to read in the window (a whole MLP); the Z key switches. The gradients shown
+    are ∂root/∂node computed from the recorded local derivatives: ``root.backward()``
+    need not have been called, and the graph's ``.grad`` values are left as they were.
 
     >>> import tempfile, pathlib
     >>> from scalargrad import Value
@@ -71,6 +74,7 @@ def animate(
     data = {
         "root": walkthrough.root_name,
         "interval": round(seconds_per_step * 1000),
+        "zoom": zoom,
         "steps": [_step(s.node, s.text, ids, users[s.node])
                   for s in walkthrough.of_kind("backward")],
     }

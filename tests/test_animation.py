@@ -61,6 +61,14 @@ def mlp_loss() -> Value:
     return loss
 
 
+def big_mlp_loss() -> Value:
+    """A 4-6-6-1 tanh MLP and its squared error: 111 nodes, too many to read at once."""
+    model = nn.MLP(4, [6, 6, 1], act="tanh", seed=1)
+    loss = (model([Value(v, f"x{i}") for i, v in enumerate([0.5, -1, 2, 0.1], 1)]) - 1.0) ** 2
+    loss.label = "L"
+    return loss
+
+
 def square_plus_constant() -> Value:
     """x·x uses x twice (two edges into one op) and 3 is an unlabelled constant."""
     x = Value(-1.5, "x")
@@ -173,7 +181,7 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic
                   "--no-first-run", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync", "--remote-debugging-pipe"]
 KEYS = {"ArrowRight": ("ArrowRight", 39), "ArrowLeft": ("ArrowLeft", 37), " ": ("Space", 32),
-        "Home": ("Home", 36), "End": ("End", 35)}
+        "Home": ("Home", 36), "End": ("End", 35), "z": ("KeyZ", 90)}
 
 
 class Chromium:
@@ -424,8 +432,8 @@ def test_buttons_slider_and_keys(browser, tmp_path):
     assert state(browser)["counter"] == f"step 2 / {n}"
     browser.click("#prev")
     assert state(browser)["counter"] == f"step 1 / {n}"
-    browser.js('const s = document.getElementById("slider"); s.value = 20;'
-               's.dispatchEvent(new Event("input"))')
+    browser.js('{ const s = document.getElementById("slider"); s.value = 20;'
+               ' s.dispatchEvent(new Event("input")); }')
     middle = state(browser)
     assert middle["counter"] == f"step 20 / {n}" and sum(map(bool, middle["grads"].values())) == 20
     browser.click("#last")
@@ -501,3 +509,42 @@ def test_hostile_labels_are_shown_as_text(browser, tmp_path):
     browser.press("End")
     assert state(browser)["line"].startswith("∂<b>y</b>/∂</script><script>alert(1)</script> =")
     assert browser.problems() == []
+
+
+GEOMETRY = """(() => {
+  const box = (el) => { const r = el.getBoundingClientRect();
+                        return [r.left, r.top, r.right, r.bottom]; };
+  const node = document.querySelector("#chart .node.current");
+  return {zoom: document.getElementById("zoom").getAttribute("aria-pressed"),
+          chart: box(document.getElementById("chart")), node: box(node),
+          text: node.querySelector("text.grad-value").getBoundingClientRect().height};
+})()"""
+
+
+def test_zoom_follows_each_step_of_a_big_graph(browser, tmp_path):
+    page = sg.animate(big_mlp_loss(), tmp_path / "p.html")
+    browser.open(page, 1280, 720)
+    for _ in range(30):
+        browser.press("ArrowRight")
+    time.sleep(0.6)  # the view glides for 0.35 s
+    near = browser.js(GEOMETRY)
+    assert near["zoom"] == "true", "a 111-node chart must start zoomed in"
+    cl, ct, cr, cb = near["chart"]
+    nl, nt, nr, nb = near["node"]
+    assert cl <= nl < nr <= cr and ct <= nt < nb <= cb, "the current node must be in view"
+    assert near["text"] >= 12, "zoomed in, the numbers must be readable"
+    browser.press("z")
+    time.sleep(0.6)
+    whole = browser.js(GEOMETRY)
+    assert whole["zoom"] == "false" and whole["text"] < near["text"] / 2
+    shown = browser.js('document.querySelector("#chart svg").getAttribute("viewBox")')
+    drawn = re.search(r'viewBox="([^"]+)"', page.read_text("utf-8"))[1]
+    assert [float(v) for v in shown.split()] == pytest.approx([float(v) for v in drawn.split()])
+    assert browser.problems() == []
+
+
+@pytest.mark.parametrize("zoom", [True, False])
+def test_zoom_can_be_chosen(zoom, browser, tmp_path):
+    browser.open(sg.animate(tanh_neuron(), tmp_path / "p.html", zoom=zoom))
+    pressed = browser.js('document.getElementById("zoom").getAttribute("aria-pressed")')
+    assert pressed == str(zoom).lower()
