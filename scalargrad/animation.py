@@ -32,6 +32,8 @@ from .walkthrough import partials, steps
 
 _JSON_IN_HTML = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
 _PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
+_NEGATIVE = re.compile(r"(?<![\w.])-(?=\d)")
+"""A hyphen that is a minus sign: -0.07927, (-0.119); not the one in a label like t-1."""
 
 
 def animate(
@@ -100,7 +102,8 @@ def _users(order: list[Value]) -> dict[Value, list[Value]]:
 
 
 def _step(node: Value, text: str, ids: dict[Value, str], parents: list[Value]) -> dict:
-    """One step of the page: the node, its walkthrough line, the chart nodes its gradient
+    """One step of the page: the node, its walkthrough line (with true minus signs, as on
+    the chart), the chart nodes its gradient
     comes from (each parent p and its op node) and the edges n → p's op → p, as the chart
     names them (``e_v1_v3op``, and ``e_v1_v3op_2`` for the second edge of x · x)."""
     name = ids[node]
@@ -111,7 +114,7 @@ def _step(node: Value, text: str, ids: dict[Value, str], parents: list[Value]) -
         sources += [ids[p], op]
         edges += [f"e_{name}_{op}", *(f"e_{name}_{op}_{k}" for k in range(2, uses + 1)),
                   f"e_{op}_{ids[p]}"]
-    return {"node": name, "text": text, "from": sources, "edges": edges}
+    return {"node": name, "text": _NEGATIVE.sub("−", text), "from": sources, "edges": edges}
 
 
 def _chart_with_exact_grads(root: Value, order: list[Value], digits: int, rankdir: str) -> str:

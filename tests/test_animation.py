@@ -154,6 +154,20 @@ def test_labels_cannot_break_the_page(tmp_path):
         assert raw not in html, f"the label {raw!r} is in the page unescaped"
 
 
+def page_steps(html: str) -> list[dict]:
+    """The steps as the page's script reads them (the JSON in the page)."""
+    data = re.search(r'<script type="application/json" id="steps">(.*?)</script>', html, re.S)
+    return json.loads(data[1])["steps"]
+
+
+def test_lines_get_true_minus_signs_but_labels_keep_their_hyphens(tmp_path):
+    x = Value(-2.0, label="x-1")
+    y = x * -3
+    y.label = "y"
+    lines = [s["text"] for s in page_steps(sg.animate(y, tmp_path / "p.html").read_text("utf-8"))]
+    assert lines == ["∂y/∂y = 1", "∂y/∂x-1 = ∂y/∂y · ∂y/∂x-1 = 1 · (−3) = −3"]
+
+
 def test_leaves_the_graphs_grads_alone(tmp_path):
     root = tanh_neuron()
     order = topological_order(root)
