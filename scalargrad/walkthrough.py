@@ -42,11 +42,14 @@ class Step:
 
 
 class Walkthrough(Sequence[Step]):
-    """The steps of a worked solution; a sequence of `Step`, forward ones first."""
+    """The steps of a worked solution; a sequence of `Step`, forward ones first.
+    ``names`` maps each node to the name its lines use (t1, t2, … if unlabelled)."""
 
-    def __init__(self, steps: list[Step], root_name: str) -> None:
+    def __init__(self, steps: list[Step], root_name: str,
+                 names: dict[Value, str] | None = None) -> None:
         self._steps = steps
         self.root_name = root_name
+        self.names = names or {}
 
     @overload
     def __getitem__(self, index: int) -> Step: ...
@@ -150,7 +153,7 @@ def steps(root: Value, digits: int = 4) -> Walkthrough:
     lines = [Step(n, "forward", *(w.forward(n) for w in writers)) for n in leaves + computed]
     lines += [Step(n, "backward", *(w.backward(n, root, parents[n], grads) for w in writers))
               for n in _backward_order(root, parents)]
-    return Walkthrough(lines, names[root])
+    return Walkthrough(lines, names[root], names)
 
 
 def reading_order(root: Value) -> list[Value]:
