@@ -1,0 +1,36 @@
+"""The benchmark runs end to end: ``benchmarks/bench_engine.py --quick`` in a subprocess.
+
+It is a smoke test, not a timing test: it checks that both libraries ran every workload
+(the benchmark itself stops if their losses and gradients disagree) and that the report
+has its table and its verdict on each target, whatever the numbers are.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SCRIPT = Path(__file__).resolve().parent.parent / "benchmarks" / "bench_engine.py"
+
+
+@pytest.mark.skipif(importlib.util.find_spec("micrograd") is None,
+                    reason='micrograd is not installed (pip install -e ".[bench]")')
+def test_quick_benchmark_prints_the_table_and_the_targets() -> None:
+    done = subprocess.run([sys.executable, str(SCRIPT), "--quick"], capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    table = [line for line in lines if line.startswith("| ")]
+    header = [cell.strip() for cell in table[0].strip("| ").split("|")]
+    assert header == ["workload", "micrograd 0.1.0", "scalargrad", "scalargrad vs micrograd"]
+    body = "\n".join(table[2:])
+    for workload in ("moons training step", "chain of", "sum of 10,000 products",
+                     "MLP(64,[32,10])", "memory per node"):
+        assert workload in body, f"no row for {workload!r} in\n{body}"
+    assert "ms" in body and "× faster" in body and " B " in body
+    verdicts = [line for line in lines if line.strip().startswith(("[met]", "[NOT MET]"))]
+    assert len(verdicts) == 3, done.stdout
