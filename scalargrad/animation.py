@@ -83,7 +83,7 @@ def animate(
     page = {
         "title": escape(title if title is not None
                         else f"Backpropagation through {walkthrough.root_name}"),
-        "svg": _inline_svg(_chart_with_exact_grads(root, order, digits, rankdir)),
+        "svg": _inline_svg(_chart(root, order, walkthrough.names, digits, rankdir)),
         "data": json.dumps(data, ensure_ascii=False).translate(_JSON_IN_HTML),
     }
     template = files(__package__).joinpath("animation.html").read_text(encoding="utf-8")
@@ -103,9 +103,9 @@ def _users(order: list[Value]) -> dict[Value, list[Value]]:
 
 def _step(node: Value, text: str, ids: dict[Value, str], parents: list[Value]) -> dict:
     """One step of the page: the node, its walkthrough line (with true minus signs, as on
-    the chart), the chart nodes its gradient
-    comes from (each parent p and its op node) and the edges n → p's op → p, as the chart
-    names them (``e_v1_v3op``, and ``e_v1_v3op_2`` for the second edge of x · x)."""
+    the chart), the chart nodes its gradient comes from (each parent p and its op node)
+    and the edges n → p's op → p, as the chart names them (``e_v1_v3op``, and
+    ``e_v1_v3op_2`` for the second edge of x · x)."""
     name = ids[node]
     sources, edges = [], []
     for p in parents:
@@ -117,17 +117,20 @@ def _step(node: Value, text: str, ids: dict[Value, str], parents: list[Value]) -
     return {"node": name, "text": _NEGATIVE.sub("−", text), "from": sources, "edges": edges}
 
 
-def _chart_with_exact_grads(root: Value, order: list[Value], digits: int, rankdir: str) -> str:
-    """The chart's SVG with ∂root/∂node as every node's grad; ``.grad`` is restored after."""
-    saved = [node.grad for node in order]
+def _chart(root: Value, order: list[Value], names: dict[Value, str], digits: int,
+           rankdir: str) -> str:
+    """The chart's SVG with ∂root/∂node as every node's grad and the walkthrough's names
+    (t1, t2, … for unlabelled nodes) as labels; ``.grad`` and ``.label`` are restored."""
+    saved = [(node.grad, node.label) for node in order]
     grads = partials(root)
     try:
         for node in order:
             node.grad = grads.get(node, 0.0)
+            node.label = names.get(node, node.label)
         return to_svg(root, digits=digits, rankdir=rankdir)
     finally:
-        for node, grad in zip(order, saved):
-            node.grad = grad
+        for node, (grad, label) in zip(order, saved):
+            node.grad, node.label = grad, label
 
 
 def _inline_svg(svg: str) -> str:

@@ -168,13 +168,16 @@ def test_lines_get_true_minus_signs_but_labels_keep_their_hyphens(tmp_path):
     assert lines == ["∂y/∂y = 1", "∂y/∂x-1 = ∂y/∂y · ∂y/∂x-1 = 1 · (−3) = −3"]
 
 
-def test_leaves_the_graphs_grads_alone(tmp_path):
-    root = tanh_neuron()
+def test_leaves_the_graphs_grads_and_labels_alone(tmp_path):
+    root = (tanh_neuron() * 2).exp()  # two unlabelled nodes: the chart calls them t1, t2
     order = topological_order(root)
     for i, node in enumerate(order):
         node.grad = 100.0 + i
-    sg.animate(root, tmp_path / "p.html")
+    labels = [node.label for node in order]
+    html = sg.animate(root, tmp_path / "p.html").read_text("utf-8")
     assert [node.grad for node in order] == [100.0 + i for i in range(len(order))]
+    assert [node.label for node in order] == labels
+    assert "t₁" in html and "t₂" in html
 
 
 def test_bad_arguments_get_clear_errors(tmp_path):
@@ -193,7 +196,8 @@ def test_bad_arguments_get_clear_errors(tmp_path):
 
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                   "--no-first-run", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--remote-debugging-pipe"]
+                  "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+                  "--remote-debugging-pipe"]
 KEYS = {"ArrowRight": ("ArrowRight", 39), "ArrowLeft": ("ArrowLeft", 37), " ": ("Space", 32),
         "Home": ("Home", 36), "End": ("End", 35), "z": ("KeyZ", 90)}
 
