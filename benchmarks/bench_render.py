@@ -49,24 +49,27 @@ def build(chart: str) -> tuple[Value, dict[str, str]]:
 
 
 def random_graph(size: int, seed: int = 0) -> Value:
-    """``size`` values: 50 labelled leaves, one-node ops on recent values, then one Σ.
+    """An expression of exactly ``size`` values (odd): leaves reduced pairwise to one root.
 
-    Every op makes exactly one node, and the Σ takes every value nothing else used, so
-    the whole graph is reachable from the root.
+    A queue of 150 labelled leaves is folded front to back by random ops (+ × −), with
+    ``size − 299`` extra one-input steps mixed in: a tanh, or an op with a recent value,
+    so that some values are shared as in a real expression.
     """
     rng = random.Random(seed)
-    values = [Value(rng.uniform(-1, 1), f"x{i}") for i in range(50)]
+    queue = [Value(rng.uniform(-1, 1), f"x{i}") for i in range(150)]
+    recent: list[Value] = []
+    extra = size - (2 * len(queue) - 1)
     binary = (Value.__add__, Value.__mul__, Value.__sub__)
-    used: set[Value] = set()
-    while len(values) < size - 1:
-        a, b = rng.sample(values[-60:], 2)
-        if rng.random() < 0.25:
-            values.append(a.tanh())
-            used.add(a)
+    while len(queue) > 1 or extra > 0:
+        a = queue.pop(0)
+        if extra > 0 and (rng.random() < 0.45 or not queue):
+            extra -= 1
+            out = a.tanh() if rng.random() < 0.5 or not recent else a * rng.choice(recent[-20:])
         else:
-            values.append(rng.choice(binary)(a, b))
-            used.update((a, b))
-    return sg.sum_values([v for v in values if v not in used])
+            out = rng.choice(binary)(a, queue.pop(0))
+        queue.append(out)
+        recent.append(out)
+    return queue[0]
 
 
 def warm(chart: str, engine: str, repeats: int) -> tuple[float, float]:
