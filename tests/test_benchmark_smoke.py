@@ -28,7 +28,7 @@ def test_quick_benchmark_prints_the_table_and_the_targets() -> None:
     header = [cell.strip() for cell in table[0].strip("| ").split("|")]
     assert header == ["workload", "micrograd 0.1.0", "scalargrad", "scalargrad vs micrograd"]
     body = "\n".join(table[2:])
-    for workload in ("moons training step", "chain of", "sum of 10,000 products",
+    for workload in ("moons training step", "chain of", "products, forward + backward",
                      "MLP(64,[32,10])", "memory per node"):
         assert workload in body, f"no row for {workload!r} in\n{body}"
     assert "ms" in body and "× faster" in body and " B " in body
