@@ -48,7 +48,7 @@ class Config:
     products: int  # terms in the sum of products
 
 
-FULL = Config(repeats=9, chain_depth=1_000_000, memory_links=1_000_000, products=100_000)
+FULL = Config(repeats=11, chain_depth=1_000_000, memory_links=1_000_000, products=100_000)
 QUICK = Config(repeats=3, chain_depth=20_000, memory_links=20_000, products=5_000)
 
 
