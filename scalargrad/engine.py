@@ -475,26 +475,23 @@ def _node(op: str, data: float, children: tuple[Value, ...], local: tuple[float,
 def topological_order(root: Value) -> list[Value]:
     """Every node reachable from ``root``, each after all of its children (iterative DFS).
 
-    A node is pushed on the stack, expanded once (its children pushed above it, with a
-    ``None`` marker between), and listed when the marker comes back off the stack, that
-    is, once everything above it (all of its children) has been listed.
+    The stack holds the path from ``root`` down to the node being explored, each with an
+    iterator over its children (last child first); a node is listed when its iterator
+    runs out, that is, once all of its children have been listed.
     """
     order: list[Value] = []
-    seen: set[Value] = set()
-    stack: list[Value | None] = [root]
-    pop, push, push_all, done = stack.pop, stack.append, stack.extend, order.append
+    seen = {root}
+    stack = [(root, reversed(root.children))]
     while stack:
-        node = pop()
-        if node is None:  # the marker: the node below it has all its children listed
-            done(pop())
-        elif node not in seen:
-            seen.add(node)
-            if node.children:
-                push(node)
-                push(None)
-                push_all(node.children)
-            else:
-                done(node)
+        node, children = stack[-1]
+        for child in children:
+            if child not in seen:
+                seen.add(child)
+                stack.append((child, reversed(child.children)))
+                break
+        else:  # every child is listed
+            stack.pop()
+            order.append(node)
     return order
 
 
