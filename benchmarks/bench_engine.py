@@ -3,11 +3,13 @@
     pip install -e ".[bench]" && python benchmarks/bench_engine.py          # full run
     python benchmarks/bench_engine.py --quick                              # smoke run
 
-Every workload is written the idiomatic way for each library, on the same data and, where
-there are weights, the same weights (micrograd's initial weights are copied into scalargrad's
-network, and the two losses must agree to 1e-9 before anything is timed).  Times are
-medians of several repeats of ``time.perf_counter``; the garbage collector stays on (a
-training loop pays for it) and is emptied before each repeat.
+Every workload is written the idiomatic way for each library, on the same data (Python
+floats for both: micrograd's demo feeds it numpy floats, which would only slow it down)
+and, where there are weights, the same weights: micrograd's initial weights are copied
+into scalargrad's network, and the losses and gradients must agree to 1e-9 before
+anything is timed.  Times are medians of several repeats of ``time.perf_counter``, the
+libraries taking turns; the garbage collector is emptied before each repeat and stays on
+(a training loop pays for it), except in one extra row of the moons step.
 
 The issue's targets (moons step ≥ 6× faster, a 1,000,000-deep chain backpropagates, memory
 per node ≤ ¼ of micrograd's) are printed as met or not met.  The script is a report, not a
