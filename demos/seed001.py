@@ -116,9 +116,11 @@ for weight in OUTPUT_WEIGHTS + WEIGHTS:
 #
 # scalargrad ships the notes' pages for the three examples as worksheets: the same lines,
 # typed in with every number the student wrote (`scalargrad/worksheets/seed001_x1.txt`).
-# The checker grades each number at the precision it was written with, and says whether
-# a wrong one is a new slip or just follows from an earlier wrong number. The full tables
-# go to the output folder; the same check runs as `scalargrad check seed001_x1.txt`.
+# The checker grades each number at the precision it was written with, and says of a
+# wrong one whether it is a new slip (the place to look), just follows from an earlier
+# wrong number, or was cut off instead of rounded (0.249 for 0.2496, a habit, not a
+# mistake in the method). The full tables go to the output folder; the same check runs
+# as `scalargrad check seed001_x1.txt`.
 
 # %%
 heading("The notes' numbers, checked by the worksheet checker")
@@ -130,13 +132,19 @@ for i in (1, 2, 3):
     print(f"{name}: {report.summary()}   → {OUT / f'x{i}_check.txt'}")
     if i == 1:
         first_example = report
-print("\nThe first wrong numbers of example x1 (line of the worksheet, claim, as written,"
-      " exact):")
+print("\nExample x1: the first slip, what follows from it, the first numbers cut off")
+print("(line of the worksheet, claim, as written, exact):")
 table = first_example.table().splitlines()
-wrong = [line for line in table if "✗" in line]
-print("\n".join([table[0], *wrong[:6], "  ..."]))
-print("and the dropped zero of part 1d:")
-print("\n".join(line for line in wrong if " -0.792 " in line))
+
+
+def first(kind: str, n: int = 1) -> list[str]:
+    """The first n lines of the table with a wrong claim of this kind."""
+    return [line for line in table if f"✗ {kind}" in line][:n]
+
+
+print("\n".join([table[0], *first("slip"), *first("follows"), *first("cut off", 2)]))
+print("and the dropped zero of part 1d, a slip:")
+print("\n".join(line for line in table if " -0.792 " in line))
 
 # %% [markdown]
 # ## Part 2: the vector computation graph

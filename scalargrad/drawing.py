@@ -547,7 +547,8 @@ class _Chart:
     def op_node(self, node: Value, path: set[Value] | None) -> list[str]:
         name = self.name(node)
         on_path = path is not None and node in path
-        symbol = op_symbol(node.op)
+        copy = node.op == "sum" and len(node.children) == 1  # a worksheet's c1 = w10
+        symbol = "=" if copy else op_symbol(node.op)
         attrs = {
             "label": f"<{_html(symbol)}>", "shape": "circle" if len(symbol) <= 2 else "ellipse",
             "style": "filled", "fillcolor": "#EEEEEE", "color": HIGHLIGHT if on_path else "#555555",

@@ -12,17 +12,19 @@ wrote for its inputs above the claim (carrying their rounding), and each derivat
 the chain rule with their latest claimed derivatives and local derivatives.  A wrong
 claim that is right against that is not a new mistake: it *follows from* the earlier
 wrong claims it was computed from (or, when there are none, from carrying rounded
-numbers too far).  A wrong claim that the
-student's own numbers do not give is a *slip*: the first place to look.
+numbers too far).  A wrong claim that is the exact value, or the student's own, *cut
+off* at the digits written instead of rounded (``0.249`` for 0.2496) is a rounding habit,
+told apart so that it does not hide the real mistakes.  Any other wrong claim is a
+*slip*: the first place to look.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
-from .engine import Value
+from .engine import Value, topological_order
 from .walkthrough import format_number, partials
 from .worksheet import Claim, Definition, Worksheet, WorksheetError, evaluate
 
@@ -39,6 +41,24 @@ def holds(written: str, value: float) -> bool:
     half = Decimal(5).scaleb(claim.as_tuple().exponent - 1)  # type: ignore[operator]
     exact = Decimal(value)
     return abs(exact - claim) <= half + abs(exact) * Decimal("1e-12")
+
+
+def cut_off(written: str, value: float) -> bool:
+    """Is ``written`` the ``value`` cut off (truncated toward zero) at its last digit,
+    keeping at least three significant digits?  (With fewer, cutting off changes the
+    number by more than 1 %: ``0.015`` for 0.0156 is a slip, not a rounding habit.)
+
+    >>> cut_off("0.249", 0.2496), cut_off("0.250", 0.2496), cut_off("-15.88", -15.8878)
+    (True, False, True)
+    >>> cut_off("0.015", 0.0156)
+    False
+    """
+    claim = Decimal(written)
+    if not math.isfinite(value) or claim.adjusted() - claim.as_tuple().exponent < 2:
+        return False
+    nudged = Decimal(value) * (1 + Decimal("1e-12"))  # 0.0749999… is 0.075 with float noise
+    return nudged.quantize(Decimal(1).scaleb(claim.as_tuple().exponent),  # type: ignore[arg-type]
+                           rounding=ROUND_DOWN) == claim
 
 
 @dataclass(frozen=True)
@@ -58,16 +78,37 @@ class Verdict:
         return not self.right and holds(self.claim.written, self.yours)
 
     @property
+    def kind(self) -> str:
+        """``"right"``, ``"follows"`` (from earlier numbers), ``"cut off"`` (truncated
+        instead of rounded, from the exact value or the student's own) or ``"slip"``."""
+        if self.right:
+            return "right"
+        if self.follows:
+            return "follows"
+        written = self.claim.written
+        if cut_off(written, self.exact) or cut_off(written, self.yours):
+            return "cut off"
+        return "slip"
+
+    @property
     def note(self) -> str:
         """Why a wrong claim is wrong, in a few words ('' when it is right)."""
-        if self.right:
+        kind = self.kind
+        if kind == "right":
             return ""
-        if self.follows and self.causes:
-            return "follows from " + ", ".join(
-                f"{c.subject} = {c.written} (line {c.line})" for c in self.causes)
         yours = format_number(self.yours, 6)
-        if self.follows:
+        if kind == "follows":
+            if self.causes:
+                return "follows from " + ", ".join(
+                    f"{c.subject} = {c.written} (line {c.line})" for c in self.causes)
             return f"follows from carrying rounded numbers (they give {yours})"
+        if kind == "cut off":
+            exact = cut_off(self.claim.written, self.exact)
+            places = max(-self.claim.number.as_tuple().exponent, 0)  # type: ignore[operator]
+            if exact:
+                return f"cut off, not rounded (rounds to {self.exact:.{places}f})"
+            return (f"cut off, not rounded (your numbers give {yours}, "
+                    f"which rounds to {self.yours:.{places}f})")
         return f"slip (your numbers give {yours})"
 
 
@@ -83,11 +124,16 @@ class Report:
         return all(v.right for v in self.verdicts)
 
     def summary(self) -> str:
-        wrong = [v for v in self.verdicts if not v.right]
-        follow = sum(v.follows for v in wrong)
-        text = f"{len(self.verdicts)} claims: {len(self.verdicts) - len(wrong)} right, " \
-               f"{len(wrong)} wrong"
-        return text + (f" ({follow} of them follow from earlier numbers)" if follow else "")
+        """``87 claims: 35 right, 52 wrong (8 slips, 10 follow from earlier numbers, …)``."""
+        kinds = [v.kind for v in self.verdicts]
+        wrong = len(kinds) - kinds.count("right")
+        text = f"{len(kinds)} claims: {kinds.count('right')} right, {wrong} wrong"
+        parts = [f"{n} {what}" for n, what in [
+            (kinds.count("slip"), "slip" if kinds.count("slip") == 1 else "slips"),
+            (kinds.count("follows"), "follow from earlier numbers"),
+            (kinds.count("cut off"), "cut off instead of rounded"),
+        ] if n]
+        return text + (f" ({', '.join(parts)})" if parts else "")
 
     def table(self) -> str:
         """A plain-text table: line, claim, as written, exact value, ✓ or ✗, and why."""
@@ -105,36 +151,62 @@ class Report:
 
 MAX_WORK = 20_000
 """Above this many (claims × definitions), the student's numbers are taken as they stand at
-the end of the worksheet rather than recomputed before each claim (keeps ``check`` fast)."""
+the end of the worksheet rather than recomputed before each claim, and derivatives taken
+through an earlier one are not looked for (keeps ``check`` fast)."""
+
+
+MAX_STEPS = 1_000_000
+"""At most this many nodes, summed over every node differentiated (each derivative claimed
+∂T/∂x costs one backward pass through all that T depends on), keeps ``check`` under a few
+seconds; a worksheet that needs more is refused with a clear error, never a long wait."""
 
 
 def check(worksheet: Worksheet) -> Report:
-    """Grade every claim of ``worksheet``."""
+    """Grade every claim of ``worksheet``; a `WorksheetError` if it is too much to check."""
     claims = sorted(worksheet.claims, key=_position)
     tops = {c.top for c in claims if c.top is not None}
+    _within_budget(worksheet, claims)
     grads = {top: partials(worksheet.values[top]) for top in tops}
     exact = {c: worksheet.values[c.name].data if c.top is None
              else grads[c.top].get(worksheet.values[c.name], 0.0) for c in claims}
     right = {c: holds(c.written, exact[c]) for c in claims}
     per_claim = len(claims) * len(worksheet.definitions) <= MAX_WORK
     carried: dict[Key, Claim] = {}
-    student = _Student(worksheet, carried, right)
+    below: dict[tuple[str, str | None], set[str]] = {}  # the graph's, shared by every _Student
+    student = _Student(worksheet, carried, right, below)
     verdicts = []
     for claim in claims:
         if per_claim:  # the student's numbers as they stood when this claim was written
-            student = _Student(worksheet, dict(carried), right)
+            student = _Student(worksheet, dict(carried), right, below)
         elif not carried:
             carried = {(c.top, c.name): c for c in claims}
-            student = _Student(worksheet, carried, right)
+            student = _Student(worksheet, carried, right, below, through=False)
         if claim.top is None:
             yours, causes = student.values[claim.name]
         else:
-            yours, causes = student.derivative(claim.top, claim.name)
+            yours, causes = student.derivative(claim.top, claim.name, claim.written)
         if per_claim:
             carried[(claim.top, claim.name)] = claim
         verdicts.append(Verdict(claim, exact[claim], right[claim], yours,
                                 tuple(sorted(causes, key=_position))))
     return Report(worksheet, verdicts)
+
+
+def _within_budget(worksheet: Worksheet, claims: list[Claim]) -> None:
+    """Raise a `WorksheetError` at the first claim that takes the work past `MAX_STEPS`."""
+    steps = 0
+    counted: set[str] = set()
+    for claim in claims:
+        if claim.top is None or claim.top in counted:
+            continue
+        counted.add(claim.top)
+        steps += len(topological_order(worksheet.values[claim.top]))
+        if steps > MAX_STEPS:
+            raise WorksheetError(
+                f"too much to check: the derivatives claimed up to here need more than "
+                f"{MAX_STEPS:,} steps of backpropagation", claim.line, claim.column,
+                f"claim derivatives of fewer different nodes ({len(counted)} so far)",
+                worksheet.source)
 
 
 def _position(claim: Claim) -> tuple[int, int]:
@@ -153,11 +225,15 @@ class _Student:
     wrong claims it rests on."""
 
     def __init__(self, worksheet: Worksheet, carried: dict[Key, Claim],
-                 right: dict[Claim, bool]) -> None:
+                 right: dict[Claim, bool], below: dict[tuple[str, str | None], set[str]],
+                 through: bool = True) -> None:
         self.ws = worksheet
         self.defs = worksheet.definitions
         self.carried = carried
         self.right = right
+        self.below = below
+        self.through = through  # look for derivatives taken through an earlier one
+        self.locals: dict[str, dict[str, Number]] = {}
         self.values: dict[str, Number] = {}
         for name, definition in self.defs.items():  # definitions come in dependency order
             inputs = {r: self.carry((None, r), self.values[r]) for r in definition.refs}
@@ -173,11 +249,47 @@ class _Student:
             return computed
         return float(claim.written), frozenset() if self.right[claim] else frozenset({claim})
 
-    def derivative(self, top: str, name: str) -> Number:
-        """What the student's numbers give for ∂top/∂name by the chain rule."""
+    def derivative(self, top: str, name: str, written: str) -> Number:
+        """What the student's numbers give for ∂top/∂name by the chain rule.
+
+        The student may also have gone through a node ``m`` they already differentiated,
+        ∂top/∂name = ∂top/∂m · ∂m/∂name (the notes' ∂L/∂w = ∂L/∂ŷ · ∂ŷ/∂w); that is exact
+        when every path from ``top`` down to ``name`` passes through ``m``.  Of these ways,
+        the one that gives the ``written`` number (rounded, else cut off) is theirs."""
+        ways = [self._gradient(top, name)]
+        for m, ref in self.carried if self.through else ():
+            if ref == name and m not in (None, top) and self._through(top, m, name):
+                via, via_blame = self.carry((m, name), (math.nan, frozenset()))
+                g, g_blame = self.carry((top, m), self._gradient(top, m))  # type: ignore[arg-type]
+                ways.append((g * via, g_blame | via_blame))
+        for test in (holds, cut_off):
+            for way in ways:
+                if test(written, way[0]):
+                    return way
+        return ways[0]
+
+    def _gradient(self, top: str, name: str) -> Number:
         if top not in self.gradients:
             self.gradients[top] = self._backward(top)
         return self.gradients[top].get(name, (0.0, frozenset()))
+
+    def _through(self, top: str, m: str, name: str) -> bool:
+        """Does every path from ``top`` down to ``name`` pass through ``m`` (and some do)?"""
+        return (m in self._below(top) and name in self._below(m)
+                and name not in self._below(top, avoiding=m))
+
+    def _below(self, top: str, avoiding: str | None = None) -> set[str]:
+        """Every name ``top``'s formula depends on, directly or not, not going through
+        ``avoiding``."""
+        if (top, avoiding) not in self.below:
+            seen, stack = {top}, [top]
+            while stack:
+                for ref in self.defs[stack.pop()].refs:
+                    if ref not in seen and ref != avoiding:
+                        seen.add(ref)
+                        stack.append(ref)
+            self.below[top, avoiding] = seen - {top}
+        return self.below[top, avoiding]
 
     def _backward(self, top: str) -> dict[str, Number]:
         grads: dict[str, Number] = {top: (1.0, frozenset())}
@@ -186,16 +298,21 @@ class _Student:
             if parent not in grads:
                 continue
             g, g_blame = self.carry((top, parent), grads[parent])
-            for ref, local in self._locals(self.defs[parent]).items():
+            for ref, local in self._locals(parent).items():
                 if parent != top:  # below the top, a claimed ∂parent/∂ref is a local one
                     local = self.carry((parent, ref), local)
                 old, old_blame = grads.get(ref, (0.0, frozenset()))
                 grads[ref] = (old + g * local[0], old_blame | g_blame | local[1])
         return grads
 
-    def _locals(self, definition: Definition) -> dict[str, Number]:
+    def _locals(self, parent: str) -> dict[str, Number]:
         """∂parent/∂ref from the student's numbers, blaming only the inputs whose wrong
         number actually changes that local derivative (a + b: none; a · b: the other)."""
+        if parent not in self.locals:
+            self.locals[parent] = self._local_derivatives(self.defs[parent])
+        return self.locals[parent]
+
+    def _local_derivatives(self, definition: Definition) -> dict[str, Number]:
         inputs = {r: self.carry((None, r), self.values[r]) for r in definition.refs}
         numbers = {r: v for r, (v, _) in inputs.items()}
         base = _local_numbers(definition, numbers)

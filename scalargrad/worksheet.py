@@ -544,9 +544,11 @@ class _Statement:
 def parse(text: str, source: str = "") -> Worksheet:
     """Read a worksheet from its text; raise `WorksheetError` if it is malformed."""
     try:
-        return _Reader(text).read()
+        worksheet = _Reader(text).read()
     except WorksheetError as err:
         raise err.located(source) from None
+    worksheet.source = source
+    return worksheet
 
 
 def load(path: str | Path) -> Worksheet:

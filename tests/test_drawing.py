@@ -121,6 +121,17 @@ def test_node_used_twice_has_two_edges(engine: str) -> None:
     assert set(edges) == {"e_v0_v1op", "e_v0_v1op_2", "e_v1op_v1"}
 
 
+def test_a_copy_is_drawn_with_an_equals_sign_and_a_sum_with_sigma(engine: str) -> None:
+    w = Value(0.01, "w10")
+    c = sg.sum_values([w])  # a worksheet's c1 = w10: a node of its own
+    c.label = "c1"
+    total = sg.sum_values([c, w, Value(2.0, "x")])
+    nodes = groups(parse(sg.to_svg(total, engine=engine, legend=False)), "node")
+    i = {id(n): f"v{k}" for k, n in enumerate(topological_order(total))}
+    assert texts(nodes[f"{i[id(c)]}op"]) == ["="]
+    assert texts(nodes[f"{i[id(total)]}op"]) == ["Σ"]
+
+
 def test_edge_derivatives_are_the_local_derivatives(engine: str) -> None:
     a, b = Value(2.0, "a"), Value(-3.0, "b")
     c = (a * b).tanh()

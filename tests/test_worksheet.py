@@ -11,7 +11,7 @@ import pytest
 
 import scalargrad as sg
 from scalargrad.examples import SEED001_EXAMPLES, SEED001_V, SEED001_W
-from scalargrad.grading import check, holds
+from scalargrad.grading import MAX_STEPS, check, cut_off, holds
 from scalargrad.worksheet import MAX_BYTES, WorksheetError, expression, load, parse
 
 SHIPPED = importlib.resources.files("scalargrad") / "worksheets"
@@ -150,6 +150,21 @@ def test_huge_exponents_do_not_hang():
     assert time.perf_counter() - start < 1.0
 
 
+def test_too_many_derivatives_to_check_is_refused_at_the_claim_that_overflows():
+    # a chain x → a1 → … → a1500 with ∂ai/∂x claimed for every i needs Σ i ≈ 1.1 million
+    # steps of backpropagation; the claim that takes the sum past MAX_STEPS is named
+    n = 1500
+    text = "\n".join(["x = 1.5", *(f"a{i} = {'a' + str(i - 1) if i > 1 else 'x'} * 1.001"
+                                   for i in range(1, n + 1)),
+                       *(f"∂a{i}/∂x = 1.0" for i in range(1, n + 1))])
+    # ai depends on x, a1 … ai and i constants (1.001): 2i + 1 nodes
+    over = next(i for i in range(1, n + 1) if sum(2 * k + 1 for k in range(1, i + 1)) > MAX_STEPS)
+    with pytest.raises(WorksheetError, match="too much to check") as caught:
+        check(parse(text, "chain.txt"))
+    assert str(caught.value).startswith(f"chain.txt:{n + 1 + over}:")
+    assert f"{MAX_STEPS:,} steps" in str(caught.value)
+
+
 def test_huge_and_binary_files_are_refused(tmp_path):
     big = tmp_path / "big.txt"
     big.write_text("a = 1\n" * (MAX_BYTES // 6 + 1))
@@ -177,6 +192,16 @@ def test_huge_and_binary_files_are_refused(tmp_path):
 ])
 def test_a_claim_holds_at_the_precision_it_was_written_with(written, exact, right):
     assert holds(written, exact) is right
+
+
+@pytest.mark.parametrize(("written", "exact", "cut"), [
+    ("0.249", 0.2496, True), ("0.250", 0.2496, False), ("-15.88", -15.8878, True),
+    ("0.00748", 0.007488, True), ("0.0749", 0.075, False),  # 0.075 is 0.07499… as a float
+    ("0.015", 0.0156, False),  # two significant digits: a 4 % error is not a habit
+    ("-0.792", -0.0792, False), ("12.3", math.nan, False), ("8", 8.7, False),
+])
+def test_a_claim_is_cut_off_when_it_truncates_at_three_or_more_digits(written, exact, cut):
+    assert cut_off(written, exact) is cut
 
 
 def test_check_accepts_honest_rounding_and_flags_the_slips_of_seed001_x1():
@@ -212,6 +237,37 @@ def test_check_accepts_honest_rounding_and_flags_the_slips_of_seed001_x1():
     # −0.1187 = −15.888 · 0.03 · 0.249: follows from their ∂L/∂ŷ and their σ′ = 0.249
     w20 = v[(73, "∂L/∂w20", "-0.1187")]
     assert w20.follows and {c.subject for c in w20.causes} == {"∂L/∂ŷ", "∂f2/∂e2"}
+    # kinds: the two real slips stand out from the habit of cutting numbers off
+    assert h2.kind == "slip" and dropped.kind == "slip" and y_hat.kind == "follows"
+    assert dy.kind == "cut off" and "rounds to -15.89" in dy.note  # −15.8878 → −15.88
+    assert v[(68, "∂f2/∂e2", "0.249")].kind == "cut off"  # 0.2496 → 0.249
+    # ∂L/∂w20 = ∂L/∂ŷ · ∂ŷ/∂w20 = −15.88 × 0.00748 = −0.118782, written −0.1187: the
+    # student went through their own ∂ŷ/∂w20 (ŷ lies on every path from L to w20)
+    through_y = v[(53, "∂L/∂w20", "-0.1187")]
+    assert through_y.kind == "cut off" and through_y.yours == pytest.approx(-15.88 * 0.00748)
+    summary = check(sheet(1)).summary()
+    kinds = [verdict.kind for verdict in v.values()]
+    assert summary == (f"87 claims: 35 right, 52 wrong ({kinds.count('slip')} slips, "
+                       f"{kinds.count('follows')} follow from earlier numbers, "
+                       f"{kinds.count('cut off')} cut off instead of rounded)")
+
+
+def test_a_derivative_through_an_earlier_one_counts_only_on_every_path():
+    # L = 5σ(x·w): every path from L to w passes f, so ∂L/∂w = ∂L/∂f · ∂f/∂w with the
+    # the student's ∂f/∂w = 0.458 gives 2.290: it follows from carrying 0.458 (exact 2.28784)
+    v = check(parse("x = 2; w = 0.3\na = x * w\nf = sigmoid(a)\nL = 5f\n"
+                    "∂f/∂w = 0.458\n∂L/∂w = 2.290")).verdicts
+    assert v[0].right and v[1].kind == "follows" and v[1].yours == pytest.approx(5 * 0.458)
+    # L = b + w with b = x·w: the path L → w skips b, so ∂L/∂b · ∂b/∂w = 2 is a slip (3)
+    v = check(parse("x = 2; w = 1\nb = x * w\nL = b + w\n∂b/∂w = 2\n∂L/∂w = 2")).verdicts
+    assert v[0].right and v[1].kind == "slip" and v[1].yours == 3
+
+
+def test_cut_off_is_reported_separately_in_the_table():
+    report = check(parse("x = 3\nf = sigmoid(x) = 0.952\ng = f * 3 = 2.857"))  # 0.95257, 2.8577
+    assert [v.kind for v in report.verdicts] == ["cut off", "cut off"]
+    assert "✗ cut off, not rounded (rounds to 0.953)" in report.table()
+    assert report.summary() == "2 claims: 0 right, 2 wrong (2 cut off instead of rounded)"
 
 
 @pytest.mark.parametrize("n", [1, 2, 3])
