@@ -120,6 +120,7 @@ def main() -> None:
     print(f"Python {platform.python_version()} on {platform.machine()}, "
           f"dot: {shutil.which('dot') or 'not installed'}, "
           f"bundled: {graphviz_engine.program('bundled')}")
+    print("times in milliseconds")
     print(f"{'chart':<30} {'values':>6} {'engine':<8} {'first call':>10} {'warm':>8} "
           f"{'DOT':>6}")
     for chart in CHARTS:
