@@ -6,6 +6,7 @@ gradient test compares backprop with something the engine did not compute.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -14,6 +15,22 @@ from hypothesis import settings
 
 settings.register_profile("scalargrad", deadline=None, print_blob=True)
 settings.load_profile("scalargrad")
+
+
+def _needs(available: bool, what: str, how: str) -> None:
+    if available:
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"CI is set but {what} is missing: .ci/run should install it ({how})")
+    pytest.skip(f"{what} is not installed ({how})")
+
+
+@pytest.fixture(scope="session")
+def needs() -> Callable[[bool, str, str], None]:
+    """``needs(available, what, how)``: skip the test, with a reason, when a tool it needs
+    is missing, except when ``CI`` is set (``.ci/run`` sets it and installs the tools):
+    there it fails, so a tool that did not install cannot turn tests into skips."""
+    return _needs
 
 
 def central_difference(f: Callable[..., float], point: Sequence[float],

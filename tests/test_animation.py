@@ -3,7 +3,7 @@ through backprop showing the right node, line and gradient at every step.
 
 The browser is Debian's ``chromium``, driven over the DevTools protocol on a pipe (the
 small client below; no extra Python package). Without Chromium the browser tests are
-skipped with a reason, except when ``CI`` is set: there they fail, so CI really runs them.
+skipped with a reason, except when ``CI`` is set: there they fail (the ``needs`` fixture).
 Set ``SCALARGRAD_SCREENSHOTS=DIR`` to keep the screenshots (start, middle, end) in DIR.
 
 Gradients shown on the page are compared with central finite differences of the graph
@@ -338,14 +338,10 @@ class Chromium:
 
 
 @pytest.fixture(scope="module")
-def browser():
+def browser(needs):
     executable = shutil.which("chromium") or shutil.which("chromium-browser")
-    if executable is None:
-        if os.environ.get("CI"):
-            pytest.fail("CI is set but Chromium is not installed: the browser test must run "
-                        "in CI (.ci/run installs Debian's chromium with apt-get)")
-        pytest.skip("Chromium is not installed (apt-get install chromium): "
-                    "the browser tests of sg.animate need a real browser")
+    needs(executable is not None, "Chromium, for the browser tests of sg.animate,",
+          "apt-get install chromium")
     chromium = Chromium(executable)
     yield chromium
     chromium.close()

@@ -12,14 +12,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 SCRIPT = Path(__file__).resolve().parent.parent / "benchmarks" / "bench_engine.py"
 
 
-@pytest.mark.skipif(importlib.util.find_spec("micrograd") is None,
-                    reason='micrograd is not installed (pip install -e ".[bench]")')
-def test_quick_benchmark_prints_the_table_and_the_targets() -> None:
+def test_quick_benchmark_prints_the_table_and_the_targets(needs) -> None:
+    needs(importlib.util.find_spec("micrograd") is not None, "micrograd",
+          'pip install -e ".[bench]"')
     done = subprocess.run([sys.executable, str(SCRIPT), "--quick"], capture_output=True,
                           text=True, timeout=300)
     assert done.returncode == 0, done.stderr

@@ -130,7 +130,6 @@ def test_graph_options_in_process(tmp_path, capsys):
 
 
 def test_animate(tmp_path, capsys):
-    pytest.importorskip("scalargrad.animation", reason="the animation module is not built")
     out = tmp_path / "bp.html"
     assert main(["animate", "L = (x * w - 1)^2", "--at", "x=2", "w=0.3", "-o", str(out)]) == 0
     assert out.stat().st_size > 1000 and capsys.readouterr().out == f"wrote {out}\n"

@@ -29,9 +29,9 @@ HAVE_DOT = shutil.which("dot") is not None
 
 
 @pytest.fixture(params=["system", "bundled"])
-def engine(request: pytest.FixtureRequest) -> str:
-    if request.param == "system" and not HAVE_DOT:
-        pytest.skip("the system Graphviz (`dot`) is not installed here")
+def engine(request: pytest.FixtureRequest, needs) -> str:
+    if request.param == "system":
+        needs(HAVE_DOT, "the system Graphviz (`dot`)", "apt-get install graphviz")
     return request.param
 
 

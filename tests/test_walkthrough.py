@@ -204,9 +204,8 @@ def test_latex_names():
     assert latex_name("日") == r"\text{?}"
 
 
-@pytest.mark.skipif(shutil.which("pdflatex") is None,
-                    reason="pdflatex is not installed (apt-get install texlive-latex-base)")
-def test_latex_compiles_with_pdflatex(tmp_path):
+def test_latex_compiles_with_pdflatex(tmp_path, needs):
+    needs(shutil.which("pdflatex") is not None, "pdflatex", "apt-get install texlive-latex-base")
     x = Value(-1.25e-7, label="x")
     y = (x * Value(2.0, label="ŷ")).sigmoid() / abs(x) + x ** 2
     y.label = "L1.n1.w{1}_$%"
