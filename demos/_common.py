@@ -18,7 +18,6 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 
-
 def _options() -> argparse.Namespace:
     """``--out`` and ``--fast`` from the command line, ignoring anything else there (the
     same script runs under ``scalargrad demo NAME`` and inside Jupyter, whose argv carries

@@ -178,8 +178,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
 
-    def command(name: str, run: object, help_: str) -> argparse.ArgumentParser:
-        p = sub.add_parser(name, help=help_, description=help_)
+    def command(name: str, run: object, help_: str, epilog: str | None = None
+                ) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_, description=help_, epilog=epilog)
         p.set_defaults(command=run, name=name)
         return p
 
@@ -213,8 +214,13 @@ def _parser() -> argparse.ArgumentParser:
     animate.add_argument("-o", "--output", default="backprop.html",
                          help="where to write the page (default backprop.html)")
 
-    check = command("check", _check, "check the numbers claimed in a worksheet")
-    check.add_argument("worksheet", metavar="WORKSHEET", help="the worksheet file")
+    check = command(
+        "check", _check, "check the numbers claimed in a worksheet",
+        "Each claim is right (✓) when the exact value rounds to it at the digits written. "
+        "A wrong one (✗) is a slip, follows from earlier wrong numbers, or was cut off "
+        "instead of rounded. Exit status: 0 all right, 1 some wrong, 2 a bad file.")
+    check.add_argument("worksheet", metavar="WORKSHEET",
+                       help="the worksheet file (or a shipped one, such as seed001_x1.txt)")
 
     demo = command("demo", _demo, "run a demo, or list them")
     demo.add_argument("demo", nargs="?", metavar="NAME", help="the demo to run")
