@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, Decimal
+from decimal import Decimal, localcontext
 
 from .engine import Value, topological_order
 from .walkthrough import format_number, partials
@@ -45,8 +45,8 @@ def holds(written: str, value: float) -> bool:
 
 def cut_off(written: str, value: float) -> bool:
     """Is ``written`` the ``value`` cut off (truncated toward zero) at its last digit,
-    keeping at least three significant digits?  (With fewer, cutting off changes the
-    number by more than 1 %: ``0.015`` for 0.0156 is a slip, not a rounding habit.)
+    keeping at least three significant digits?  (With fewer, one unit of the last digit is
+    over 1 % of the number: ``0.015`` for 0.0156 is a slip, not a rounding habit.)
 
     >>> cut_off("0.249", 0.2496), cut_off("0.250", 0.2496), cut_off("-15.88", -15.8878)
     (True, False, True)
@@ -54,11 +54,15 @@ def cut_off(written: str, value: float) -> bool:
     False
     """
     claim = Decimal(written)
-    if not math.isfinite(value) or claim.adjusted() - claim.as_tuple().exponent < 2:
+    exponent = claim.as_tuple().exponent
+    if not math.isfinite(value) or claim.adjusted() - exponent < 2:  # type: ignore[operator]
         return False
-    nudged = Decimal(value) * (1 + Decimal("1e-12"))  # 0.0749999… is 0.075 with float noise
-    return nudged.quantize(Decimal(1).scaleb(claim.as_tuple().exponent),  # type: ignore[arg-type]
-                           rounding=ROUND_DOWN) == claim
+    with localcontext() as exact_arithmetic:
+        exact_arithmetic.prec = 1100  # enough for any float, written out in full
+        nudged = Decimal(value) * (1 + Decimal("1e-12"))  # 0.0749999… is 0.075 in floats
+        unit = Decimal(1).scaleb(exponent)  # type: ignore[arg-type]
+        return ((claim > 0) == (nudged > 0)
+                and abs(claim) <= abs(nudged) < abs(claim) + unit)
 
 
 @dataclass(frozen=True)

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import importlib.resources
 import time
+from decimal import Decimal
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scalargrad.grading import check
+from scalargrad.grading import check, cut_off, holds
 from scalargrad.worksheet import WorksheetError, expression, parse
 
 SEED = (importlib.resources.files("scalargrad") / "worksheets" / "seed001_x1.txt") \
@@ -81,3 +82,18 @@ def test_random_expressions(text):
         expression(text, {"x": 0.5, "d": 2.0, "e": -1.0})
     except WorksheetError as err:
         assert "\n" not in str(err)
+
+
+@settings(max_examples=300)
+@given(st.decimals(allow_nan=False, allow_infinity=False).map(str), st.floats())
+def test_any_claim_against_any_float_grades_without_error(written, value):
+    """Long claims (30 digits), huge and tiny exponents, nan and inf never raise; a claim
+    that is cut off lies within one unit of its last digit below the value, same sign."""
+    right, cut = holds(written, value), cut_off(written, value)
+    assert isinstance(right, bool) and isinstance(cut, bool)
+    if cut:
+        claim, exact = Decimal(written), Decimal(value)
+        unit = Decimal(1).scaleb(claim.as_tuple().exponent)
+        assert (claim > 0) == (exact > 0)
+        assert abs(claim) - unit * Decimal("1e-9") <= abs(exact) * (1 + Decimal("1e-11"))
+        assert abs(exact) < abs(claim) + unit
