@@ -433,7 +433,7 @@ def dot(weights: Sequence[Value], inputs: Sequence[Operand], bias: Value | None 
         children = _interleave(weights, inputs)
         local = _interleave(xs, ws)
     elif not xs:  # every input is a number (a first layer): only the weights are children
-        xs = [_number(x, "dot") for x in inputs]
+        xs = [x if type(x) is float else _number(x, "dot") for x in inputs]
         children, local = [*weights], [*xs]
     else:
         xs = [x.data if isinstance(x, Value) else _number(x, "dot") for x in inputs]
