@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -204,7 +205,12 @@ def test_nasty_labels_round_trip(engine: str, label: str) -> None:
 
 def test_control_characters_cannot_break_the_xml(engine: str) -> None:
     x = Value(1.0, "bell\x07 tab\t null\x00 esc\x1b")
-    parse(sg.to_svg(x * 2, engine=engine))
+    y = x * 2
+    svg = sg.to_svg(y, engine=engine)
+    tree = parse(svg)  # raises if a control character broke the XML
+    assert not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", svg)
+    words = texts(groups(tree, "node")[f"v{topological_order(y).index(x)}"])
+    assert words[0].startswith("bell") and words[0].endswith("esc\ufffd"), words
 
 
 @pytest.mark.parametrize(("label", "pretty"), [

@@ -30,7 +30,7 @@ def layer_grads(layer: Layer) -> tuple[np.ndarray, np.ndarray]:
             np.array([n.b.grad for n in layer.neurons]))
 
 
-def close(actual, expected) -> None:
+def assert_close(actual, expected) -> None:
     np.testing.assert_allclose(actual, expected, rtol=1e-10, atol=1e-13)
 
 
@@ -98,8 +98,8 @@ def test_seed001_named_graph(x, y):
         # ∂L/∂e_j = 2(ŷ − y)·v_j·f_j(1 − f_j): the factor the notes reuse for every w_jk
         f_j = ref["f"][j - 1]
         assert nodes[f"e{j}"].grad == pytest.approx(ref["dL/dŷ"] * V[j] * f_j * (1 - f_j))
-    close([nodes[f"v{k}"].grad for k in range(4)], ref["dL/dv"])
-    close([[nodes[f"w{j}{k}"].grad for k in range(3)] for j in (1, 2, 3)], ref["dL/dw"])
+    assert_close([nodes[f"v{k}"].grad for k in range(4)], ref["dL/dv"])
+    assert_close([[nodes[f"w{j}{k}"].grad for k in range(3)] for j in (1, 2, 3)], ref["dL/dw"])
 
 
 @pytest.mark.parametrize(("x", "y"), EXAMPLES)
@@ -110,8 +110,8 @@ def test_seed001_as_mlp_from_weights(x, y):
     ref = seed001_reference(x, y)
     assert y_hat.data == pytest.approx(ref["y_hat"], rel=1e-12)
     dw, dv = mlp_grads_seed001_order(net)
-    close(dw, ref["dL/dw"])
-    close(dv, ref["dL/dv"])
+    assert_close(dw, ref["dL/dw"])
+    assert_close(dv, ref["dL/dv"])
 
 
 def test_seed001_part_1d_sum_over_the_three_examples():
@@ -124,8 +124,8 @@ def test_seed001_part_1d_sum_over_the_three_examples():
     loss.backward()
     refs = [seed001_reference(x, y) for x, y in EXAMPLES]
     dw, dv = mlp_grads_seed001_order(net)
-    close(dv, sum(r["dL/dv"] for r in refs))
-    close(dw, sum(r["dL/dw"] for r in refs))
+    assert_close(dv, sum(r["dL/dv"] for r in refs))
+    assert_close(dw, sum(r["dL/dw"] for r in refs))
 
 
 def test_seed001_agrees_with_the_notes_where_they_are_exact_to_their_digits():
@@ -160,8 +160,8 @@ def test_seed001_part_3_sigmoid_output_half_squared_error():
         dv_ref += common * np.concatenate([[1.0], z])
         dw_ref += common * (V[1:] * z * (1 - z))[:, None] * x_aug[None, :]
     dw, dv = mlp_grads_seed001_order(net)
-    close(dv, dv_ref)
-    close(dw, dw_ref)
+    assert_close(dv, dv_ref)
+    assert_close(dw, dw_ref)
 
 
 # --- seed 000: 2-hidden-layer sigmoid regression, MSE over M examples -------------------
@@ -202,8 +202,8 @@ def test_seed000_deltas(rng, d, k1, k2, m):
                 (delta1 @ h2.T, delta1.sum(axis=1))]
     for layer, (dw, db) in zip(net.layers, expected):
         got_w, got_b = layer_grads(layer)
-        close(got_w, dw)
-        close(got_b, db)
+        assert_close(got_w, dw)
+        assert_close(got_b, db)
 
 
 # --- seed 002: 2-3-1, sigmoid on both layers, ½(out − y)², all 13 partials -------------
@@ -242,14 +242,14 @@ def test_seed002_thirteen_partials_and_sgd_update(rng, trial):
                             layer_grads(net.layers[1])[0][0], layer_grads(net.layers[1])[1]])
     expected = np.concatenate([*d_w, d_b, d_w4, [d_b4]])
     assert grads.shape == (13,)
-    close(grads, expected)
+    assert_close(grads, expected)
 
     sg.optim.SGD(net.parameters(), lr=eta).step()
     new = np.array([p.data for p in net.parameters()])
     before = np.concatenate([np.column_stack([w, b]).ravel(), w4, [b4]])
     after = before - eta * np.concatenate(
         [np.column_stack([d_w, d_b]).ravel(), d_w4, [d_b4]])
-    close(new, after)
+    assert_close(new, after)
 
 
 # --- seed 003: 784-K-10 MNIST-shaped net (here 16-6-10), ½Σ(x_k − y_k)² ----------------
@@ -279,12 +279,12 @@ def test_seed003_vector_backward(rng, d, k):
     loss = sg.losses.half_sse(outputs, list(y))
     loss.backward()
 
-    close([o.data for o in outputs], x2)
+    assert_close([o.data for o in outputs], x2)
     assert loss.data == pytest.approx(0.5 * np.sum((x2 - y) ** 2), rel=1e-12)
     for layer, x_in, delta in [(net.layers[0], x0, delta1), (net.layers[1], x1, delta2)]:
         dw, db = layer_grads(layer)
-        close(dw.T, np.outer(x_in, delta))
-        close(db, delta)
+        assert_close(dw.T, np.outer(x_in, delta))
+        assert_close(db, delta)
 
 
 # --- seed 004: X·W1 + b1 → ReLU → ·W2 + b2 → softmax cross-entropy ----------------------
@@ -321,8 +321,8 @@ def test_seed004_softmax_cross_entropy(rng, n, d, h, c):
 
     expected_loss = -np.mean(np.log(p[np.arange(n), labels]))
     assert loss.data == pytest.approx(expected_loss, rel=1e-12)
-    close([[s_ij.grad for s_ij in s_i] for s_i in logits], d_s)  # dL/ds = (p − onehot)/N
+    assert_close([[s_ij.grad for s_ij in s_i] for s_i in logits], d_s)  # dL/ds = (p − onehot)/N
     for layer, x_in, delta in [(hidden, x, d_s1), (scores, x2, d_s)]:
         dw, db = layer_grads(layer)
-        close(dw.T, x_in.T @ delta)
-        close(db, delta.sum(axis=0))
+        assert_close(dw.T, x_in.T @ delta)
+        assert_close(db, delta.sum(axis=0))

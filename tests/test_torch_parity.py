@@ -66,7 +66,7 @@ def test_random_mlp_matches_torch(rng, sizes, act, out_act):
                                torch_x.grad.numpy(), rtol=1e-10, atol=1e-14)
 
 
-def _compare_loss(ours, theirs, values):
+def _assert_loss_matches_torch(ours, theirs, values):
     """Run a scalargrad loss and a torch loss on the same numbers; compare value and grads."""
     ours_in = [Value(v) for v in values]
     ours_loss = ours(ours_in)
@@ -81,16 +81,16 @@ def _compare_loss(ours, theirs, values):
 
 def test_losses_match_torch(rng):
     logits = rng.normal(size=5) * 4
-    _compare_loss(lambda s: sg.losses.cross_entropy(s, 3),
+    _assert_loss_matches_torch(lambda s: sg.losses.cross_entropy(s, 3),
                   lambda s: F.cross_entropy(s[None, :], torch.tensor([3])), logits)
     probs, labels = rng.uniform(0.05, 0.95, size=4), np.array([1.0, 0.0, 0.0, 1.0])
-    _compare_loss(lambda p: sg.losses.bce(p, list(labels)),
+    _assert_loss_matches_torch(lambda p: sg.losses.bce(p, list(labels)),
                   lambda p: F.binary_cross_entropy(p, tensor(labels)), probs)
     preds, targets = rng.normal(size=4), rng.normal(size=4)
-    _compare_loss(lambda p: sg.losses.half_sse(p, list(targets)),
+    _assert_loss_matches_torch(lambda p: sg.losses.half_sse(p, list(targets)),
                   lambda p: 0.5 * ((p - tensor(targets)) ** 2).sum(), preds)
     scores, signs = np.array([0.5, -2.0, 0.1, 1.5]), [1, -1, -1, 1]
-    _compare_loss(lambda s: sg.losses.hinge(s, signs),
+    _assert_loss_matches_torch(lambda s: sg.losses.hinge(s, signs),
                   lambda s: torch.relu(1 - tensor(signs) * s).mean(), scores)
 
 

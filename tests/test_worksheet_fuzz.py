@@ -22,7 +22,7 @@ PIECES = ["=", "≈", "+", "-", "−", "*", "**", "^", "·", "×", "/", "(", ")"
 BUDGET_SECONDS = 2.0
 
 
-def read(text: str) -> None:
+def assert_reads_cleanly(text: str) -> None:
     """Parse and check ``text``; only WorksheetError may come out, within the budget."""
     start = time.perf_counter()
     try:
@@ -35,13 +35,13 @@ def read(text: str) -> None:
 @settings(max_examples=200)
 @given(st.text(max_size=200))
 def test_random_text(text):
-    read(text)
+    assert_reads_cleanly(text)
 
 
 @settings(max_examples=300)
 @given(st.lists(st.sampled_from(PIECES), max_size=60).map("".join))
 def test_random_tokens(text):
-    read(text)
+    assert_reads_cleanly(text)
 
 
 @st.composite
@@ -72,7 +72,7 @@ def mutated_seed(draw):
 @settings(max_examples=100)
 @given(mutated_seed())
 def test_mutations_of_a_real_worksheet(text):
-    read(text)
+    assert_reads_cleanly(text)
 
 
 @settings(max_examples=300)
