@@ -176,15 +176,14 @@ def check(worksheet: Worksheet) -> Report:
     right = {c: holds(c.written, exact[c]) for c in claims}
     per_claim = len(claims) * len(worksheet.definitions) <= MAX_WORK
     carried: dict[Key, Claim] = {}
-    below: dict[tuple[str, str | None], set[str]] = {}  # the graph's, shared by every _Student
-    student = _Student(worksheet, carried, right, below)
+    student = _Student(worksheet, carried, right)
     verdicts = []
     for claim in claims:
         if per_claim:  # the student's numbers as they stood when this claim was written
-            student = _Student(worksheet, dict(carried), right, below)
+            student = _Student(worksheet, dict(carried), right)
         elif not carried:
             carried = {(c.top, c.name): c for c in claims}
-            student = _Student(worksheet, carried, right, below, through=False)
+            student = _Student(worksheet, carried, right, through=False)
         if claim.top is None:
             yours, causes = student.values[claim.name]
         else:
@@ -229,13 +228,11 @@ class _Student:
     wrong claims it rests on."""
 
     def __init__(self, worksheet: Worksheet, carried: dict[Key, Claim],
-                 right: dict[Claim, bool], below: dict[tuple[str, str | None], set[str]],
-                 through: bool = True) -> None:
+                 right: dict[Claim, bool], through: bool = True) -> None:
         self.ws = worksheet
         self.defs = worksheet.definitions
         self.carried = carried
         self.right = right
-        self.below = below
         self.through = through  # look for derivatives taken through an earlier one
         self.locals: dict[str, dict[str, Number]] = {}
         self.values: dict[str, Number] = {}
@@ -279,21 +276,8 @@ class _Student:
 
     def _through(self, top: str, m: str, name: str) -> bool:
         """Does every path from ``top`` down to ``name`` pass through ``m`` (and some do)?"""
-        return (m in self._below(top) and name in self._below(m)
-                and name not in self._below(top, avoiding=m))
-
-    def _below(self, top: str, avoiding: str | None = None) -> set[str]:
-        """Every name ``top``'s formula depends on, directly or not, not going through
-        ``avoiding``."""
-        if (top, avoiding) not in self.below:
-            seen, stack = {top}, [top]
-            while stack:
-                for ref in self.defs[stack.pop()].refs:
-                    if ref not in seen and ref != avoiding:
-                        seen.add(ref)
-                        stack.append(ref)
-            self.below[top, avoiding] = seen - {top}
-        return self.below[top, avoiding]
+        below = self.ws.below
+        return m in below(top) and name in below(m) and name not in below(top, avoiding=m)
 
     def _backward(self, top: str) -> dict[str, Number]:
         grads: dict[str, Number] = {top: (1.0, frozenset())}

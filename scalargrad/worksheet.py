@@ -526,11 +526,26 @@ class Worksheet:
     claims: list[Claim]
     loss: str
     source: str = ""
+    _below: dict[tuple[str, str | None], set[str]] = field(
+        default_factory=dict, repr=False, compare=False)
 
     @property
     def root(self) -> Value:
         """The node the worksheet is about (``loss:``, else the last name defined)."""
         return self.values[self.loss]
+
+    def below(self, name: str, avoiding: str | None = None) -> set[str]:
+        """Every name that ``name``'s formula depends on, directly or not, without going
+        through ``avoiding`` (remembered: the definitions do not change)."""
+        if (name, avoiding) not in self._below:
+            seen, stack = {name}, [name]
+            while stack:
+                for ref in self.definitions[stack.pop()].refs:
+                    if ref not in seen and ref != avoiding:
+                        seen.add(ref)
+                        stack.append(ref)
+            self._below[name, avoiding] = seen - {name}
+        return self._below[name, avoiding]
 
 
 @dataclass
