@@ -5,7 +5,7 @@
 >>> y = (x * 3 + 1).tanh()
 >>> y.backward()
 >>> round(x.grad, 4)
-0.0797
+0.0798
 """
 
 from . import losses, nn, optim
