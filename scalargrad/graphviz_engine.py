@@ -10,7 +10,9 @@ Two engines can turn DOT text into SVG:
 
 The choice, first match wins: the ``engine=`` argument, then the environment variable
 ``SCALARGRAD_GRAPHVIZ`` (``system`` or ``bundled``), then ``system`` if ``dot`` is on
-``PATH``, else ``bundled``.
+``PATH``, else ``bundled``. When the system ``dot`` was picked that last way and does not
+run (a broken install), the bundled engine renders instead, with a warning; an engine
+asked for by name is never swapped.
 
 >>> resolve_engine("bundled")
 'bundled'
@@ -27,6 +29,7 @@ import shutil
 import subprocess
 import sys
 import sysconfig
+import warnings
 from pathlib import Path
 from typing import Literal
 
@@ -40,6 +43,10 @@ TIMEOUT_SECONDS = 300
 
 class RenderError(RuntimeError):
     """Graphviz could not be found, or could not render the chart."""
+
+
+class _ProgramFailed(RenderError):
+    """The Graphviz program would not start, or exited with an error."""
 
 
 def resolve_engine(engine: str | None = None) -> Engine:
@@ -88,6 +95,19 @@ def program(engine: Engine) -> str:
 def run(source: str, fmt: str, engine: str | None = None) -> bytes:
     """Lay out the DOT ``source`` and render it as ``fmt`` (``svg``, ``png``, ``pdf``)."""
     chosen = resolve_engine(engine)
+    try:
+        return _render(source, fmt, chosen)
+    except _ProgramFailed as err:
+        picked_by_name = engine is not None or os.environ.get(ENV_VAR)
+        if chosen != "system" or picked_by_name or fmt not in FORMATS["bundled"]:
+            raise
+        warnings.warn(f"{err}; rendered with the bundled engine instead (set {ENV_VAR}="
+                      "bundled to skip the system dot)", RuntimeWarning, stacklevel=3)
+        return _render(source, fmt, "bundled")
+
+
+def _render(source: str, fmt: str, chosen: Engine) -> bytes:
+    """``run`` with this engine: the output, or a RenderError saying what went wrong."""
     if fmt not in FORMATS[chosen]:
         others = [e for e in ENGINES if fmt in FORMATS[e]]
         hint = f"; the {others[0]} engine can" if others else ""
@@ -104,7 +124,10 @@ def run(source: str, fmt: str, engine: str | None = None) -> bytes:
             f"the {chosen} Graphviz engine took more than {TIMEOUT_SECONDS} s; "
             "draw a smaller graph or a collapsed view (view='neuron')"
         ) from None
+    except OSError as err:  # not executable, not a program for this machine, ...
+        raise _ProgramFailed(f"the {chosen} Graphviz engine ({command[0]}) would not start: "
+                             f"{err.strerror or err}") from None
     if done.returncode != 0:
-        message = done.stderr.decode("utf-8", "replace").strip()
-        raise RenderError(f"the {chosen} Graphviz engine ({command[0]}) failed: {message}")
+        message = done.stderr.decode("utf-8", "replace").strip() or f"exit status {done.returncode}"
+        raise _ProgramFailed(f"the {chosen} Graphviz engine ({command[0]}) failed: {message}")
     return done.stdout
