@@ -26,7 +26,6 @@ import math
 import numbers
 import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from fractions import Fraction
 from typing import SupportsFloat, TypeAlias
 
 Number: TypeAlias = int | float
@@ -464,6 +463,8 @@ def _exact_sum(terms: list[float]) -> float:
     try:
         return math.fsum(terms)
     except OverflowError:  # a partial sum passed 1.8e308; the total may not
+        from fractions import Fraction  # rare: not worth importing for every run
+
         try:
             return float(sum(map(Fraction, terms)))
         except (OverflowError, ValueError):  # too large indeed, or a term is inf or NaN

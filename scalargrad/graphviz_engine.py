@@ -5,8 +5,9 @@ Two engines can turn DOT text into SVG:
 - ``"system"``: the ``dot`` program of an installed Graphviz (``apt install graphviz``,
   ``brew install graphviz``), found on ``PATH``. Writes SVG, PNG and PDF.
 - ``"bundled"``: ``graphviz-pure``, a Rust port of Graphviz 16.1 that pip installs with
-  scalargrad (a normal dependency; wheels for Linux, macOS and Windows). Writes SVG and
-  PNG, not PDF. It renders HTML-like labels, tables and clusters, which the chart uses.
+  scalargrad where it has a wheel (Linux x86_64 and aarch64, macOS, Windows x86_64;
+  elsewhere the system ``dot`` is the way). Writes SVG and PNG, not PDF. It renders
+  HTML-like labels, tables and clusters, which the chart uses.
 
 The choice, first match wins: the ``engine=`` argument, then the environment variable
 ``SCALARGRAD_GRAPHVIZ`` (``system`` or ``bundled``), then ``system`` if ``dot`` is on
@@ -73,8 +74,9 @@ def _bundled_program() -> str:
     found = shutil.which("graphviz-pure")
     if found is None:
         raise RenderError(
-            "the bundled Graphviz engine is missing: `pip install graphviz-pure` "
-            "(a dependency of scalargrad), or install Graphviz so that `dot` is on PATH"
+            "the bundled Graphviz engine (graphviz-pure) is not installed: it comes with "
+            "scalargrad where it has a wheel (Linux x86_64/aarch64, macOS, Windows x86_64); "
+            "elsewhere install Graphviz so that `dot` is on PATH (apt install graphviz)"
         )
     return found
 
