@@ -183,3 +183,15 @@ def test_dot_takes_numbers_as_weights_too(fd):
 def test_dot_names_the_argument_that_is_not_a_number(weights, inputs, bias, named):
     with pytest.raises(TypeError, match=f"^dot: {named} must be a number or a Value"):
         sg.dot(weights, inputs, bias)
+
+
+@pytest.mark.parametrize(("set_", "message"), [
+    (lambda n: n.set_parameters(["2.5", 1.0, 0.0]), r"set_parameters: values\[0\] must be"),
+    (lambda n: n.layers[0].neurons[0].set_weights([1.0, "x"], 0.0), r"set_weights: w\[1\]"),
+    (lambda n: n.layers[0].neurons[0].set_weights([1.0, 2.0], None), "set_weights: b must"),
+])
+def test_setting_parameters_takes_numbers_only(set_, message):
+    """Siblings of Value("2.5"): a string never becomes a parameter's value."""
+    net = sg.nn.MLP(2, [1], seed=0)
+    with pytest.raises(TypeError, match=message):
+        set_(net)
