@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import signal
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
@@ -51,8 +52,11 @@ def _options() -> argparse.Namespace:
     return _parser().parse_known_args(sys.argv[1:])[0]
 
 
-if {"-h", "--help"} & set(sys.argv[1:]) and Path(sys.argv[0]).parent.resolve() == DEMOS:
-    _parser(help_=True).parse_known_args(sys.argv[1:])  # `python demos/X.py --help`: exits
+if Path(sys.argv[0]).parent.resolve() == DEMOS:  # run as `python demos/X.py`
+    if {"-h", "--help"} & set(sys.argv[1:]):
+        _parser(help_=True).parse_known_args(sys.argv[1:])  # prints the help and exits
+    if hasattr(signal, "SIGPIPE"):  # `python demos/X.py | head -1` ends quietly
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
 
 
 def fast_mode() -> bool:

@@ -245,14 +245,19 @@ def test_version():
     assert (done.returncode, done.stdout) == (0, f"scalargrad {__version__}\n")
 
 
-def test_a_closed_pipe_ends_quietly(tmp_path):
+@pytest.mark.skipif(sys.platform == "win32", reason="no SIGPIPE on Windows")
+@pytest.mark.parametrize(("command", "status"), [
+    (["-m", "scalargrad", "demo", "seed001"], 141),
+    ([str(Path(__file__).parents[1] / "demos" / "seed001.py")], -13),  # SIGPIPE, as C tools
+], ids=["scalargrad demo", "python demos/seed001.py"])
+def test_a_closed_pipe_ends_quietly(tmp_path, command, status):
     """`scalargrad demo seed001 | head -1`: no traceback, no 'Exception ignored'."""
-    reader = subprocess.Popen([sys.executable, "-m", "scalargrad", "demo", "seed001"],
+    reader = subprocess.Popen([sys.executable, *command],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path)
     reader.stdout.readline()
     reader.stdout.close()  # as head does after its line
     stderr = reader.stderr.read()
-    assert reader.wait(timeout=120) == 141
+    assert reader.wait(timeout=120) == status
     assert stderr == b""
 
 
