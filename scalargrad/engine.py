@@ -483,32 +483,25 @@ def dot(weights: Sequence[Operand], inputs: Sequence[Operand],
     """
     if len(weights) != len(inputs):
         raise ValueError(f"dot: {len(weights)} weights but {len(inputs)} inputs")
-    try:  # a neuron: Value weights and bias, inputs all Values or all numbers
-        children, local, total = _neuron_terms(weights, inputs, bias)
-    except (AttributeError, TypeError):  # a number where a Value was expected, or worse
+    xs = [x.data for x in inputs if isinstance(x, Value)]
+    try:  # fast, for a neuron: Value weights and bias (a number has no .data)
+        ws = [w.data for w in weights]
+        if len(xs) == len(inputs):  # every input is a node (a hidden layer): interleave them
+            children, local = _interleave(weights, inputs), _interleave(xs, ws)
+        elif not xs:  # every input is a number (a first layer): only the weights are children
+            xs = [x if type(x) is float else _number(x, "dot") for x in inputs]
+            children, local = [*weights], [*xs]
+        else:  # some inputs are Values, some numbers: the general way, below
+            raise TypeError
+        total = sum(map(operator.mul, ws, xs), bias.data if bias is not None else 0.0)
+        if bias is not None:
+            children.append(bias)
+            local.append(1.0)
+    except (AttributeError, TypeError):  # any operand may be a number (or not a number)
         children, local, total = _any_terms(weights, inputs, bias)
     if not _isfinite(total):  # a NaN or infinite operand makes the total one too
         raise _not_finite("dot", [*weights, *inputs, *([] if bias is None else [bias])])
     return _node("dot", total, tuple(children), tuple(local))
-
-
-def _neuron_terms(weights: Sequence[Value], inputs: Sequence[Operand], bias: Value | None
-                  ) -> tuple[list[Value], list[float], float]:
-    """dot's children, local derivatives and total, fast, for Value weights and bias."""
-    ws = [w.data for w in weights]
-    xs = [x.data for x in inputs if isinstance(x, Value)]
-    if len(xs) == len(inputs):  # every input is a node (a hidden layer): interleave them
-        children, local = _interleave(weights, inputs), _interleave(xs, ws)
-    elif not xs:  # every input is a number (a first layer): only the weights are children
-        xs = [x if type(x) is float else _number(x, "dot") for x in inputs]
-        children, local = [*weights], [*xs]
-    else:
-        return _any_terms(weights, inputs, bias)
-    total = sum(map(operator.mul, ws, xs), bias.data if bias is not None else 0.0)
-    if bias is not None:
-        children.append(bias)
-        local.append(1.0)
-    return children, local, total
 
 
 def _any_terms(weights: Sequence[Operand], inputs: Sequence[Operand], bias: Operand | None
