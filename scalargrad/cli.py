@@ -12,7 +12,8 @@ A SOURCE is a worksheet file if one exists at that path (or if it names a worksh
 ships with scalargrad, such as ``seed001_x1.txt``), else an expression in names and
 numbers whose values ``--at`` gives. Errors and warnings are one line on stderr; the exit
 status is 0 on success, 1 when ``check`` finds wrong claims, 2 for bad input (or a chart
-Graphviz could not render), 141 when the reader of the output went away (``| head``).
+Graphviz could not render), 130 after Ctrl-C, 141 when the reader of the output went
+away (``| head``).
 """
 
 from __future__ import annotations
@@ -35,7 +36,8 @@ from .engine import ScalarGradError, Value, topological_order
 from .graphviz_engine import ENV_VAR, RenderError
 from .worksheet import Worksheet, WorksheetError, expression, load
 
-EXIT_OK, EXIT_WRONG, EXIT_BAD_INPUT, EXIT_CLOSED_PIPE = 0, 1, 2, 141
+EXIT_OK, EXIT_WRONG, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_INTERRUPTED, EXIT_CLOSED_PIPE = 130, 141  # as a shell reports SIGINT and SIGPIPE
 
 
 class CommandError(Exception):
@@ -48,6 +50,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with _one_line_warnings(args.name):
             return args.command(args)
+    except KeyboardInterrupt:  # Ctrl-C: one line, the shell's status for it
+        print(f"scalargrad {args.name}: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except BrokenPipeError:  # `scalargrad demo seed001 | head -1`: stop quietly
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())  # so that flushing at exit cannot fail again

@@ -261,6 +261,15 @@ def test_a_closed_pipe_ends_quietly(tmp_path, command, status):
     assert stderr == b""
 
 
+def test_ctrl_c_is_one_line_and_status_130(monkeypatch, capsys):
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("scalargrad.walkthrough.steps", interrupted)
+    assert main(["steps", "o = x * 2", "--at", "x=1"]) == 130
+    assert capsys.readouterr().err == "scalargrad steps: interrupted\n"
+
+
 # --- the API's options on graph and animate -------------------------------------------------
 
 
