@@ -20,7 +20,7 @@ class Optimizer(ABC):
             raise TypeError(f"{type(self).__name__}: parameters must be Values")
         lr = _number(lr, type(self).__name__, "the learning rate must be a number")
         if not (lr > 0 and math.isfinite(lr)):
-            raise ValueError(f"{type(self).__name__}: learning rate must be positive and "
+            raise ValueError(f"{type(self).__name__}: learning rate must be positive, and "
                              f"finite, got {lr:g}")
         self.lr = lr
 

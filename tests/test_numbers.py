@@ -199,8 +199,8 @@ def test_setting_parameters_takes_numbers_only(set_, message):
 
 @pytest.mark.parametrize(("make", "error", "message"), [
     (lambda ps: sg.optim.SGD(ps, lr="0.1"), TypeError, "SGD: the learning rate must be a number"),
-    (lambda ps: sg.optim.Adam(ps, lr=math.inf), ValueError, "positive and finite, got inf"),
-    (lambda ps: sg.optim.SGD(ps, lr=math.nan), ValueError, "positive and finite, got nan"),
+    (lambda ps: sg.optim.Adam(ps, lr=math.inf), ValueError, "positive, and finite, got inf"),
+    (lambda ps: sg.optim.SGD(ps, lr=math.nan), ValueError, "positive, and finite, got nan"),
     (lambda ps: sg.optim.SGD(ps, lr=0.1, momentum="0.9"), TypeError, "momentum must be a number"),
 ])
 def test_optimiser_settings_are_finite_numbers(make, error, message):
