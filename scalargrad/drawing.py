@@ -66,6 +66,7 @@ import graphviz
 
 from . import graphviz_engine
 from .engine import Value, topological_order
+from .labels import NN_LABEL, pretty_label, superscript
 
 View = Literal["full", "neuron", "layer"]
 _Clusters = dict[int, dict[int, list[str]]]
@@ -83,51 +84,7 @@ class LargeGraphWarning(UserWarning):
 # Text: labels with subscripts, numbers, escaping.
 # ---------------------------------------------------------------------------------------
 
-_SUB = str.maketrans("0123456789+-=()aehijklmnoprstuvx", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ")
-_SUP = str.maketrans("0123456789+-=()ni", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱ")
-_NN_LABEL = re.compile(r"L(\d+)\.n(\d+)\.(?:w(\d+)|b)")
-_INDEXED = re.compile(r"(?P<base>[^\W\d_]+)(?:_?(?P<digits>\d+)|_\{?(?P<sub>[^{}]+?)\}?)?"
-                      r"(?:\^\{?(?P<sup>[^{}]+?)\}?)?")
 _PARAMETER = re.compile(r"(?:[wWbvV]|θ)(?:_?\{?[0-9ijk,]+\}?|\[\d+\])?")
-
-
-def _convert(text: str, table: dict[int, str]) -> str | None:
-    """``text`` in sub- or superscript characters (commas kept), or None if it has none."""
-    if any(ord(ch) not in table for ch in text if ch != ","):
-        return None
-    return text.translate(table)
-
-
-def pretty_label(label: str) -> str:
-    """The label as a chart shows it: ``w12`` → w₁₂, ``x_i`` → xᵢ, ``L1.n2.w1`` → w₂₁⁽¹⁾.
-
-    The rule: a name of letters followed by digits (``w12``, ``h3``, ``W11``), or by
-    ``_`` and an index (``x_1``, ``x_{ij}``), gets the index as subscript, and ``^n`` as
-    superscript, when every character has a Unicode sub/superscript form. The nn's
-    ``L{layer}.n{neuron}.w{input}`` becomes w with subscript neuron, input and superscript
-    (layer); ``L{layer}.n{neuron}.b`` becomes b with subscript neuron. Anything else is
-    shown as it is.
-    """
-    nn = _NN_LABEL.fullmatch(label)
-    if nn:
-        layer, neuron, inp = nn.groups()
-        if inp is None:
-            return f"b{neuron.translate(_SUB)}⁽{layer.translate(_SUP)}⁾"
-        return f"w{_join_indices(neuron, inp).translate(_SUB)}⁽{layer.translate(_SUP)}⁾"
-    m = _INDEXED.fullmatch(label)
-    if not m or not (m["digits"] or m["sub"] or m["sup"]):
-        return label
-    index = m["digits"] or m["sub"]
-    sub = _convert(index, _SUB) if index else ""
-    sup = _convert(m["sup"], _SUP) if m["sup"] else ""
-    if sub is None or sup is None:
-        return label
-    return m["base"] + sub + sup
-
-
-def _join_indices(first: str, second: str) -> str:
-    """``21`` for neuron 2, input 1; ``16,12`` when an index has two digits."""
-    return first + second if len(first) == len(second) == 1 else f"{first},{second}"
 
 
 def format_number(x: float, digits: int) -> str:
@@ -193,7 +150,7 @@ def op_symbol(op: str) -> str:
         exponent = op[2:]
         if exponent == "0.5":
             return "√x"
-        sup = _convert(exponent, _SUP)
+        sup = superscript(exponent)
         return f"x{sup}" if sup is not None else f"x^{exponent}"
     return op
 
@@ -234,7 +191,7 @@ FONT = "Arial"  # Helvetica metrics: Arial on Windows and macOS, Liberation Sans
 
 def is_parameter_label(label: str | None) -> bool:
     """Whether a leaf with this label is drawn as a parameter (see the module docstring)."""
-    return bool(label) and bool(_NN_LABEL.fullmatch(label) or _PARAMETER.fullmatch(label))
+    return bool(label) and bool(NN_LABEL.fullmatch(label) or _PARAMETER.fullmatch(label))
 
 
 def _kind(node: Value, root: Value, parameters: set[Value] | None) -> Kind:
@@ -260,7 +217,7 @@ def _neurons(order: Sequence[Value]) -> dict[Value, tuple[int, int]]:
     """(layer, neuron) for every node of an nn neuron: its parameters, dot and activation."""
     group: dict[Value, tuple[int, int]] = {}
     for node in order:
-        if not node.op and node.label and (m := _NN_LABEL.fullmatch(node.label)):
+        if not node.op and node.label and (m := NN_LABEL.fullmatch(node.label)):
             group[node] = (int(m[1]), int(m[2]))
         elif node.op == "dot":
             owner = next((group[c] for c in node.children if not c.op and c in group), None)
