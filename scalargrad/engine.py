@@ -319,9 +319,9 @@ class Value:
         return f"Value({self.data!r}{label}, grad={self.grad!r})"
 
     def _repr_svg_(self) -> str:
-        from .drawing import to_svg
+        from .drawing import notebook_svg
 
-        return to_svg(self)
+        return notebook_svg(self)
 
     @property
     def name(self) -> str:

@@ -160,6 +160,13 @@ def steps(root: Value, digits: int = 4) -> Walkthrough:
     return Walkthrough(lines, names[root], names)
 
 
+def node_names(root: Value) -> dict[Value, str]:
+    """The name of every node below ``root`` as the walkthrough writes it: its label, or
+    t1, t2, … in reading order for an unlabelled node (unlabelled constants are numbers
+    and have no name). The chart and the animation use the same names."""
+    return _names(reading_order(root))
+
+
 def reading_order(root: Value) -> list[Value]:
     """A topological order that reads left to right: each node after its children, the
     children visited in order (``a + b``: a's subgraph, then b's); numbers left out."""

@@ -236,7 +236,8 @@ def test_a_neuron_with_equal_weights_and_inputs_reads_as_w_times_x():
     line = sg.steps(out).of_kind("forward")[-1].text
     assert line.endswith("= n1.w1 · x1 + n1.w2 · x2 + n1.b = 1 · 1 + 1 · 1 + 0 = 2")
     direct = sg.dot([Value(1.0, "w1"), Value(1.0, "w2")], [1.0, 1.0])  # plain numbers
-    assert sg.steps(direct).of_kind("forward")[-1].text == "t1 = w1 · 1 + w2 · 1 = 1 · 1 + 1 · 1 = 2"
+    line = sg.steps(direct).of_kind("forward")[-1].text
+    assert line == "t1 = w1 · 1 + w2 · 1 = 1 · 1 + 1 · 1 = 2"
 
 
 def test_latex_compiles_with_pdflatex(tmp_path, needs):
