@@ -276,45 +276,57 @@ def text_width(text: str, size: float) -> float:
     return size * (0.556 * (len(text) - narrow) + 0.278 * narrow)
 
 
-def place_on_edges(layout: Layout, labels: dict[str, Point]) -> dict[str, Point]:
+def place_on_edges(layout: Layout, labels: dict[str, Point],
+                   rivals: set[str] | None = None) -> dict[str, tuple[Point, Point]]:
     """A centre for each label, at its own edge: ``labels`` maps an edge's id to the
-    label's (width, height). A label sits on its edge's line, as near the head (the op) as
+    label's (width, height); ``rivals``: the edges a number could be taken to belong to
+    (default: every edge; the chart passes the operand edges, as op → result edges never
+    carry a number). A label sits on its edge's line, as near the head (the op) as
     it can without covering a node or another label; where the edge is too short for that,
-    just beside it, on the side away from the other edges. Always nearer its own edge than
-    any other edge, so a reader can tell whose number it is."""
-    placed: dict[str, Point] = {}
+    just beside it (then a leader joins it to its edge). Always nearer its own edge than
+    any other edge, so a reader can tell whose number it is. Returns, per edge, the
+    label's centre and the point of the edge it belongs to (the same when on the line)."""
+    placed: dict[str, tuple[Point, Point]] = {}
     boxes: list[Box] = []
     spans = {k: _span(e[3]) for k, e in layout.edges.items()}
     for edge_id, (w, h) in labels.items():
         line = layout.edges[edge_id][3]
         near = _inflate(spans[edge_id], max(w, h) + 20)  # what a label here could touch
-        others = [e[3] for k, e in layout.edges.items()
-                  if k != edge_id and _overlap(spans[k], near) > 0]
+        others = [(e[3], spans[k]) for k, e in layout.edges.items()
+                  if k != edge_id and _overlap(spans[k], near) > 0
+                  and (rivals is None or k in rivals)]
         nodes = [b for b in layout.nodes.values() if _overlap(b, near) > 0]
-        best, best_cost = line[-1], math.inf
+        best, anchor, best_cost = line[-1], line[-1], math.inf
         for rank, (point, normal) in enumerate(_points_from_head(line, step=2.0)):
-            for shift in (0.0, h / 2 + 2, -(h / 2 + 2), h / 2 + 6, -(h / 2 + 6)):
+            if 0.01 * rank >= best_cost:
+                break  # nothing further from the op can do better
+            for shift in (0.0, *(side * (h / 2 + gap) for gap in (2, 6, 12, 18)
+                                 for side in (1, -1))):
                 centre = (point[0] + normal[0] * shift, point[1] + normal[1] * shift)
                 cost = _crowding(centre, w, h, line, others, nodes, boxes)
                 cost += 0.01 * rank + 0.2 * abs(shift)  # near the op, on the line
                 if cost < best_cost:
-                    best, best_cost = centre, cost
-        placed[edge_id] = best
+                    best, anchor, best_cost = centre, point, cost
+        placed[edge_id] = best, anchor
         boxes.append((best[0] - w / 2, best[1] - h / 2, best[0] + w / 2, best[1] + h / 2))
     return placed
 
 
-def _crowding(centre: Point, w: float, h: float, own: list[Point], others: list[list[Point]],
-              nodes: list[Box], labels: list[Box]) -> float:
+def _crowding(centre: Point, w: float, h: float, own: list[Point],
+              others: list[tuple[list[Point], Box]], nodes: list[Box], labels: list[Box]
+              ) -> float:
     """How bad a place for a label is: ambiguous (nearer another edge) worst, then
     covering a node or another label, then covering other edges' lines."""
     box = (centre[0] - w / 2, centre[1] - h / 2, centre[0] + w / 2, centre[1] + h / 2)
     mine = distance_to_line(centre, own)
-    nearest = min((distance_to_line(centre, o) for o in others), default=math.inf)
-    cost = 1000.0 if nearest <= mine + 2 else 0.0
+    reach = _inflate((centre[0], centre[1], centre[0], centre[1]), mine + 2)
+    ambiguous = any(_overlap(span, reach) > 0 and distance_to_line(centre, line) <= mine + 2
+                    for line, span in others)
+    cost = 1000.0 if ambiguous else 0.0
     cost += 100 * sum(_overlap(box, _inflate(b, 1)) > 0 for b in nodes)
     cost += 100 * sum(_overlap(box, b) > 0 for b in labels)
-    return cost + 5 * sum(_line_hits_box(o, box) for o in others)
+    return cost + 5 * sum(_overlap(span, box) > 0 and _line_hits_box(line, box)
+                          for line, span in others)
 
 
 def _span(line: list[Point]) -> Box:

@@ -416,9 +416,20 @@ def _pinned_digraph(chart: _Chart, layout: chart_layout.Layout, legend: bool, ca
                                           "pos": f"{x0 + width / 2:.2f},{y0 - height / 2:.2f}!"}))
         y0 -= height
         x1 = max(x1, x0 + width)
-    placed = chart_layout.place_on_edges(layout, {e: s for e, (_, s) in chart.derivatives.items()})
+    operand_edges = {e for e, (_, head, _, _) in layout.edges.items() if head.endswith("op")}
+    placed = chart_layout.place_on_edges(
+        layout, {e: s for e, (_, s) in chart.derivatives.items()}, operand_edges)
     for edge_id, (label, _) in chart.derivatives.items():
-        x, y = placed[edge_id]
+        (x, y), (ax, ay) = placed[edge_id]
+        if (x, y) != (ax, ay):  # beside its edge: a leader to the edge
+            leader = f"{ax:.2f},{ay:.2f} " * 2 + f"{x:.2f},{y:.2f} " * 2
+            body.append(_statement(f"a_{edge_id}", {"shape": "point", "width": "0.04",
+                                                    "color": MUTED, "label": '""',
+                                                    "id": f"a_{edge_id}",
+                                                    "pos": f"{ax:.2f},{ay:.2f}!"}))
+            body.append(f"\ta_{edge_id} -> d_{edge_id}"
+                        + _attr_list({"pos": leader.strip(), "dir": "none", "color": MUTED,
+                                      "penwidth": "0.8", "id": f"leader_{edge_id}"}) + "\n")
         body.append(_statement(f"d_{edge_id}", {"label": label, "shape": "plain",
                                                 "id": f"d_{edge_id}", "pos": f"{x:.2f},{y:.2f}!"}))
     if caption:
