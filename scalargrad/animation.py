@@ -29,6 +29,7 @@ from pathlib import Path
 
 from .drawing import LargeGraphWarning, View, check_size, to_svg
 from .engine import Value, topological_order
+from .labels import pretty_label
 from .walkthrough import partials, steps
 
 MAX_ANIMATED = 1000
@@ -100,12 +101,13 @@ def animate(
     if not seconds_per_step > 0:
         raise ValueError(f"animate: seconds_per_step must be positive, got {seconds_per_step!r}")
     check_size(root, view, "animate", MAX_ANIMATED)
-    walkthrough = steps(root, digits)  # checks digits
+    walkthrough = steps(root, digits, pretty=True)  # checks digits; names as on the chart
     order = topological_order(root)
+    root_name = pretty_label(walkthrough.root_name)
     ids = {node: f"v{i}" for i, node in enumerate(order)}
     users = _users(order)
     data = {
-        "root": walkthrough.root_name,
+        "root": root_name,
         "interval": round(seconds_per_step * 1000),
         "zoom": zoom,
         "steps": [_step(s.node, s.text, ids, users[s.node])
@@ -113,8 +115,8 @@ def animate(
     }
     page = {
         "title": escape(_CONTROL.sub(" ", title if title is not None
-                                     else f"Backpropagation through {walkthrough.root_name}")),
-        "svg": _inline_svg(_chart(root, order, walkthrough.names, digits, rankdir, view)),
+                                     else f"Backpropagation through {root_name}")),
+        "svg": _inline_svg(_chart(root, order, digits, rankdir, view)),
         "data": json.dumps(data, ensure_ascii=False).translate(_JSON_IN_HTML),
     }
     template = files(__package__).joinpath("animation.html").read_text(encoding="utf-8")
@@ -147,22 +149,20 @@ def _step(node: Value, text: str, ids: dict[Value, str], parents: list[Value]) -
     return {"node": name, "text": _NEGATIVE.sub("−", text), "from": sources, "edges": edges}
 
 
-def _chart(root: Value, order: list[Value], names: dict[Value, str], digits: int,
-           rankdir: str, view: View) -> str:
-    """The chart's SVG with ∂root/∂node as every node's grad and the walkthrough's names
-    (t1, t2, … for unlabelled nodes) as labels; ``.grad`` and ``.label`` are restored."""
-    saved = [(node.grad, node.label) for node in order]
+def _chart(root: Value, order: list[Value], digits: int, rankdir: str, view: View) -> str:
+    """The chart's SVG with ∂root/∂node as every node's grad (the chart names nodes as the
+    walkthrough does); ``.grad`` is restored."""
+    saved = [node.grad for node in order]
     grads = partials(root)
     try:
         for node in order:
             node.grad = grads.get(node, 0.0)
-            node.label = names.get(node, node.label)
         with warnings.catch_warnings():  # the page zooms in on each step instead
             warnings.simplefilter("ignore", LargeGraphWarning)
             return to_svg(root, digits=digits, rankdir=rankdir, view=view)
     finally:
-        for node, (grad, label) in zip(order, saved):
-            node.grad, node.label = grad, label
+        for node, grad in zip(order, saved):
+            node.grad = grad
 
 
 def _inline_svg(svg: str) -> str:

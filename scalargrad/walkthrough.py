@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import ClassVar, overload
 
 from .engine import Value
+from .labels import pretty_label
 
 
 @dataclass(frozen=True)
@@ -124,9 +125,11 @@ def partials(root: Value) -> dict[Value, float]:
     return grads
 
 
-def steps(root: Value, digits: int = 4) -> Walkthrough:
+def steps(root: Value, digits: int = 4, *, pretty: bool = False) -> Walkthrough:
     """The worked solution of the graph below ``root``: forward lines in topological
     order, then backward lines in reverse order; numbers to ``digits`` significant digits.
+    ``pretty``: the text lines name nodes as the chart shows them (w₁₂ for ``w12``, see
+    `scalargrad.labels.pretty_label`) instead of as typed (which a worksheet can read back).
 
     >>> from scalargrad import Value
     >>> x = Value(2.0, label="x"); w = Value(0.03, label="w")
@@ -151,7 +154,8 @@ def steps(root: Value, digits: int = 4) -> Walkthrough:
     names = _names(order)
     grads = partials(root)
     parents = _parents(order)
-    writers = (_TextWriter(names, digits), _LatexWriter(names, digits))
+    shown = {node: pretty_label(name) for node, name in names.items()} if pretty else names
+    writers = (_TextWriter(shown, digits), _LatexWriter(names, digits))
     leaves = [n for n in order if not n.op]
     computed = [n for n in order if n.op]
     lines = [Step(n, "forward", *(w.forward(n) for w in writers)) for n in leaves + computed]
