@@ -20,9 +20,8 @@ x1, x2) get a column of their own on the left, so their edges do not cross the w
 >>> from scalargrad import Value
 >>> x, w, v = Value(2.0, "x"), Value(3.0, "w"), Value(4.0, "v")
 >>> y = (x * w).tanh() + (x * v).tanh()
->>> bands = branch_bands(y)
->>> sorted(len(members) for members in bands)
-[4, 4]
+>>> [[node.label or node.op for node in band] for band in branch_bands(y)]  # x is shared
+[['tanh', '*', 'w'], ['tanh', '*', 'v']]
 """
 
 from __future__ import annotations
@@ -86,7 +85,8 @@ def _meet(a: Value, b: Value, ipdom: dict[Value, Value | None], depth: dict[Valu
 def branch_bands(root: Value, order: Sequence[Value] | None = None) -> list[list[Value]]:
     """The bands of the graph below ``root``, in the order of the branching node's terms:
     the nodes hanging from each term of the first node (from the root down) that has at
-    least two terms with `MIN_BAND` value nodes or more each. Empty if there is none."""
+    least two terms with `MIN_BAND` value nodes or more each (for a neuron's Σwx, each
+    input's band holds its weight too). Empty if there is none."""
     order = order if order is not None else topological_order(root)
     ipdom = _post_dominators(order)
     below: dict[Value, list[Value]] = {node: [] for node in order}
@@ -98,6 +98,11 @@ def branch_bands(root: Value, order: Sequence[Value] | None = None) -> list[list
         regions = [_region(t, below) for t in terms]
         big = [r for r in regions if len(r) >= MIN_BAND]
         if len(big) >= 2:
+            if node.op == "dot":  # a weight goes with its input: w₄₁ beside σ(z_h1)
+                for weight, inp in zip(node.children[0::2], node.children[1::2]):
+                    band = next((r for r in big if r[0] is inp), None)
+                    if band is not None and not weight.op and ipdom[weight] is node:
+                        band.append(weight)
             return big
     return []
 
@@ -291,7 +296,7 @@ def place_on_edges(layout: Layout, labels: dict[str, Point],
     spans = {k: _span(e[3]) for k, e in layout.edges.items()}
     for edge_id, (w, h) in labels.items():
         line = layout.edges[edge_id][3]
-        near = _inflate(spans[edge_id], max(w, h) + 20)  # what a label here could touch
+        near = _inflate(spans[edge_id], w + h + 60)  # all a label placed here could be near
         others = [(e[3], spans[k]) for k, e in layout.edges.items()
                   if k != edge_id and _overlap(spans[k], near) > 0
                   and (rivals is None or k in rivals)]

@@ -560,6 +560,7 @@ class _Chart:
         if view == "full" and self.layout is None:
             self._layers_side_by_side(groups)
             self._bands_in_order(band_of)
+            self._operands_in_order()
 
     def _bands(self, groups: dict[Value, tuple[int, int]]) -> dict[Value, int]:
         """The band of each node, when the graph has parallel chains and no nn neurons
@@ -586,6 +587,19 @@ class _Chart:
             names = " -> ".join(self.name(leaf) for leaf in dict.fromkeys(first_use))
             self.body.append(f"\t{{rank=same {names} [style=invis]}}\n")
 
+    def _operands_in_order(self) -> None:
+        """The leaves of an op that only it uses (a neuron's weights and bias) in the
+        order of the formula, top to bottom: W₁₁, W₁₂, b₁."""
+        users: dict[Value, int] = {}
+        for node in self.order:
+            for child in dict.fromkeys(node.children):
+                users[child] = users.get(child, 0) + 1
+        for node in self.order:
+            own = [c for c in dict.fromkeys(node.children)
+                   if not c.op and users[c] == 1 and c not in self.shared]
+            if len(own) > 1:
+                self._top_to_bottom([self.name(c) for c in own])
+
     def _bands_in_order(self, band_of: dict[Value, int]) -> None:
         """Invisible edges between the bands' tops (the terms of the branching node),
         which share a column: band 1 above band 2 above band 3, as in the notes."""
@@ -595,8 +609,14 @@ class _Chart:
                 tops.setdefault(band_of[node], node)
         names = [self.name(tops[k]) for k in sorted(tops)]
         if len(names) > 1:
-            arrow = " -> ".join(reversed(names) if self.opt.rankdir == "LR" else names)
-            self.body.append(f"\t{{rank=same {arrow} [style=invis]}}\n")
+            self._top_to_bottom(names)
+
+    def _top_to_bottom(self, names: list[str]) -> None:
+        """Invisible flat edges that keep these nodes of one column in this order, first
+        on top (first on the left in a top-to-bottom chart: there dot puts an edge's tail
+        left of its head, and in a left-to-right chart below it)."""
+        arrow = " -> ".join(reversed(names) if self.opt.rankdir == "LR" else names)
+        self.body.append(f"\t{{rank=same {arrow} [style=invis]}}\n")
 
     def _representatives(self, view: str, groups: dict[Value, tuple[int, int]]
                          ) -> dict[Value, str]:
