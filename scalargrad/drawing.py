@@ -100,9 +100,9 @@ def check_size(root: Value, view: str, caller: str, limit: int = MAX_DRAWN) -> N
         outside = sum(node not in groups for node in order)
         count = outside + len({g if view == "neuron" else g[0] for g in groups.values()})
     if count > limit:
-        more = "more than " if view == "full" else ""
+        size = f"more than {limit:,}" if view == "full" else f"{count:,}"
         raise ChartTooBig(
-            f"{caller}: the chart would have {more}{count:,} boxes (the most drawn is "
+            f"{caller}: the chart would have {size} boxes (the most drawn is "
             f"{limit:,}); draw a collapsed view (view='neuron' or view='layer') for a "
             "network, or the graph of a smaller part (one example's loss, one neuron's output)")
 
@@ -661,7 +661,7 @@ class _Chart:
                     self.body.append(f"\tsubgraph {name} {{\n{self._bb(name)}")
                     self.body.append(f'\t\tlabel=<<B>layer {layer}</B>, neuron {neuron}> '
                                      'labelloc="t" style="rounded,filled" fillcolor="#F5F5F5" '
-                                     'color="#AAAAAA" fontsize=14\n')
+                                     'color="#AAAAAA" fontsize=13 margin=4\n')
                     self.body.extend("\t" + line for line in lines)
                 self.body.append("\t}\n")
         if self.layout is not None:
@@ -804,7 +804,7 @@ class _Chart:
             "label": label, "shape": "box", "style": look.style, "fillcolor": look.fill,
             "color": HIGHLIGHT if on_path else look.border,
             "penwidth": "3.5" if on_path else str(look.penwidth),
-            "peripheries": str(look.peripheries), "margin": "0.08,0.03", "tooltip": tooltip,
+            "peripheries": str(look.peripheries), "margin": "0.06,0.03", "tooltip": tooltip,
             "id": name, **self._pinned(name),
         })
 

@@ -23,6 +23,7 @@ from scalargrad import Value, chart_layout, graphviz_engine, nn
 from scalargrad.drawing import (
     LOOKS,
     MAX_DRAWN,
+    NUMBER_SIZE,
     ChartTooBig,
     LargeGraphWarning,
     format_number,
@@ -594,3 +595,43 @@ def test_too_big_a_chart_is_refused_at_once() -> None:
         sg.draw(y)
     svg = y._repr_svg_()  # a notebook gets a summary instead, at once
     assert "too big to draw" in svg and parse(svg) is not None
+
+
+def number_pixels(svg: str, page_width: float | None = None) -> float:
+    """How tall a box's numbers are on screen, in CSS pixels: their font size times the
+    picture's scale (its declared size over its viewBox; a page narrower than the picture
+    scales it down to fit)."""
+    tree = parse(svg)
+    width = tree.get("width")
+    width_px = float(width[:-2]) * (4 / 3 if width.endswith("pt") else 1)
+    scale = width_px / float(tree.get("viewBox").split()[2])
+    if page_width is not None:
+        scale *= min(1.0, page_width / width_px)
+    return NUMBER_SIZE * scale
+
+
+def seed002_as_in_the_notes() -> Value:
+    """Seed 002's loss with the notes' names, as its demo draws it: W11…W32, b1…b3,
+    w41…w43, b4, z_h1…, σ(z_h1)…, z_o, out."""
+    loss, _, net = seed002()
+    hidden, output = net.layers
+    for j, neuron in enumerate(hidden.neurons, start=1):
+        for i, weight in enumerate(neuron.w, start=1):
+            weight.label = f"W{j}{i}"
+        neuron.b.label = f"b{j}"
+    for j, weight in enumerate(output.neurons[0].w, start=1):
+        weight.label = f"w4{j}"
+    output.neurons[0].b.label = "b4"
+    return loss
+
+
+@pytest.mark.parametrize("graph", ["seed001", "seed002"])
+def test_readable_in_a_readme_and_on_a_slide(engine: str, graph: str) -> None:
+    root = seed001()["L"] if graph == "seed001" else seed002_as_in_the_notes()
+    assert number_pixels(sg.to_svg(root, engine=engine), page_width=880) >= 10
+    slide = sg.to_svg(root, engine=engine, size="slide")
+    tree = parse(slide)
+    assert (tree.get("width"), tree.get("height")) == ("1280px", "720px")
+    assert number_pixels(slide) >= 14
+    readme = parse(sg.to_svg(root, engine=engine, size="readme"))
+    assert float(readme.get("width")[:-2]) <= 880
