@@ -53,7 +53,6 @@ byte-identical DOT and, with the same engine, byte-identical SVG.
 
 from __future__ import annotations
 
-import math
 import re
 import warnings
 from collections.abc import Iterable, Sequence
@@ -65,8 +64,24 @@ from typing import Literal
 import graphviz
 
 from . import chart_layout, graphviz_engine
+from .chart_style import (
+    FAINT,
+    FONT,
+    HIGHLIGHT,
+    INK,
+    LEGEND_TEXT,
+    LOOKS,
+    MUTED,
+    OP_SYMBOLS,
+    Kind,
+    dot_string,
+    format_number,
+    html_text,
+    kind_of,
+    op_symbol,
+)
 from .engine import Value, topological_order
-from .labels import NN_LABEL, pretty_label, superscript
+from .labels import NN_LABEL, pretty_label
 from .walkthrough import node_names
 
 View = Literal["full", "neuron", "layer"]
@@ -120,132 +135,6 @@ def count_nodes(root: Value, limit: int) -> int:
 
 class LargeGraphWarning(UserWarning):
     """A full chart is too big to read; a collapsed view would be clearer."""
-
-
-# ---------------------------------------------------------------------------------------
-# Text: labels with subscripts, numbers, escaping.
-# ---------------------------------------------------------------------------------------
-
-_PARAMETER = re.compile(r"(?:[wWbvV]|θ)(?:_?\{?[0-9ijk,]+\}?|\[\d+\])?")
-
-
-def format_number(x: float, digits: int) -> str:
-    """``x`` with ``digits`` significant digits and a true minus sign: −15.89, 0.0561."""
-    if math.isnan(x):
-        return "nan"
-    if math.isinf(x):
-        return "∞" if x > 0 else "−∞"
-    text = f"{x:.{digits}g}"
-    if float(text) == 0:
-        text = "0"
-    return text.replace("-", "−")
-
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def _clean(text: str) -> str:
-    """Line breaks as ``\\n``; other control characters (XML cannot hold them) as U+FFFD."""
-    return _CONTROL.sub("\ufffd", text.replace("\r\n", "\n").replace("\r", "\n"))
-
-
-def _html(text: str) -> str:
-    """Text for a Graphviz HTML-like label: shown literally, never read as markup.
-
-    ``& < > " '`` become entities and a newline a line break. Graphviz reads ``\\N``
-    (node name), ``\\G``... even in HTML labels, and ``\\\\`` as one backslash, so
-    backslashes are doubled.
-    """
-    lines = (_escape_html(line, quote=True).replace("\\", "\\\\")
-             for line in _clean(text).split("\n"))
-    return "<BR/>".join(lines)
-
-
-def _dot_string(text: str) -> str:
-    """A quoted DOT string (a tooltip) that Graphviz shows as ``text``.
-
-    Graphviz undoes backslash escapes twice in such strings, so each backslash is
-    written as four; it reads ``&amp;`` as an entity, so ``&`` is written ``&amp;``;
-    quotes are escaped, a newline is ``\\n``.
-    """
-    escaped = (_clean(text).replace("&", "&amp;").replace("\\", "\\" * 4)
-               .replace('"', '\\"').replace("\n", "\\n"))
-    return f'"{escaped}"'
-
-
-# ---------------------------------------------------------------------------------------
-# Ops: the symbol on each op node.
-# ---------------------------------------------------------------------------------------
-
-OP_SYMBOLS: dict[str, str] = {
-    "+": "+", "-": "−", "*": "×", "/": "÷", "neg": "−x", "exp": "exp", "log": "log",
-    "tanh": "tanh", "sigmoid": "σ", "relu": "ReLU", "abs": "|x|", "pow": "xʸ",
-    "sum": "Σ", "dot": "Σwx",
-}
-
-
-def op_symbol(op: str) -> str:
-    """The symbol for an op name: ``*`` → ×, ``sigmoid`` → σ, ``**2`` → x², ``**0.5`` → √x."""
-    if op in OP_SYMBOLS:
-        return OP_SYMBOLS[op]
-    if op.startswith("**"):
-        exponent = op[2:]
-        if exponent == "0.5":
-            return "√x"
-        sup = superscript(exponent)
-        return f"x{sup}" if sup is not None else f"x^{exponent}"
-    return op
-
-
-# ---------------------------------------------------------------------------------------
-# Looks: the kinds of node and their colours (Okabe–Ito, safe for colour-blind readers).
-# ---------------------------------------------------------------------------------------
-
-Kind = Literal["input", "parameter", "constant", "intermediate", "output"]
-
-
-@dataclass(frozen=True)
-class _Look:
-    fill: str
-    border: str
-    style: str = "rounded,filled"
-    peripheries: int = 1
-    penwidth: float = 1.5
-
-
-LOOKS: dict[str, _Look] = {
-    "input": _Look("#CFE8F7", "#0072B2"),  # sky blue fill, blue border
-    "parameter": _Look("#FBE3B0", "#B67D00"),  # orange
-    "constant": _Look("#FFFFFF", "#666666", "rounded,filled,dashed"),
-    "intermediate": _Look("#FFFFFF", "#555555"),
-    "output": _Look("#C4EBDD", "#007A5A", peripheries=2, penwidth=2.0),  # bluish green
-}
-LEGEND_TEXT: dict[str, str] = {
-    "input": "input", "parameter": "parameter (weight, bias)", "constant": "constant",
-    "intermediate": "intermediate", "output": "output / loss",
-}
-HIGHLIGHT = "#D55E00"  # vermillion
-FAINT = "#B8B8B8"
-INK = "#222222"
-MUTED = "#666666"
-FONT = "Arial"  # Helvetica metrics: Arial on Windows and macOS, Liberation Sans on Linux
-
-
-def is_parameter_label(label: str | None) -> bool:
-    """Whether a leaf with this label is drawn as a parameter (see the module docstring)."""
-    return bool(label) and bool(NN_LABEL.fullmatch(label) or _PARAMETER.fullmatch(label))
-
-
-def _kind(node: Value, root: Value, parameters: set[Value] | None) -> Kind:
-    if node is root:
-        return "output"
-    if node.op:
-        return "intermediate"
-    if node.constant:
-        return "constant"
-    if parameters is not None:
-        return "parameter" if node in parameters else "input"
-    return "parameter" if is_parameter_label(node.label) else "input"
 
 
 # ---------------------------------------------------------------------------------------
@@ -436,7 +325,7 @@ def _pinned_digraph(chart: _Chart, layout: chart_layout.Layout, legend: bool, ca
         lines = _wrap_words(caption, max(40, int((x1 - x0) / (0.5 * 16))))
         height = 20.0 * len(lines) + 6
         body.append(_statement("caption", {
-            "label": "<" + "<BR/>".join(_html(line) for line in lines) + ">", "shape": "plain",
+            "label": "<" + "<BR/>".join(html_text(line) for line in lines) + ">", "shape": "plain",
             "fontsize": "16", "id": "caption",
             "pos": f"{(x0 + x1) / 2:.2f},{y0 - height / 2:.2f}!"}))
         y0 -= height
@@ -711,7 +600,7 @@ class _Chart:
         return pretty_label(name) if self.opt.pretty and name else name
 
     def _number_row(self, key: str, x: float, bold: bool = False) -> str:
-        number = _html(format_number(x, self.opt.digits))
+        number = html_text(format_number(x, self.opt.digits))
         if bold:
             number = f"<B>{number}</B>"
         return (f'<TR><TD ALIGN="LEFT"><FONT COLOR="{MUTED}" POINT-SIZE="11">{key}</FONT></TD>'
@@ -719,16 +608,16 @@ class _Chart:
 
     def value_node(self, node: Value, path: set[Value] | None) -> list[str]:
         """A value's box: its name and data on the first row, its grad on the second."""
-        kind = _kind(node, self.root, self.parameters)
-        data = _html(format_number(node.data, self.opt.digits))
+        kind = kind_of(node, self.root, self.parameters)
+        data = html_text(format_number(node.data, self.opt.digits))
         name = self.shown_name(node)
         if name:
-            rows = [f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="15"><B>{_html(name)}</B></FONT>'
+            rows = [f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="15"><B>{html_text(name)}</B></FONT>'
                     f'</TD><TD ALIGN="RIGHT">{data}</TD></TR>']
         else:
             rows = [f'<TR><TD COLSPAN="2">{data}</TD></TR>']
         if kind != "constant" and self.opt.show_grad:
-            grad = _html(format_number(node.grad, self.opt.digits))
+            grad = html_text(format_number(node.grad, self.opt.digits))
             rows.append(f'<TR><TD COLSPAN="2" ALIGN="RIGHT"><B>{grad}</B></TD></TR>')
         on_path = path is not None and node in path
         return [self._box(self.name(node), rows, kind, on_path, self._tooltip(node))]
@@ -743,7 +632,7 @@ class _Chart:
         copy = node.op == "sum" and len(node.children) == 1  # a worksheet's c1 = w10
         symbol = "=" if copy else op_symbol(node.op)
         attrs = {
-            "label": f"<{_html(symbol)}>", "shape": "circle" if len(symbol) <= 2 else "ellipse",
+            "label": f"<{html_text(symbol)}>", "shape": "circle" if len(symbol) <= 2 else "ellipse",
             "style": "filled", "fillcolor": "#EEEEEE", "color": HIGHLIGHT if on_path else "#555555",
             "penwidth": "3" if on_path else "1", "fontsize": "15", "width": "0.32",
             "height": "0.32",
@@ -759,7 +648,7 @@ class _Chart:
             act = _activation(out)
             on_path = path is not None and out in path
             rows = [f'<TR><TD COLSPAN="2"><B>neuron {neuron}</B> '
-                    f'<FONT COLOR="{MUTED}">{_html(OP_SYMBOLS.get(act, act))}</FONT></TD></TR>',
+                    f'<FONT COLOR="{MUTED}">{html_text(OP_SYMBOLS.get(act, act))}</FONT></TD></TR>',
                     self._number_row("out", out.data)]
             if self.opt.show_grad:
                 rows.append(self._number_row("grad", out.grad, bold=True))
@@ -775,17 +664,17 @@ class _Chart:
             neurons = [(n, out) for (lay, n), out in sorted(outputs.items()) if lay == layer]
             act = _activation(neurons[0][1])
             head = (f'<TR><TD COLSPAN="3"><B>layer {layer}</B> <FONT COLOR="{MUTED}">'
-                    f"{len(neurons)} × {_html(OP_SYMBOLS.get(act, act))}</FONT></TD></TR>"
+                    f"{len(neurons)} × {html_text(OP_SYMBOLS.get(act, act))}</FONT></TD></TR>"
                     f'<TR><TD></TD><TD ALIGN="RIGHT"><FONT COLOR="{MUTED}" POINT-SIZE="12">out'
                     f'</FONT></TD><TD ALIGN="RIGHT"><FONT COLOR="{MUTED}" POINT-SIZE="12">'
                     f"{'grad' if self.opt.show_grad else ''}</FONT></TD></TR>")
             rows = [head]
             for n, out in neurons:
-                grad = (f"<B>{_html(format_number(out.grad, self.opt.digits))}</B>"
+                data = html_text(format_number(out.data, self.opt.digits))
+                grad = (f"<B>{html_text(format_number(out.grad, self.opt.digits))}</B>"
                         if self.opt.show_grad else "")
                 rows.append(f'<TR><TD ALIGN="LEFT"><FONT COLOR="{MUTED}">n{n}</FONT></TD>'
-                            f'<TD ALIGN="RIGHT">{_html(format_number(out.data, self.opt.digits))}'
-                            f'</TD><TD ALIGN="RIGHT">{grad}</TD></TR>')
+                            f'<TD ALIGN="RIGHT">{data}</TD><TD ALIGN="RIGHT">{grad}</TD></TR>')
             on_path = path is not None and any(out in path for _, out in neurons)
             kind: Kind = ("output" if any(out is self.root for _, out in neurons)
                           else "intermediate")
@@ -867,7 +756,7 @@ class _Chart:
 def _derivative_label(number: str, on_path: bool) -> tuple[str, chart_layout.Point]:
     """A local derivative as it sits on its edge: the number on a white patch that
     interrupts the edge's line (so it belongs to that edge), and its size in points."""
-    text = f"<B>{_html(number)}</B>" if on_path else _html(number)
+    text = f"<B>{html_text(number)}</B>" if on_path else html_text(number)
     colour, border = (HIGHLIGHT, HIGHLIGHT) if on_path else (INK, "#999999")
     label = (f'<<TABLE BORDER="1" COLOR="{border}" STYLE="rounded" CELLBORDER="0" '
              f'CELLPADDING="1" CELLSPACING="0" BGCOLOR="white"><TR><TD>'
@@ -889,10 +778,10 @@ def _legend(kinds: Sequence[str], root_name: str) -> tuple[str, chart_layout.Poi
         border = "2" if look.peripheries > 1 else "1"
         cells.append(f'<TD BGCOLOR="{look.fill}" COLOR="{look.border}" BORDER="{border}"'
                      f'{style} WIDTH="22" HEIGHT="14" FIXEDSIZE="TRUE"></TD>'
-                     f'<TD ALIGN="LEFT">{_html(LEGEND_TEXT[kind])}</TD>')
+                     f'<TD ALIGN="LEFT">{html_text(LEGEND_TEXT[kind])}</TD>')
         width += 34 + chart_layout.text_width(LEGEND_TEXT[kind], 14) * 0.95
     reading = f"box: name, value; below it, bold, ∂{root_name}/∂node"
-    cells.append(f'<TD ALIGN="LEFT"><FONT COLOR="{MUTED}">{_html(reading)}</FONT></TD>')
+    cells.append(f'<TD ALIGN="LEFT"><FONT COLOR="{MUTED}">{html_text(reading)}</FONT></TD>')
     width += chart_layout.text_width(reading, 14) * 0.95 + 12
     return ('<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="4" CELLPADDING="1"><TR>'
             + "".join(cells) + "</TR></TABLE>>"), (width, 26.0)
@@ -904,7 +793,7 @@ def _statement(name: str, attrs: dict[str, str]) -> str:
 
 def _attr_list(attrs: dict[str, str]) -> str:
     """``[key=value ...]``: labels are HTML-like (``<...>``), everything else is quoted."""
-    return " [" + " ".join(f"{k}={v if k == 'label' else _dot_string(v)}"
+    return " [" + " ".join(f"{k}={v if k == 'label' else dot_string(v)}"
                            for k, v in attrs.items()) + "]"
 
 
