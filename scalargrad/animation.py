@@ -56,7 +56,7 @@ class Animation:
 
     def _repr_html_(self) -> str:
         return (f'<iframe srcdoc="{escape(self.html, quote=True)}" style="width: 100%; '
-                'height: 640px; border: 1px solid #ddd" sandbox="allow-scripts" '
+                'height: 720px; border: 1px solid #ddd" sandbox="allow-scripts" '
                 'title="backprop animation"></iframe>')
 
 

@@ -635,3 +635,11 @@ def test_readable_in_a_readme_and_on_a_slide(engine: str, graph: str) -> None:
     assert number_pixels(slide) >= 14
     readme = parse(sg.to_svg(root, engine=engine, size="readme"))
     assert float(readme.get("width")[:-2]) <= 880
+
+
+def test_a_notebook_shows_a_network_by_neuron(big_mlp: Value) -> None:
+    """Too many boxes in full (402), few by neuron: the notebook gets the neuron view."""
+    svg = big_mlp._repr_svg_()
+    tree = parse(svg)
+    assert len(groups(tree, "cluster")) == 3  # a box per layer, neurons inside
+    assert len(groups(tree, "node")) < 60
