@@ -108,7 +108,7 @@ def _animate(args: argparse.Namespace) -> int:
     output = _output(args)
     with _graphviz_engine(args.engine):
         path = animate(root, output, digits=args.digits, title=args.title,
-                       rankdir=args.rankdir, zoom=args.zoom,
+                       rankdir=args.rankdir, zoom=args.zoom, view=args.view,
                        seconds_per_step=args.seconds_per_step)
     print(f"wrote {path}")
     return EXIT_OK
@@ -307,11 +307,11 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--engine", choices=["system", "bundled"],
                        help=f"the Graphviz that lays it out (default: ${ENV_VAR}, else the "
                             "system dot if on PATH, else the bundled one)")
+        p.add_argument("--view", choices=["full", "neuron", "layer"], default="full",
+                       help="every node, or one box per neuron or per layer of a network")
 
     graph = command("graph", _graph, "draw the computational chart (SVG, PNG or PDF)")
     chart(graph, "chart.svg")
-    graph.add_argument("--view", choices=["full", "neuron", "layer"], default="full",
-                       help="every node, or one box per neuron or per layer of a network")
     graph.add_argument("--highlight", nargs="+", metavar="NAME",
                        help="draw every path from the root down to these nodes thick")
     graph.add_argument("--no-grad", action="store_true", help="leave out the gradients")

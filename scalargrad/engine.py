@@ -323,9 +323,9 @@ class Value:
         return f"Value({self.data!r}{label}, grad={self.grad!r})"
 
     def _repr_svg_(self) -> str:
-        from .drawing import to_svg
+        from .drawing import notebook_svg
 
-        return to_svg(self)
+        return notebook_svg(self)
 
     @property
     def name(self) -> str:
@@ -369,13 +369,14 @@ def _data(x: Operand) -> Number:
     return x
 
 
-def constant(x: Number, op: str = "constant") -> Value:
+def constant(x: Number, op: str = "constant",
+             expected: str = "expected a number or a Value") -> Value:
     """A leaf for a plain number used in an expression (drawn as a constant).
 
     ``op`` names the operation in the TypeError if ``x`` is not a number.
     """
     v = Constant.__new__(Constant)
-    v.data = _number(x, op)
+    v.data = _number(x, op, expected)
     v.grad = 0.0
     v.label = None
     return v
@@ -477,57 +478,44 @@ def dot(weights: Sequence[Operand], inputs: Sequence[Operand],
         bias: Operand | None = None) -> Value:
     """Σ wᵢ·xᵢ + b as a single node (a neuron's pre-activation).
 
-    ∂/∂wᵢ = xᵢ, ∂/∂xᵢ = wᵢ, ∂/∂b = 1.  Children (and their local derivatives) come in the
-    order w₁, x₁, w₂, x₂, ..., b; weights, inputs or a bias that are plain numbers are not
-    nodes.
+    ∂/∂wᵢ = xᵢ, ∂/∂xᵢ = wᵢ, ∂/∂b = 1.  Children (and their local derivatives) come in
+    pairs w₁, x₁, w₂, x₂, ..., then b if given: a weight, input or bias that is a plain
+    number becomes a constant leaf, as the 3 in ``x * 3`` does, so the pairs can be read
+    back unambiguously.
     """
     if len(weights) != len(inputs):
         raise ValueError(f"dot: {len(weights)} weights but {len(inputs)} inputs")
-    xs = [x.data for x in inputs if isinstance(x, Value)]
-    try:  # fast, for a neuron: Value weights and bias (a number has no .data)
-        ws = [w.data for w in weights]
-        if len(xs) == len(inputs):  # every input is a node (a hidden layer): interleave them
-            children, local = _interleave(weights, inputs), _interleave(xs, ws)
-        elif not xs:  # every input is a number (a first layer): only the weights are children
-            xs = [x if type(x) is float else _number(x, "dot") for x in inputs]
-            children, local = [*weights], [*xs]
-        else:  # some inputs are Values, some numbers: the general way, below
-            raise TypeError
+    try:  # fast: every operand is a Value, as in a network
+        ws, xs = [w.data for w in weights], [x.data for x in inputs]
         total = sum(map(operator.mul, ws, xs), bias.data if bias is not None else 0.0)
-        if bias is not None:
-            children.append(bias)
-            local.append(1.0)
-    except (AttributeError, TypeError):  # any operand may be a number (or not a number)
-        children, local, total = _any_terms(weights, inputs, bias)
+    except (AttributeError, TypeError):  # a plain number (no .data) or something worse
+        nodes = _dot_nodes(weights, inputs, bias)
+        if nodes == (weights, inputs, bias):  # all Values already: the error is elsewhere
+            raise
+        return dot(*nodes)
+    children = _interleave(weights, inputs)
+    local = _interleave(xs, ws)
+    if bias is not None:
+        children.append(bias)
+        local.append(1.0)
     if not _isfinite(total):  # a NaN or infinite operand makes the total one too
-        raise _not_finite("dot", [*weights, *inputs, *([] if bias is None else [bias])])
+        raise _not_finite("dot", children)
     return _node("dot", total, tuple(children), tuple(local))
 
 
-def _any_terms(weights: Sequence[Operand], inputs: Sequence[Operand], bias: Operand | None
-               ) -> tuple[list[Value], list[float], float]:
-    """dot's children, local derivatives and total when any operand may be a number."""
-    children: list[Value] = []
-    local: list[float] = []
-    terms = []
-    for i, (w, x) in enumerate(zip(weights, inputs)):
-        wd, xd = _dot_operand(w, f"weights[{i}]"), _dot_operand(x, f"inputs[{i}]")
-        for node, derivative in ((w, xd), (x, wd)):
-            if isinstance(node, Value):
-                children.append(node)
-                local.append(derivative)
-        terms.append(wd * xd)
-    if bias is not None:
-        terms.append(_dot_operand(bias, "bias"))
-        if isinstance(bias, Value):
-            children.append(bias)
-            local.append(1.0)
-    return children, local, sum(terms)
+def _dot_nodes(weights: Sequence[Operand], inputs: Sequence[Operand], bias: Operand | None
+               ) -> tuple[list[Value], list[Value], Value | None]:
+    """dot's operands with each plain number made a constant leaf; a TypeError names an
+    operand that is neither a number nor a Value (``inputs[1]``)."""
 
+    def node(x: Operand, where: str) -> Value:
+        if isinstance(x, Value):
+            return x
+        return constant(x, "dot", f"{where} must be a number or a Value")
 
-def _dot_operand(x: Operand, where: str) -> float:
-    return x.data if isinstance(x, Value) else _number(
-        x, "dot", f"{where} must be a number or a Value")
+    return ([node(w, f"weights[{i}]") for i, w in enumerate(weights)],
+            [node(x, f"inputs[{i}]") for i, x in enumerate(inputs)],
+            None if bias is None else node(bias, "bias"))
 
 
 def _interleave(evens: Sequence, odds: Sequence) -> list:

@@ -37,8 +37,9 @@ from typing import Literal
 Engine = Literal["system", "bundled"]
 ENGINES: tuple[str, ...] = ("system", "bundled")
 ENV_VAR = "SCALARGRAD_GRAPHVIZ"
-FORMATS: dict[str, tuple[str, ...]] = {"system": ("svg", "png", "pdf"), "bundled": ("svg", "png")}
-"""The output formats each engine can write."""
+FORMATS: dict[str, tuple[str, ...]] = {"system": ("svg", "png", "pdf", "json"),
+                                       "bundled": ("svg", "png", "json")}
+"""The output formats each engine can write (JSON: the layout, read by the chart)."""
 TIMEOUT_SECONDS = 300
 
 
@@ -94,21 +95,31 @@ def program(engine: Engine) -> str:
     return found
 
 
-def run(source: str, fmt: str, engine: str | None = None) -> bytes:
-    """Lay out the DOT ``source`` and render it as ``fmt`` (``svg``, ``png``, ``pdf``)."""
+def run(source: str, fmt: str, engine: str | None = None, *, pinned: bool = False) -> bytes:
+    """Lay out the DOT ``source`` and render it as ``fmt`` (``svg``, ``png``, ``pdf``,
+    ``json``). ``pinned``: the source says where every node and edge goes (``pos``
+    attributes, as `scalargrad.draw` writes them): render it there, with ``neato -n2``."""
     chosen = resolve_engine(engine)
+    may_fall_back = (chosen == "system" and engine is None and not os.environ.get(ENV_VAR)
+                     and fmt in FORMATS["bundled"])
+    if may_fall_back and shutil.which("dot") in _BROKEN_DOTS:  # warned about already
+        return _render(source, fmt, "bundled", pinned)
     try:
-        return _render(source, fmt, chosen)
+        return _render(source, fmt, chosen, pinned)
     except _ProgramFailed as err:
-        picked_by_name = engine is not None or os.environ.get(ENV_VAR)
-        if chosen != "system" or picked_by_name or fmt not in FORMATS["bundled"]:
+        if not may_fall_back:
             raise
+        _BROKEN_DOTS.add(shutil.which("dot"))
         warnings.warn(f"{err}; rendered with the bundled engine instead (set {ENV_VAR}="
                       "bundled to skip the system dot)", RuntimeWarning, stacklevel=3)
-        return _render(source, fmt, "bundled")
+        return _render(source, fmt, "bundled", pinned)
 
 
-def _render(source: str, fmt: str, chosen: Engine) -> bytes:
+_BROKEN_DOTS: set[str | None] = set()
+"""The system ``dot`` programs found broken in this process (warned about once)."""
+
+
+def _render(source: str, fmt: str, chosen: Engine, pinned: bool) -> bytes:
     """``run`` with this engine: the output, or a RenderError saying what went wrong."""
     if fmt not in FORMATS[chosen]:
         others = [e for e in ENGINES if fmt in FORMATS[e]]
@@ -117,7 +128,7 @@ def _render(source: str, fmt: str, chosen: Engine) -> bytes:
             f"the {chosen} Graphviz engine cannot write {fmt.upper()} "
             f"(it writes {', '.join(FORMATS[chosen])}){hint}"
         )
-    command = [program(chosen), f"-T{fmt}"]
+    command = [program(chosen), *(["-Kneato", "-n2"] if pinned else []), f"-T{fmt}"]
     try:
         done = subprocess.run(command, input=source.encode("utf-8"), capture_output=True,
                               timeout=TIMEOUT_SECONDS, check=False)

@@ -131,9 +131,19 @@ def test_graph_options_in_process(tmp_path, capsys):
     assert main(["graph", "o = tanh(x*w + b)", "--at", "x=2", "w=-3", "b=6.88",
                  "-o", str(out), "--no-grad", "--edge-derivatives"]) == 0
     assert capsys.readouterr().out == f"wrote {out}\n"
-    assert ">grad<" not in out.read_text("utf-8")
+    assert box_texts(out, "x") == ["x", "2"]  # its name and value, no grad
     assert main(["graph", "x * 2", "--at", "x=1", "-o", str(out)]) == 0
-    assert ">grad<" in out.read_text("utf-8")
+    assert box_texts(out, "x") == ["x", "1", "2"]  # and ∂(x·2)/∂x = 2
+
+
+def box_texts(svg: Path, name: str) -> list[str]:
+    """The texts of the node box whose first text is ``name``."""
+    for box in re.findall(r'<g id="v\d+" class="node">.*?</g>\n</g>', svg.read_text("utf-8"),
+                          re.S):
+        texts = re.findall(r"<text[^>]*>([^<]*)</text>", box)
+        if texts and texts[0] == name:
+            return texts
+    raise AssertionError(f"no box named {name}")
 
 
 def test_animate(tmp_path, capsys):
@@ -330,3 +340,16 @@ def test_python_demo_help_prints_help_and_runs_nothing(tmp_path):
         assert done.stdout.startswith(f"usage: python demos/{name}.py [-h] [--fast] [--out DIR]")
         assert "--fast" in done.stdout and "Pictures go to" not in done.stdout
     assert list(tmp_path.iterdir()) == []
+
+
+def test_animate_passes_view_on(tmp_path, monkeypatch):
+    seen = {}
+
+    def animate(root, path, **options):
+        seen.update(options)
+        return path
+
+    monkeypatch.setattr("scalargrad.animation.animate", animate)
+    assert main(["animate", "x * 2", "--at", "x=1", "-o", str(tmp_path / "a.html"),
+                 "--view", "neuron"]) == 0
+    assert seen["view"] == "neuron" and seen["zoom"] is None

@@ -59,5 +59,8 @@ def test_a_broken_dot_asked_for_by_name_is_an_error(broken_dot: Path, how: str,
 
 @pytest.mark.skipif(sys.platform == "win32", reason="a shell script stands in for dot")
 def test_a_pdf_cannot_fall_back(broken_dot: Path, tmp_path: Path) -> None:
-    with pytest.raises(graphviz_engine.RenderError, match=str(broken_dot)):
+    """The layout falls back (with the warning); the PDF, which only dot writes, cannot."""
+    with pytest.warns(RuntimeWarning, match="bundled engine instead"), \
+            pytest.raises(graphviz_engine.RenderError, match=str(broken_dot)):
         sg.render(Value(1.0), tmp_path / "chart.pdf")
+    assert not (tmp_path / "chart.pdf").exists()
