@@ -87,3 +87,18 @@ def test_tab_completion_offers_the_names_that_load_on_first_use(execute):
                       "    print(sorted({c.text for c in offered}))"])
     [printed] = outputs_of(cell, "stream")
     assert all(f"'{name}'" in printed for name in lazy), printed
+
+
+def test_a_walkthrough_and_an_animation_show_in_the_notebook(execute):
+    """sg.steps shows as Markdown (the worked solution), sg.animate(root) without a path
+    plays inline: the whole self-contained page in a sandboxed frame."""
+    setup = ("import scalargrad as sg\n"
+             "x = sg.Value(2.0, label='x'); w = sg.Value(-3.0, label='w')\n"
+             "o = (x * w).tanh(); o.label = 'o'")
+    walk, animation = execute([setup + "\nsg.steps(o)", "sg.animate(o)"])
+    [markdown] = outputs_of(walk, "text/markdown")
+    assert markdown.startswith("**Forward pass**")
+    assert "∂o/∂x = ∂o/∂t1 · ∂t1/∂x" in markdown
+    [html] = outputs_of(animation, "text/html")
+    assert html.startswith("<iframe srcdoc=") and 'sandbox="allow-scripts"' in html
+    assert "&lt;script" in html and "∂o/∂w" in html  # the page, escaped into srcdoc
