@@ -88,7 +88,8 @@ def _graph(args: argparse.Namespace) -> int:
     path = render(root, _output(args), engine=args.engine, rankdir=args.rankdir,
                   digits=args.digits, show_grad=not args.no_grad,
                   edge_derivatives=args.edge_derivatives, view=args.view,
-                  highlight=_nodes_named(root, args.highlight), title=args.title)
+                  highlight=_nodes_named(root, args.highlight), title=args.title,
+                  size=args.size)
     print(f"wrote {path}")
     return EXIT_OK
 
@@ -312,6 +313,9 @@ def _parser() -> argparse.ArgumentParser:
 
     graph = command("graph", _graph, "draw the computational chart (SVG, PNG or PDF)")
     chart(graph, "chart.svg")
+    graph.add_argument("--size", choices=["natural", "readme", "slide"], default="natural",
+                       help="natural size (default), 880 px wide for a README, or 1280 × 720 "
+                            "for a 16:9 slide")
     graph.add_argument("--highlight", nargs="+", metavar="NAME",
                        help="draw every path from the root down to these nodes thick")
     graph.add_argument("--no-grad", action="store_true", help="leave out the gradients")

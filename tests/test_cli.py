@@ -293,6 +293,9 @@ def test_graph_highlight_title_and_engine(tmp_path, capsys):
     assert f"∂o/∂w = {exact:.4g}" in svg
     assert main([*neuron, "--title", "One neuron & its chart"]) == 0
     assert "One neuron &amp; its chart" in out.read_text("utf-8")
+    assert main([*neuron, "--size", "slide"]) == 0
+    assert re.search(r'<svg[^>]* width="1280(px|pt)?" height="720(px|pt)?"',
+                     out.read_text("utf-8"))
     assert main([*neuron, "--highlight", "v"]) == 2
     assert "--highlight v: no node of the graph is called that; the names are: b, o, w, x" \
         in capsys.readouterr().err
