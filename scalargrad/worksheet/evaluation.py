@@ -101,7 +101,11 @@ class Evaluator:
         return terms[0] + terms[1] if len(terms) == 2 else sum_values(terms)  # type: ignore[operator]
 
     def binary(self, node: Binary) -> Quantity:
-        left, right = self.value(node.left), self.value(node.right)
+        left = self.value(node.left)
+        if node.op == "**" and self.leaves is not None:  # an exponent stays a number
+            right = Evaluator(self.env, self.functions, self.derivative).value(node.right)
+        else:
+            right = self.value(node.right)
 
         def scalar(op: str) -> Callable[[Scalar, Scalar], Scalar]:
             return lambda a, b: _scalar(op, a, b, node.at)

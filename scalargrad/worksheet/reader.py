@@ -334,6 +334,9 @@ def _function_lhs(tokens: list[Token]) -> tuple[Token, list[Token]] | None:
     return tokens[0], parameters
 
 
+_HEADING = re.compile(r"\s*(Forward|Backward) pass\b[^=]*$")
+"""The walkthrough's headings (``Forward pass``, ``Backward pass (∂L/∂node, chain rule)``),
+read as headings so that its text is a worksheet."""
 _EXPONENT_NAME = re.compile(r"[0-9.]+([eE][0-9]+)$")
 
 
@@ -378,6 +381,8 @@ class _Reader:
 
     # -- pass 1: statements -----------------------------------------------------------
     def read_line(self, line: str, number_: int) -> None:
+        if _HEADING.match(line):
+            return
         code, _, comment = line.partition("#")
         tokens = tokenize(code, number_)
         self.exponents += [t for t in tokens if t.kind == "number"
