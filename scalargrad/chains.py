@@ -40,6 +40,15 @@ class Working:
         return gap <= self.bounds[k] * (1 + 1e-9) + 1e-12 * abs(exact)
 
 
+    def agrees(self, k: int, then: Working) -> bool:
+        """Does entry ``k`` of ``then`` (the next working) follow from this one?"""
+        if len(then.values) != len(self.values):
+            return False
+        gap = abs(then.values[k] - self.values[k])
+        return gap <= (self.bounds[k] + then.bounds[k]) * (1 + 1e-9) + \
+            1e-12 * abs(self.values[k])
+
+
 def half_unit(text: str) -> float:
     """How far a written number may be from what it stands for: ½ unit of its last digit;
     0 for an integer (written without a decimal point or exponent)."""

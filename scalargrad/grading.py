@@ -29,6 +29,7 @@ from .engine import Value, topological_order
 from .identities import RANDOM_POINTS, own_point, random_point
 from .walkthrough import format_number, partials
 from .worksheet import Array, Chain, Claim, Definition, Link, Worksheet, WorksheetError, evaluate
+from .worksheet.arrays import Quantity
 from .worksheet.syntax import Apply, walk
 
 
@@ -131,6 +132,8 @@ class Verdict:
         if math.isnan(self.yours) and kind == "slip":
             return "slip"
         if kind == "follows":
+            if self.working is not None and self.yours == self.working and not self.causes:
+                return f"follows from the numbers in its working (they give {yours})"
             if self.causes:
                 return "follows from " + ", ".join(
                     f"{c.subject} = {c.written} (line {c.line})" for c in self.causes)
@@ -221,6 +224,7 @@ def _check(worksheet: Worksheet) -> Report:
     exact: dict[Claim, float] = {}
     workings: dict[Claim, tuple[Working, int]] = {}
     formulas: list[tuple[Chain, Link]] = []
+    verdicts: list[Verdict] = []
     for chain in worksheet.chains:
         quantity = own.subject(chain.subject) if not chain.subject.variables else None
         before: Working | None = None
@@ -228,7 +232,9 @@ def _check(worksheet: Worksheet) -> Report:
             if link.kind == "formula":
                 formulas.append((chain, link))
             elif link.kind == "working":
-                before = working(link, worksheet)
+                previous, before = before, working(link, worksheet)
+                if quantity is not None:
+                    verdicts += _working_verdicts(chain, link, before, quantity, previous)
                 continue
             elif quantity is not None:
                 exact |= zip(link.claims, fitted(link, quantity, chain.subject))
@@ -236,13 +242,39 @@ def _check(worksheet: Worksheet) -> Report:
                     _fit_working(before, link)
                     workings |= {c: (before, k) for k, c in enumerate(link.claims)}
             before = None
-    verdicts = _number_verdicts(worksheet, claims, exact, workings)
+    verdicts += _number_verdicts(worksheet, claims, exact, workings)
     if formulas:
         points = [own, *filter(None, (random_point(worksheet, k)
                                       for k in range(1, RANDOM_POINTS + 1)))]
         verdicts += [Verdict(r.claim, r.exact, r.step is None, r.yours, (), r.step,
                              where=r.where) for r in grade_formulas(formulas, points)]
     return Report(worksheet, sorted(verdicts, key=lambda v: _position(v.claim)))
+
+
+FAR_OFF = 0.05
+"""Numeric working further than this (relative) from the quantity, beyond what the rounding
+of its numbers explains, is a wrong formula put in numbers (the prefactor applied twice,
+2x evaluated at the wrong point), not carried rounding."""
+
+
+def _working_verdicts(chain: Chain, link: Link, before: Working, quantity: Quantity,
+                      previous: Working | None) -> list[Verdict]:
+    """A ✗ for each entry of numeric working that is far off the quantity."""
+    exact = fitted(link, quantity, chain.subject)
+    if len(exact) != len(before.values):
+        raise WorksheetError(f"the working has {len(before.values)} entries, "
+                             f"{chain.subject.name} {len(exact)}", link.line, link.column,
+                             "working must have the shape of what it computes")
+    index = quantity.index if isinstance(quantity, Array) else None
+    verdicts = []
+    for k, (x, w) in enumerate(zip(exact, before.values)):
+        if previous is not None and previous.agrees(k, before):
+            continue  # a right step from the working before: any mistake is further back
+        if not before.explains(k, x) and abs(x - w) > FAR_OFF * abs(x):
+            claim = Claim(chain.subject.name, link.text, link.line, link.column,
+                          chain.subject.top, index(k) if index else (), "working")
+            verdicts.append(Verdict(claim, x, False, w, (), "wrong formula", w))
+    return verdicts
 
 
 def _fit_working(before: Working, link: Link) -> None:
@@ -281,6 +313,8 @@ def _number_verdicts(worksheet: Worksheet, claims: list[Claim], exact: dict[Clai
         if claim in workings:
             before, k = workings[claim]
             value = before.values[k]
+            if math.isnan(yours):  # no analysis of their numbers: the working is theirs
+                yours = value
             if not _step_holds(claim.written, value, exact[claim], before, k):
                 step = "arithmetic"
         verdicts.append(Verdict(claim, exact[claim], right[claim] and step is None, yours,

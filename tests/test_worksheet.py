@@ -294,7 +294,7 @@ def test_second_and_third_examples_rounding_and_slips():
     assert v2[(36, "∂L/∂ŷ", "-21.886")].right
     rounded = v2[(24, "h2", "0.0156")]  # 0.52 × 0.03 with f2 = 0.52498 rounded too early
     assert not rounded.right and rounded.follows and rounded.causes == ()
-    assert "carrying rounded numbers" in rounded.note
+    assert "follows from the numbers in its working (they give 0.0156)" in rounded.note
     assert v3[(31, "∂L/∂ŷ", "-19.886")].right
     assert not v3[(21, "h2", "0.015")].right and "slip" in v3[(21, "h2", "0.015")].note
 

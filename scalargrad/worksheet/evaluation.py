@@ -9,8 +9,7 @@ from dataclasses import dataclass
 
 from ..engine import ScalarGradError, Value, sum_values
 from .arrays import Array, Quantity, Scalar, described, entrywise, product, simplified
-from .syntax import (Apply, Binary, Bracket, Call, Derivative, Name, Node, Num, Sum, Unary,
-                     names_in)
+from .syntax import Apply, Binary, Bracket, Call, Derivative, Name, Node, Num, Sum, Unary, names_in
 from .tokens import TRANSPOSE, Token, WorksheetError, error
 
 
@@ -110,7 +109,7 @@ class Evaluator:
         def scalar(op: str) -> Callable[[Scalar, Scalar], Scalar]:
             return lambda a, b: _scalar(op, a, b, node.at)
 
-        if node.op in {"@", "*", "⊙", ""}:
+        if node.op in {"·", "@", "*", "⊙", ""}:
             return product(node.op, left, right, scalar("*"), node.at)
         if node.op == "-":
             return entrywise(left, right, scalar("-"), node.at, "subtract")

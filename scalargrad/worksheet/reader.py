@@ -12,9 +12,20 @@ from pathlib import Path
 
 from ..engine import Value, sum_values
 from .arrays import Array, Quantity
-from .evaluation import Evaluator, Function, evaluate
-from .syntax import (FUNCTIONS, MINUS, Apply, Bracket, Name, Node, Num, Parser, Unary,
-                     derivatives_in, is_numeric, names_in, walk)
+from .evaluation import Function, evaluate
+from .syntax import (
+    FUNCTIONS,
+    MINUS,
+    Apply,
+    Bracket,
+    Node,
+    Num,
+    Parser,
+    Unary,
+    derivatives_in,
+    is_numeric,
+    names_in,
+)
 from .tokens import MAX_BYTES, Token, WorksheetError, error, lines, tokenize
 
 _EQUALS = {"=", "≈"}
@@ -611,6 +622,3 @@ class _Reader:
         hint = f"did you mean {close[0]}?" if close else "define it on a line above"
         return error(f"unknown name {used.text!r}", used, hint)
 
-
-__all__ = ["Chain", "Claim", "Definition", "Evaluator", "Link", "Subject", "Worksheet",
-           "expression", "load", "parse", "walk"]
