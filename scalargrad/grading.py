@@ -30,7 +30,6 @@ from .identities import RANDOM_POINTS, own_point, random_point
 from .walkthrough import format_number, partials
 from .worksheet import Array, Chain, Claim, Definition, Link, Worksheet, WorksheetError, evaluate
 from .worksheet.arrays import Quantity
-from .worksheet.syntax import Apply, walk
 
 
 def holds(written: str, value: float) -> bool:
@@ -289,8 +288,8 @@ def _number_verdicts(worksheet: Worksheet, claims: list[Claim], exact: dict[Clai
     """Each claimed number against the exact value, what the student's own numbers give,
     and the working just before it."""
     right = {c: holds(c.written, exact[c]) for c in claims}
-    scalar = [c for c in claims if _scalar_claim(worksheet, c)]
-    size = sum(sum(1 for _ in walk(d.formula)) for d in worksheet.definitions.values())
+    scalar = {c for c in claims if _scalar_claim(worksheet, c)}
+    size = sum(d.size for d in worksheet.definitions.values())
     per_claim = len(scalar) * size <= MAX_WORK
     carried: dict[Key, Claim] = {}
     student = _Student(worksheet, carried, right)
@@ -382,7 +381,7 @@ class _Student:
         self.opaque: set[str] = set()  # vectors, matrices, functions: taken as they are
         for name, definition in self.defs.items():  # definitions come in dependency order
             if name in worksheet.arrays or any(r in worksheet.arrays for r in definition.refs) \
-                    or any(isinstance(n, Apply) for n in walk(definition.formula)):
+                    or definition.calls:
                 self.opaque.add(name)
                 if name in worksheet.values:
                     self.values[name] = (worksheet.values[name].data, frozenset())

@@ -25,7 +25,7 @@ from .engine import Value
 from .walkthrough import partials
 from .worksheet import Array, Evaluator, Subject, Worksheet, WorksheetError
 from .worksheet.arrays import Quantity, Scalar
-from .worksheet.syntax import Derivative, Node, is_numeric
+from .worksheet.syntax import Derivative, Node
 
 RANDOM_POINTS = 3
 """Random points at which every formula is compared, besides the worksheet's own."""
@@ -148,7 +148,7 @@ def random_point(worksheet: Worksheet, number: int) -> Point | None:
         names: dict[str, Quantity] = {}
         try:
             for name, definition in worksheet.definitions.items():
-                if is_numeric(definition.formula):
+                if not definition.refs and not definition.calls:
                     names[name] = _moved(worksheet.quantity(name), rng.random)
                 else:
                     names[name] = Evaluator(names, worksheet.functions)(definition.formula)
