@@ -68,6 +68,10 @@ def cut_off(written: str, value: float) -> bool:
                 and abs(claim) <= abs(nudged) < abs(claim) + unit)
 
 
+MAX_SHOWN = 6
+"""Inputs shown in the note of a formula that is true here only."""
+
+
 @dataclass(frozen=True)
 class Verdict:
     """One claim graded: the exact value, whether the claim holds, what the student's
@@ -125,7 +129,8 @@ class Verdict:
         if kind == "wrong formula":
             return f"wrong formula: it gives {yours}, not {format_number(self.exact, 6)}"
         if kind == "true here only":
-            at = ", ".join(f"{n} = {format_number(x, 4)}" for n, x in self.where)
+            shown = [f"{n} = {format_number(x, 4)}" for n, x in self.where[:MAX_SHOWN]]
+            at = ", ".join(shown + ["…"] * (len(self.where) > MAX_SHOWN))
             return (f"true here only: at {at or 'another point'} it gives {yours}, "
                     f"not {format_number(self.exact, 6)}")
         if math.isnan(self.yours) and kind == "slip":

@@ -379,3 +379,21 @@ def numbers_in(node: Node) -> Iterator[Num]:
 def is_numeric(node: Node) -> bool:
     """Working made of numbers and functions only (no names, no derivatives)."""
     return not any(isinstance(n, Name | Derivative) for n in walk(node))
+
+
+def chain_rule_factors(node: Node) -> set[int]:
+    """The ids of the derivatives that continue a chain-rule product: in
+    ``∂L/∂e1 · ∂e1/∂d1 · ∂d1/∂a1`` the second and third (each one's top is the bottom of
+    the factor before it).  Those are local derivatives; the first factor is a total one."""
+    following: set[int] = set()
+    for product in walk(node):
+        if not (isinstance(product, Binary) and product.op in {"·", "@", "*", ""}):
+            continue
+        left = product.left
+        while isinstance(left, Binary) and left.op in {"·", "@", "*", ""}:
+            left = left.right  # the factor just before product.right
+        right = product.right
+        if isinstance(left, Derivative) and isinstance(right, Derivative) \
+                and left.bottom == right.top:
+            following.add(id(right))
+    return following
