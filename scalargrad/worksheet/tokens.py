@@ -161,6 +161,8 @@ def _number(text: str, line: int, column: int) -> Token:
     if len(text) > MAX_NUMBER_CHARS:
         raise WorksheetError("number too long", line, column,
                              f"at most {MAX_NUMBER_CHARS} characters")
+    if "e" not in text and "E" not in text:  # 60 digits at most: a finite float
+        return Token("number", text, line, column)
     if not math.isfinite(float(text)):
         raise WorksheetError(f"number {text} is too large", line, column,
                              "floats stop near 1.8e308")
