@@ -144,6 +144,12 @@ class Worksheet:
         """The value of a name: a node, or an `Array` of nodes."""
         return self.arrays[name] if name in self.arrays else self.values[name]
 
+    def only_path(self, top: str, bottom: str) -> bool:
+        """Is ``bottom`` used by ``top``'s formula directly and by none of its other
+        inputs (so that the total ∂top/∂bottom is the local one)?"""
+        refs = self.definitions[top].refs
+        return all(r == bottom or bottom not in self.below(r) for r in refs)
+
     def below(self, name: str, avoiding: str | None = None) -> set[str]:
         """Every name that ``name``'s formula depends on, directly or not, without going
         through ``avoiding`` (remembered: the definitions do not change)."""
