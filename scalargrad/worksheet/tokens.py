@@ -24,10 +24,10 @@ SYMBOLS = ("**", "+", "-", "−", "*", "·", "×", "/", "÷", "^", "(", ")", "["
            "≈", ";", ",", ":", "∂", "@", "⊙", "ᵀ", "∘", "∇")
 _COMMON = re.compile(r"""
     (?P<space>[ \t]+)
-  | (?P<name>[A-Za-z_][A-Za-z0-9_]*)(?![A-Za-z0-9_])
+  | (?P<name>[A-Za-z_]\w*(?:\.(?!T\b)[A-Za-z_]\w*)*)(?![\w.])
   | (?P<number>(?:[0-9]+(?:\.(?!T)[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)
   | (?P<symbol>\*\*|[-+−*·×/÷^()\[\]=≈;,:∂@⊙∘∇])
-""", re.VERBOSE)
+""", re.VERBOSE | re.ASCII)
 """The common tokens, matched in one step; anything else (Unicode names, superscripts,
 ``.T``, the unexpected) is read character by character below."""
 TRANSPOSE = "ᵀ"
@@ -104,6 +104,13 @@ def _is_name_part(ch: str) -> bool:
     return not _superscript(ch) and unicodedata.normalize("NFKC", "a" + ch).isidentifier()
 
 
+def _dotted(text: str, j: int) -> bool:
+    """A dot inside a name, as in ``L1.n1.w1`` (the names of a network's parameters);
+    ``x.T`` is a transpose."""
+    return (text[j] == "." and _is_name_start(text[j + 1: j + 2] or " ")
+            and not (text[j + 1] == "T" and not _is_name_part(text[j + 2: j + 3] or " ")))
+
+
 def _digit(ch: str) -> bool:
     return "0" <= ch <= "9"
 
@@ -152,7 +159,7 @@ def tokenize(text: str, line: int = 1) -> list[Token]:
             i = j
         elif _is_name_start(ch):
             j = i + 1
-            while j < len(text) and _is_name_part(text[j]):
+            while j < len(text) and (_is_name_part(text[j]) or _dotted(text, j)):
                 j += 1
             name = unicodedata.normalize("NFC", unicodedata.normalize("NFKC", text[i:j]))
             tokens.append(Token("name", name, line, i + 1))
