@@ -286,14 +286,14 @@ def _number_verdicts(worksheet: Worksheet, claims: list[Claim], exact: dict[Clai
     size = sum(d.size for d in worksheet.definitions.values())
     per_claim = len(scalar) * size <= MAX_WORK
     carried: dict[Key, Claim] = {}
-    student = _Student(worksheet, carried, right)
+    student: _Student | None = None
     verdicts = []
     for claim in claims:
         yours, causes = math.nan, frozenset[Claim]()
         if claim in scalar:
             if per_claim:  # the student's numbers as they stood when this claim was written
                 student = _Student(worksheet, dict(carried), right)
-            elif not carried:
+            elif student is None:
                 carried = {(c.top, c.name): c for c in scalar}
                 student = _Student(worksheet, carried, right, through=False)
             if claim.top is None:
