@@ -245,8 +245,8 @@ def _working_verdicts(chain: Chain, link: Link, before: Working, quantity: Quant
     """A ✗ for each entry of numeric working that is far off the quantity."""
     exact = fitted(link, quantity, chain.subject)
     if len(exact) != len(before.values):
-        raise WorksheetError(f"the working has {len(before.values)} entries, "
-                             f"{chain.subject.name} {len(exact)}", link.line, link.column,
+        raise WorksheetError(f"the working has {len(before.values)} entries, but "
+                             f"{chain.subject.name} has {len(exact)}", link.line, link.column,
                              "working must have the shape of what it computes")
     index = quantity.index if isinstance(quantity, Array) else None
     verdicts = []
@@ -272,8 +272,8 @@ def _placed(link: Link, compute: Callable[[Subject], Quantity], subject: Subject
 
 def _fit_working(before: Working, link: Link) -> None:
     if len(before.values) != len(link.claims):
-        raise WorksheetError(f"the working before has {len(before.values)} entries, the "
-                             f"claim {len(link.claims)}", link.line, link.column,
+        raise WorksheetError(f"the working before has {len(before.values)} entries, but "
+                             f"the claim has {len(link.claims)}", link.line, link.column,
                              "the numbers after '=' must have the working's shape")
 
 
