@@ -188,9 +188,13 @@ class CompiledLoss:
         """Train on arrays: see `Training`."""
         return Training(self, optimiser)
 
-    def explain(self) -> Explanation:
+    def explanation(self) -> Explanation:
         """The program in vector notation, forward and backward, with shapes."""
         return explain(self.program, self.penalty, self.reduction)
+
+    def explain(self) -> None:
+        """Print the program in vector notation, forward and backward, with shapes."""
+        print(self.explanation())
 
 
 class Training:

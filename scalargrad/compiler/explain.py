@@ -138,6 +138,11 @@ class _Writer:
             return name if whole else f"{name}[{o.start}:{o.stop}]"
         if isinstance(o, VarPick):
             return f"{self.names[o.group]}[{_few(o.index.tolist())}]"
+        if isinstance(o, (ParamSlice, ParamPick)) and o.size <= 3:
+            index = range(o.start, o.stop) if isinstance(o, ParamSlice) else o.index.tolist()
+            labels = [self.program.params[i].label for i in index]
+            if all(labels):
+                return labels[0] if len(labels) == 1 else f"({', '.join(labels)})"
         if isinstance(o, ParamSlice):
             if (o.start, o.stop) in self.blocks:
                 return self.blocks[(o.start, o.stop)]
