@@ -292,7 +292,8 @@ def _skip_identities(nodes: list[Node]) -> tuple[list[Node], list[int]]:
     out = []
     for k, node in enumerate(nodes):
         kids = tuple(same[c] for c in node.children)
-        node = replace(node, children=kids)
+        if kids != node.children:
+            node = replace(node, children=kids)
         out.append(node)
         one = [nodes[c].op == "constant" and nodes[c].value == 1.0 for c in kids]
         if (node.op == "sum" and len(kids) == 1) or (node.op in ("/", "*") and one[1]):

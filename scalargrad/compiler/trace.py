@@ -28,7 +28,7 @@ class CompileError(ValueError):
     """A function that cannot be compiled, with the reason and how to rewrite it."""
 
 
-@dataclass
+@dataclass(slots=True)
 class Node:
     """One node of a traced program.
 
@@ -156,6 +156,9 @@ class _GraphReader:
             node, children = stack[-1]
             for child in children:
                 if id(child) not in self.index:
+                    if not child.children and id(child) not in self.fused:  # a leaf
+                        self.index[id(child)] = self.add(child)
+                        continue
                     stack.append((child, iter(self.operands(child))))
                     break
             else:
@@ -251,6 +254,9 @@ def compare(first: Trace, other: Trace, first_sample: int, other_sample: int) ->
            "every number, such as relu, abs or sigmoid (max(a, b) = b + relu(a − b)), and "
            "pass numbers that change between samples as arguments of the function.")
     where = f"sample {first_sample} and sample {other_sample}"
+    if [n.signature() for n in first.nodes] == [n.signature() for n in other.nodes] and (
+            first.loss, first.outputs) == (other.loss, other.outputs):
+        return
     if len(first.nodes) != len(other.nodes):
         raise CompileError(f"{where} build graphs of different sizes ({len(first.nodes)} and "
                            f"{len(other.nodes)} nodes). {why}")
