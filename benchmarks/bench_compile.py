@@ -88,12 +88,13 @@ def gradients(net: sg.nn.MLP) -> list[np.ndarray]:
 
 
 def check(what: str, got: list[np.ndarray], want: list[np.ndarray], tolerance: float) -> float:
-    """Stop the benchmark unless ``got`` equals ``want``; return the largest relative gap."""
-    scale = max(float(np.max(np.abs(w))) for w in want)
-    gap = max(float(np.max(np.abs(g - w))) for g, w in zip(got, want)) / scale
+    """Stop the benchmark unless ``got`` (the loss, then each gradient) equals ``want``,
+    each to ``tolerance`` relative to its largest entry; return the largest gap found."""
+    gap = max(float(np.max(np.abs(g - w))) / max(float(np.max(np.abs(w))), 1e-300)
+              for g, w in zip(got, want))
     if gap > tolerance:
-        raise SystemExit(f"{what}: gradients differ from the eager engine's by {gap:.2e} "
-                         f"(relative), more than {tolerance:g}")
+        raise SystemExit(f"{what}: the loss or gradients differ from the eager engine's by "
+                         f"{gap:.2e} (relative), more than {tolerance:g}")
     return gap
 
 
@@ -184,10 +185,12 @@ def bench_moons(cfg: Config) -> tuple[Row, float]:
     want_loss.backward()
     want = gradients(net)
     loss, by_hand = numpy_moons_grads(weights(net), Xa, ya)
-    check("moons, numpy by hand", by_hand, want, BY_HAND)
+    check("moons, numpy by hand", [np.array(loss), *by_hand], [np.array(want_loss.data), *want],
+          BY_HAND)
     net.zero_grad()
-    step(X, y)
-    error = check("moons, compiled", gradients(net), want, EXACT)
+    loss = step(X, y)
+    error = check("moons, compiled", [np.array(loss), *gradients(net)],
+                  [np.array(want_loss.data), *want], EXACT)
 
     params = weights(net)
     optimizer = sg.optim.SGD(net.parameters(), lr=0.01)
@@ -236,12 +239,14 @@ def bench_softmax(name: str, nin: int, sizes: list[int], X: np.ndarray, y: np.nd
 
     optimizer = sg.optim.SGD(net.parameters(), lr=0.01)
     optimizer.zero_grad()
-    (sg.sum_values(sample_loss(x, c) for x, c in zip(X_list, y_list)) / len(y_list)).backward()
-    want = gradients(net)
-    check(f"{name}, numpy by hand", numpy_softmax_grads(weights(net), X, y)[1], want, BY_HAND)
+    want_loss = sg.sum_values(sample_loss(x, c) for x, c in zip(X_list, y_list)) / len(y_list)
+    want_loss.backward()
+    want = [np.array(want_loss.data), *gradients(net)]
+    loss, by_hand = numpy_softmax_grads(weights(net), X, y)
+    check(f"{name}, numpy by hand", [np.array(loss), *by_hand], want, BY_HAND)
     net.zero_grad()
-    step(X, y)
-    error = check(f"{name}, compiled", gradients(net), want, EXACT)
+    loss = step(X, y)
+    error = check(f"{name}, compiled", [np.array(loss), *gradients(net)], want, EXACT)
 
     params = weights(net)
     training = step.training(sg.optim.SGD(net.parameters(), lr=0.01))
