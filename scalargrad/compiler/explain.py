@@ -138,14 +138,14 @@ class _Writer:
             return name if whole else f"{name}[{o.start}:{o.stop}]"
         if isinstance(o, VarPick):
             return f"{self.names[o.group]}[{_few(o.index.tolist())}]"
+        if isinstance(o, ParamSlice) and (o.start, o.stop) in self.blocks:
+            return self.blocks[(o.start, o.stop)]
         if isinstance(o, (ParamSlice, ParamPick)) and o.size <= 3:
             index = range(o.start, o.stop) if isinstance(o, ParamSlice) else o.index.tolist()
             labels = [self.program.params[i].label for i in index]
             if all(labels):
                 return labels[0] if len(labels) == 1 else f"({', '.join(labels)})"
         if isinstance(o, ParamSlice):
-            if (o.start, o.stop) in self.blocks:
-                return self.blocks[(o.start, o.stop)]
             return "θ" if (o.start, o.stop) == (0, self.n_params) else f"θ[{o.start}:{o.stop}]"
         if isinstance(o, ParamPick):
             return "θ" if sorted(o.index.tolist()) == list(range(self.n_params)) else \
@@ -224,7 +224,7 @@ class _Writer:
 
     def param_shape(self, step: Step, operand: Operand) -> str:
         if isinstance(step, MatMul) and isinstance(operand, ParamSlice) and \
-                operand.size == step.size * step.n_in:
+                operand.start == step.weights.start:
             return f"{step.size}×{step.n_in}"
         return str(operand.size)
 
