@@ -177,6 +177,28 @@ def test_shared_weights_and_parameters_used_elementwise():
     assert_same(got_grads, want_grads)
 
 
+def test_residual_and_mixed_graphs_match_the_eager_loop():
+    """Skip connections, layers read in a shuffled order, inputs mixed with hidden units:
+    operands gathered from several places."""
+    rng = random.Random(9)
+    first = sg.nn.Layer(4, 6, "tanh", name="A", rng=rng)
+    second = sg.nn.Layer(6, 6, "relu", name="B", rng=rng)
+    head = sg.nn.Layer(10, 2, "linear", name="C", rng=rng)
+    params = first.parameters() + second.parameters() + head.parameters()
+
+    def sample_loss(x, y):
+        h1 = first(x)
+        h2 = [a + b for a, b in zip(second(h1), h1)]  # residual
+        mixed = [h2[5], h2[0], *x, h2[2], h2[3], h2[4], h2[1]]  # shuffled, with the inputs
+        out = head(mixed)
+        return sg.losses.mse(out, y) + 0.1 * (out[0] * h1[0]).sigmoid()
+
+    X, Y = random_batch(rng, 19, 4, lambda r: [r.uniform(-1, 1), r.uniform(-1, 1)])
+    got, got_grads, want, want_grads = compiled_and_eager(sample_loss, params, [X, Y])
+    assert got == pytest.approx(want, rel=RTOL)
+    assert_same(got_grads, want_grads)
+
+
 # ---------------------------------------------------------------------------------------
 # Training on arrays
 # ---------------------------------------------------------------------------------------

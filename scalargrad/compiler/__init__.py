@@ -151,7 +151,7 @@ class CompiledLoss:
             (value,), _ = self.penalty.run(theta[index], [], grad=extra_grad)
             total += float(value)
             if grad is not None:
-                np.add.at(grad, index, extra_grad)  # type: ignore[arg-type]
+                grad[index] += extra_grad  # type: ignore[index]  (each parameter once)
         return (total, outputs) if self.returns_outputs else total  # type: ignore[return-value]
 
     def _inputs(self, batch: Sequence[Any]) -> list[np.ndarray]:

@@ -34,7 +34,6 @@ class Run:
 
     theta: Array
     grad: Array | None
-    first_sample: int
     batch: int
     vals: list = field(default_factory=list)  # per step (inputs first): (batch or 1, k)
     adj: list = field(default_factory=list)  # ∂L/∂vals, the same shapes, None until reached

@@ -22,7 +22,7 @@ import numpy as np
 
 from ..engine import DomainError
 from . import ops
-from .operands import Const, Operand, Ref, Run, make_operand
+from .operands import Operand, Ref, Run, make_operand
 from .trace import Node, Trace
 
 Array = np.ndarray
@@ -57,11 +57,12 @@ class Step:
         mask, kind, reason = undefined
         if not mask.any():
             return
-        mask = np.broadcast_to(mask, np.broadcast_shapes(*(a.shape for a in operands)))
-        row, col = (int(i[0]) for i in np.nonzero(mask))
+        mask = np.broadcast_to(mask, np.broadcast_shapes(mask.shape,
+                                                          *(a.shape for a in operands)))
+        row, col = (int(i[0]) for i in np.nonzero(mask))  # the first sample, row-major
         args = ", ".join(f"{np.broadcast_to(a, mask.shape)[row, col]:g}" for a in operands)
         node = f"{self.name}[{col}]" + (f" ({self.labels[col]})" if self.labels[col] else "")
-        raise kind(f"sample {run.first_sample + row}: {self.op}({args}) at node {node}: "
+        raise kind(f"sample {row}: {self.op}({args}) at node {node}: "
                    f"{reason}")
 
 
@@ -136,8 +137,7 @@ class Dot(Step):
     def forward(self, run: Run) -> Array:
         a, b = (o.get(run) for o in self.operands[:2])
         run.saved[self.group] = [a, b]
-        z = np.add.reduceat(np.broadcast_to(a * b, np.broadcast_shapes(a.shape, b.shape)),
-                            self.starts, axis=1)
+        z = np.add.reduceat(a * b, self.starts, axis=1)
         if len(self.operands) == 3:
             z = z + self.operands[2].get(run)
         return z
@@ -159,11 +159,10 @@ class CrossEntropy(Step):
     classes: int
 
     def forward(self, run: Run) -> Array:
-        s = self.operands[0].get(run)
-        s = np.broadcast_to(s, (max(s.shape[0], 1), s.shape[1])).reshape(-1, self.size,
-                                                                          self.classes)
-        t = self.operands[1].get(run)
-        target = np.broadcast_to(t, (s.shape[0], self.size))
+        s, t = (o.get(run) for o in self.operands)
+        rows = max(s.shape[0], t.shape[0])
+        s = np.broadcast_to(s, (rows, s.shape[1])).reshape(rows, self.size, self.classes)
+        target = np.broadcast_to(t, (rows, self.size))
         index = target.astype(np.intp)
         bad = (index != target) | (index < 0) | (index >= self.classes)
         self.check(run, (bad, DomainError,
@@ -190,11 +189,11 @@ class Program:
     outputs: Operand | None
     blocks: dict[str, slice] = field(default_factory=dict)  # W1, b1, ... in theta
 
-    def run(self, theta: Array, inputs: list[Array], first_sample: int = 0,
-            weight: float = 1.0, grad: Array | None = None) -> tuple[Array, Array | None]:
+    def run(self, theta: Array, inputs: list[Array], weight: float = 1.0,
+            grad: Array | None = None) -> tuple[Array, Array | None]:
         """Forward for every sample; backward too if ``grad`` is given (it accumulates
         ``weight`` · Σ over samples of ∂loss/∂theta). Returns (losses, outputs)."""
-        run = Run(theta, grad, first_sample, len(inputs[0]) if inputs else 1)
+        run = Run(theta, grad, len(inputs[0]) if inputs else 1)
         run.vals.extend(inputs)
         with np.errstate(all="ignore"):
             for step in self.steps:
@@ -414,5 +413,3 @@ class _Namer:
         self.others += 1
         return f"{self.prefix}v{self.others}"
 
-
-__all__ = ["Const", "Program", "Step", "plan"]

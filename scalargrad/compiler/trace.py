@@ -18,10 +18,8 @@ from dataclasses import dataclass, field
 from .. import losses
 from ..engine import Value
 
-# ops whose local derivatives are other operands' values (a dot node's children are its
-# (weight, input) pairs, read back by `_dot_terms`)
-UNARY = ("neg", "exp", "log", "tanh", "sigmoid", "relu", "abs")
-BINARY = ("+", "-", "*", "/", "pow")
+# the engine's ops besides dot, ``** n`` and the losses' cross_entropy
+OPS = ("neg", "exp", "log", "tanh", "sigmoid", "relu", "abs", "+", "-", "*", "/", "pow", "sum")
 
 
 class CompileError(ValueError):
@@ -190,7 +188,7 @@ class _GraphReader:
             if bias is not None:
                 kids.append(self.index[id(bias)])
             return self.append(Node("dot", tuple(kids), v.data, v.label, bias=bias is not None))
-        if v.op not in UNARY + BINARY + ("sum",) and not v.op.startswith("**"):
+        if v.op not in OPS and not v.op.startswith("**"):
             raise CompileError(f"the op {v.op!r} is not one the compiler knows")
         if v.op.startswith("**"):
             _check_exponent(v)
