@@ -36,6 +36,8 @@ from bench_engine import (
     medians,
     micrograd_moons_step,
     ms,
+    print_markdown,
+    print_targets,
     scalargrad_moons_step,
 )
 
@@ -69,21 +71,13 @@ class Row:
     error: float  # largest relative gap compiled vs eager
 
 
-def weights(net: sg.nn.MLP) -> list[np.ndarray]:
-    """[W1, b1, W2, b2, ...] as arrays (W with one row per neuron)."""
+def arrays(net: sg.nn.MLP, field: str = "data") -> list[np.ndarray]:
+    """[W1, b1, W2, b2, ...] as arrays (W with one row per neuron), of each parameter's
+    ``data`` or ``grad``."""
     out = []
     for layer in net.layers:
-        out.append(np.array([[w.data for w in n.w] for n in layer.neurons]))
-        out.append(np.array([n.b.data for n in layer.neurons]))
-    return out
-
-
-def gradients(net: sg.nn.MLP) -> list[np.ndarray]:
-    """The same, from each parameter's .grad."""
-    out = []
-    for layer in net.layers:
-        out.append(np.array([[w.grad for w in n.w] for n in layer.neurons]))
-        out.append(np.array([n.b.grad for n in layer.neurons]))
+        out.append(np.array([[getattr(w, field) for w in n.w] for n in layer.neurons]))
+        out.append(np.array([getattr(n.b, field) for n in layer.neurons]))
     return out
 
 
@@ -183,16 +177,16 @@ def bench_moons(cfg: Config) -> tuple[Row, float]:
     net.zero_grad()
     want_loss = (sg.losses.hinge([net(x) for x in X], y) + penalty())
     want_loss.backward()
-    want = gradients(net)
-    loss, by_hand = numpy_moons_grads(weights(net), Xa, ya)
+    want = arrays(net, "grad")
+    loss, by_hand = numpy_moons_grads(arrays(net), Xa, ya)
     check("moons, numpy by hand", [np.array(loss), *by_hand], [np.array(want_loss.data), *want],
           BY_HAND)
     net.zero_grad()
     loss = step(X, y)
-    error = check("moons, compiled", [np.array(loss), *gradients(net)],
+    error = check("moons, compiled", [np.array(loss), *arrays(net, "grad")],
                   [np.array(want_loss.data), *want], EXACT)
 
-    params = weights(net)
+    params = arrays(net)
     optimizer = sg.optim.SGD(net.parameters(), lr=0.01)
     training = step.training(sg.optim.SGD(net.parameters(), lr=0.01))
     times = medians(lambda: numpy_step(numpy_moons_grads, params, Xa, ya, 0.01),
@@ -241,14 +235,14 @@ def bench_softmax(name: str, nin: int, sizes: list[int], X: np.ndarray, y: np.nd
     optimizer.zero_grad()
     want_loss = sg.sum_values(sample_loss(x, c) for x, c in zip(X_list, y_list)) / len(y_list)
     want_loss.backward()
-    want = [np.array(want_loss.data), *gradients(net)]
-    loss, by_hand = numpy_softmax_grads(weights(net), X, y)
+    want = [np.array(want_loss.data), *arrays(net, "grad")]
+    loss, by_hand = numpy_softmax_grads(arrays(net), X, y)
     check(f"{name}, numpy by hand", [np.array(loss), *by_hand], want, BY_HAND)
     net.zero_grad()
     loss = step(X, y)
-    error = check(f"{name}, compiled", [np.array(loss), *gradients(net)], want, EXACT)
+    error = check(f"{name}, compiled", [np.array(loss), *arrays(net, "grad")], want, EXACT)
 
-    params = weights(net)
+    params = arrays(net)
     training = step.training(sg.optim.SGD(net.parameters(), lr=0.01))
     t_numpy, t_compiled = medians(lambda: numpy_step(numpy_softmax_grads, params, X, y, 0.01),
                                   lambda: training(X, y), repeats=cfg.repeats)
@@ -276,27 +270,15 @@ def times(t: float | None) -> str:
 
 
 def print_table(rows: list[Row]) -> None:
-    """A Markdown table (it pastes into the README as it is)."""
     header = ["workload (one training step)", "numpy by hand", "compiled", "eager",
               "micrograd", "compiled / numpy", "eager / compiled", "micrograd / compiled",
               "compile", "compiled vs eager"]
-    cells = [header] + [[
+    print_markdown([header] + [[
         r.workload, ms(r.numpy), ms(r.compiled), ms(r.eager),
         "no exp/log" if r.micrograd is None else ms(r.micrograd),
         times(r.compiled / r.numpy), f"{r.eager / r.compiled:,.0f}×",
         "—" if r.micrograd is None else f"{r.micrograd / r.compiled:,.0f}×",
-        ms(r.compile_time), f"{r.error:.0e}"] for r in rows]
-    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
-
-    def line(row: list[str]) -> str:
-        return "| " + " | ".join(c.ljust(w) if i == 0 else c.rjust(w)
-                                 for i, (c, w) in enumerate(zip(row, widths))) + " |"
-
-    print(line(cells[0]))
-    print("| " + " | ".join("-" * w if i == 0 else "-" * (w - 1) + ":"
-                            for i, w in enumerate(widths)) + " |")
-    for row in cells[1:]:
-        print(line(row))
+        ms(r.compile_time), f"{r.error:.0e}"] for r in rows])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -334,9 +316,7 @@ def main(argv: list[str] | None = None) -> int:
         ("compiled gradients equal eager's to 1e-12 relative, every workload",
          all(r.error <= EXACT for r in rows), f"largest gap {max(r.error for r in rows):.0e}"),
     ]
-    print("\nTargets:")
-    for text, met, got in targets:
-        print(f"  [{'met' if met else 'NOT MET'}] {text}: {got}")
+    print_targets(targets)
     if args.quick:
         print(f"  (quick mode: the 784-input batch is {cfg.big_batch}, not 128)")
     return 0

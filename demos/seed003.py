@@ -81,9 +81,10 @@ def accuracy(X: list[list[float]], y: list[int]) -> float:
 
 
 # %%
-def image_loss(x: list[sg.Value], y: list[sg.Value]) -> sg.Value:
-    """½ Σₖ (outₖ − yₖ)² for one image x and its one-hot target y."""
-    return sg.losses.half_sse(net(x), y)
+def image_loss(x: list[sg.Value], y: list[sg.Value]) -> tuple[sg.Value, list[sg.Value]]:
+    """½ Σₖ (outₖ − yₖ)² for one image x and its one-hot target y, and the ten outputs."""
+    outputs = net(x)
+    return sg.losses.half_sse(outputs, y), outputs
 
 
 heading("What the compiler finds in the scalar graph")
@@ -116,8 +117,8 @@ print("(v1 = h2 − y, so (0.5 · 2·v1) is the notes' x⁽²⁾ − y; the note
 #     optimiser.zero_grad(); loss.backward(); optimiser.step()
 #
 # and the compiled one (the default) makes the same step with `train(x, y)` on a batch of
-# one image, the parameters living in arrays. Before measuring the accuracy (with the
-# eager network) `write_back()` copies them into the network's Values.
+# one image, the parameters living in arrays; `train.evaluate` runs the held-out images
+# through them, and `train.write_back()` copies them into the network's Values at the end.
 
 # %%
 heading(f"Training for {EPOCHS} epoch(s), η = {LEARNING_RATE:g} "
@@ -125,9 +126,20 @@ heading(f"Training for {EPOCHS} epoch(s), η = {LEARNING_RATE:g} "
 optimiser = sg.optim.SGD(net.parameters(), lr=LEARNING_RATE)
 train = None if EAGER else compiled.training(optimiser)
 X_array, T_array = np.array(X_train), np.array(T_train)
+X_held, T_held = np.array(X_test), np.array([one_hot(label) for label in y_test])
 shuffle = random.Random(0)
 curve = []  # mean loss over each stretch of 50 examples
 window: list[float] = []
+
+
+def held_out_accuracy() -> float:
+    """The fraction of held-out images classified right, by the network being trained."""
+    if train is None:
+        return accuracy(X_test, y_test)
+    _, outputs = train.evaluate(X_held, T_held)  # one row of ten outputs per image
+    return float(np.mean(outputs.argmax(axis=1) == np.array(y_test)))
+
+
 start = time.perf_counter()
 for epoch in range(1, EPOCHS + 1):
     order = list(range(len(X_train)))
@@ -140,14 +152,14 @@ for epoch in range(1, EPOCHS + 1):
             optimiser.step()
             window.append(loss.data)
         else:
-            window.append(train(X_array[i:i + 1], T_array[i:i + 1]))
+            window.append(train(X_array[i:i + 1], T_array[i:i + 1])[0])
         if len(window) == 50:
             curve.append(sum(window) / len(window))
             window = []
-    if train is not None:
-        train.write_back()
     print(f"epoch {epoch}: mean loss of the last 50 images {curve[-1]:.4f}, "
-          f"held-out accuracy {accuracy(X_test, y_test):.1%}")
+          f"held-out accuracy {held_out_accuracy():.1%}")
+if train is not None:
+    train.write_back()  # the trained parameters back into the network's Values
 seconds = time.perf_counter() - start
 test_accuracy = accuracy(X_test, y_test)
 print(f"\nTrained in {seconds:.1f} s. Held-out accuracy: {test_accuracy:.1%} "

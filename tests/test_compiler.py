@@ -237,6 +237,20 @@ def test_training_on_arrays_follows_the_eager_loop(make_optimiser):
             assert_same(getattr(optimisers[0], name), getattr(optimisers[1], name), name)
 
 
+def test_evaluate_runs_the_batch_at_the_trained_parameters_without_a_step():
+    net = sg.nn.MLP(2, [3, 1], seed=1)
+    X, Y = [[1.0, 2.0], [0.5, -1.0]], [0.5, -0.5]
+    step = sg.compile(lambda x, y: ((net(x) - y) ** 2, net(x)), X, Y)
+    train = step.training(sg.optim.SGD(net.parameters(), lr=0.1))
+    train(X, Y)
+    theta = train.theta.copy()
+    loss, outputs = train.evaluate(X, Y)
+    assert np.array_equal(train.theta, theta)  # no step taken
+    train.write_back()
+    assert loss == pytest.approx(eager(lambda x, y: (net(x) - y) ** 2, [X, Y]), rel=RTOL)
+    assert_same(outputs[:, 0], [net(x).data for x in X], "outputs")
+
+
 def test_training_refuses_an_optimiser_over_other_parameters():
     net = sg.nn.MLP(2, [2, 1], seed=0)
     step = sg.compile(lambda x, y: (net(x) - y) ** 2, [[1.0, 2.0]], [0.5])

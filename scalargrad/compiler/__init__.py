@@ -243,6 +243,10 @@ class Training:
         self._update()
         return result
 
+    def evaluate(self, *batch: Sequence[Any]) -> float | tuple[float, np.ndarray]:
+        """The batch loss (and outputs) at the current parameters, with no step."""
+        return self.compiled.run(self.theta, None, *batch)
+
     def _update(self) -> None:
         """The optimiser's step on arrays, operation for operation as in `sg.optim`."""
         opt, g = self.optimiser, self.grad

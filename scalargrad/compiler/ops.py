@@ -27,8 +27,8 @@ TOO_LARGE = "the result is too large for a float"
 
 def sigmoid(a: Array) -> Array:
     """σ(a), as the engine: 1/(1+e⁻ᵃ) for a ≥ 0, eᵃ/(1+eᵃ) below (no overflow)."""
-    e = np.exp(np.minimum(a, 0.0))
-    return np.where(a >= 0, 1.0 / (1.0 + np.exp(-np.maximum(a, 0.0))), e / (1.0 + e))
+    e = np.exp(-np.abs(a))  # e⁻ᵃ above 0, eᵃ below
+    return np.where(a >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
 def relu(a: Array) -> Array:
@@ -128,6 +128,8 @@ def lookup(op: str) -> VectorOp:
     """The VectorOp of an engine op name; ``'**n'`` is the power with the number n."""
     if op.startswith("**"):
         n = float(op[2:])
+        if n == 2:  # the square, as often as all other powers: 2·a¹ is 2·a exactly
+            return VectorOp(np.square, lambda a, out: (2.0 * a,), _overflow)
         return VectorOp(lambda a: power(a, n), lambda a, out: (pow_const_local(a, n),),
                         lambda a, out: undefined_pow(a, n, out))
     return OPS[op]
