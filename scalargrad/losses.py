@@ -49,9 +49,9 @@ def cross_entropy(logits: Sequence[Operand], target_index: int | Value) -> Value
     """
     if not logits:
         raise ValueError("cross_entropy: needs at least one logit")
-    index = target_index.data if isinstance(target_index, Value) else target_index
-    if isinstance(index, float) and index.is_integer():
-        index = int(index)  # a class index held by a Value
+    index = target_index
+    if isinstance(index, Value) and index.data.is_integer():
+        index = int(index.data)  # a class index held by a Value (as a compiled trace gives)
     if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < len(logits):
         raise ValueError(
             f"cross_entropy: target_index must be an int in 0..{len(logits) - 1}, "

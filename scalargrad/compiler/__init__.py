@@ -58,15 +58,16 @@ def compile(loss: Callable[..., Value | tuple[Value, Any]], *examples: Sequence[
     ``loss`` as Values. ``loss`` may also return ``(loss, outputs)`` (a Value or a list of
     Values, such as the network's scores); the compiled function then returns the batch's
     outputs too, one row per sample. Up to ``traces`` samples (the first, the last, the
-    middle one) are traced: if they build different graphs, `CompileError` says why.
+    middle one; at least two) are traced: if they build different graphs, `CompileError`
+    says why.
     """
     if reduction not in ("mean", "sum"):
         raise ValueError(f"reduction must be 'mean' or 'sum', got {reduction!r}")
     names = _argument_names(loss, len(examples))
     columns = _columns(examples, names)
     size = len(columns[0]) if columns else 1
-    picks = sorted({0, size - 1, size // 2})[:max(traces, 1)]
-    samples = picks if len(picks) > 1 else [0, 0]
+    picks = list(dict.fromkeys([0, size - 1, size // 2]))[:max(traces, 2)]
+    samples = picks if len(picks) > 1 else [0, 0]  # one sample: traced twice all the same
     traced = [trace(loss, [col[i] for col in columns], names) for i in samples]
     fresh_leaves_to_constants(traced)
     for i, other in zip(samples[1:], traced[1:]):
@@ -74,7 +75,7 @@ def compile(loss: Callable[..., Value | tuple[Value, Any]], *examples: Sequence[
     program = plan(traced[0])
     penalty_program = None
     if penalty is not None:
-        penalty_trace = trace(lambda: penalty(), [], [])
+        penalty_trace = trace(penalty, [], [])
         if penalty_trace.shapes or any(n.op == "input" for n in penalty_trace.nodes):
             raise CompileError("penalty() must be built from parameters only")
         penalty_program = plan(penalty_trace, prefix="r.")

@@ -262,10 +262,11 @@ def compare(first: Trace, other: Trace, first_sample: int, other_sample: int) ->
         if a.signature() == b.signature():
             continue
         if a.op == b.op == "constant":
-            raise CompileError(f"node {k} of the graph is the number {a.value:g} in {where} "
-                               f"but {b.value:g} in the other. {why}")
-        raise CompileError(f"{where} build different graphs: node {k} is "
-                           f"{_describe(a)} in one, {_describe(b)} in the other. {why}")
+            raise CompileError(f"node {k} of the graph is the number {a.value:g} in sample "
+                               f"{first_sample} but {b.value:g} in sample {other_sample}. {why}")
+        raise CompileError(f"{where} build different graphs: node {k} is {_describe(a)} in "
+                           f"sample {first_sample}, {_describe(b)} in sample {other_sample}. "
+                           f"{why}")
     if (first.loss, first.outputs) != (other.loss, other.outputs):
         raise CompileError(f"{where} return different nodes as the loss or outputs. {why}")
 
