@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from .operands import Const, Mixed, Operand, ParamPick, ParamSlice, VarPick, VarSlice
 from .program import CrossEntropy, Dot, Elementwise, MatMul, Program, Step, Sum
 
-GREEK = {"sigmoid": "σ", "relu": "relu", "tanh": "tanh", "exp": "exp", "log": "log",
-         "abs": "abs"}
+FUNCTIONS = {"sigmoid": "σ", "relu": "relu", "tanh": "tanh", "exp": "exp", "log": "log",
+             "abs": "abs"}
 
 
 @dataclass
@@ -49,7 +49,8 @@ class Explanation:
         raise KeyError(f"no line defines {name!r}")
 
     def __str__(self) -> str:
-        width = max(len(f"{ln.name} = {ln.formula}") for ln in self.forward + self.backward)
+        width = min(48, max(len(f"{ln.name} = {ln.formula}")  # longer lines run over
+                            for ln in self.forward + self.backward))
         total = "mean over the batch" if self.reduction == "mean" else "sum over the batch"
         out = [f"Forward, one sample (the batch runs each line once, a row per sample); "
                f"the batch loss is the {total} of L" + (" plus the penalty" if self.penalty
@@ -124,7 +125,7 @@ class _Writer:
         if op.startswith("**"):
             return f"{_paren(ops[0])}^{op[2:]}"
         if len(ops) == 1:
-            return f"−{_paren(ops[0])}" if op == "neg" else f"{GREEK[op]}({ops[0]})"
+            return f"−{_paren(ops[0])}" if op == "neg" else f"{FUNCTIONS[op]}({ops[0]})"
         symbol = {"+": "+", "-": "−", "/": "/", "pow": "^"}.get(op)
         if symbol is None:  # *: a number times a vector, or elementwise
             scalar = any(isinstance(o, Const) and _constant(o) is not None for o in step.operands)
