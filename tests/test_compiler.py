@@ -388,6 +388,23 @@ def test_a_domain_error_names_the_sample_and_the_node():
     assert "log is defined only for positive numbers" in message
 
 
+@pytest.mark.parametrize(("expression", "bad", "error", "reason"), [
+    (lambda w, a: w / a, 0.0, sg.DivisionByZero, "division by zero"),
+    (lambda w, a: (w * a) ** 0.5, -1.0, sg.DomainError, "no real fractional power"),
+    (lambda w, a: a ** -2, 0.0, sg.DivisionByZero, "0 cannot be raised to a negative power"),
+    (lambda w, a: a ** w, -3.0, sg.DomainError, "a Value exponent needs a positive base"),
+    (lambda w, a: (w * a).exp(), 800.0, sg.ValueOverflow, "too large for a float"),
+])
+def test_every_domain_error_names_the_sample(expression, bad, error, reason):
+    w = sg.Value(1.0, "w")
+    step = sg.compile(lambda x: expression(w, x[0]), [[2.0], [3.0]])
+    with pytest.raises(error, match=reason) as err:
+        step([[2.0], [3.0], [bad], [bad]])
+    assert str(err.value).startswith("sample 2: ")
+    with pytest.raises(error):  # the eager engine refuses the same sample
+        expression(w, sg.Value(bad))
+
+
 def test_a_cross_entropy_target_out_of_range_names_the_sample():
     net = sg.nn.MLP(2, [3], seed=0)
     step = sg.compile(lambda x, y: sg.losses.cross_entropy(net(x), y), [[0.0, 1.0]], [2])
