@@ -15,6 +15,9 @@ same initial weights:
 
 Times are medians of several repeats, the implementations taking turns, the garbage
 collector on (as in `bench_engine.py`). The issue's targets are printed as met or not.
+On a small shared machine, run it with ``OPENBLAS_NUM_THREADS=1``: OpenBLAS's threads
+otherwise wait for each other, and a 0.3 ms matrix step can take 30 ms (the header says
+which BLAS variables were set).
 The script is a report, not a test: it exits 0 whatever the numbers are.
 """
 
@@ -287,10 +290,11 @@ def main(argv: list[str] | None = None) -> int:
                         help="fewer repeats and a small 784-input batch: a smoke run")
     args = parser.parse_args(argv)
     cfg = QUICK if args.quick else FULL
-    blas = os.environ.get("OPENBLAS_CORETYPE")
+    blas = [f"{k}={os.environ[k]}" for k in ("OPENBLAS_NUM_THREADS", "OPENBLAS_CORETYPE",
+                                             "OMP_NUM_THREADS") if k in os.environ]
     print(f"scalargrad {sg.__version__}, numpy {np.__version__}, Python "
           f"{platform.python_version()} ({platform.machine()}, {os.cpu_count()} cores"
-          f"{f', OPENBLAS_CORETYPE={blas}' if blas else ''})"
+          f"{', ' + ', '.join(blas) if blas else ', BLAS threads as numpy sets them'})"
           f"{', quick mode' if args.quick else ''}; times are medians\n")
 
     moons, demo_seconds = bench_moons(cfg)

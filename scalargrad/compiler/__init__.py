@@ -33,6 +33,7 @@ copying every one between Values and arrays on each step would cost more than th
 
 from __future__ import annotations
 
+import gc
 import inspect
 from collections.abc import Callable, Sequence
 from typing import Any, Literal
@@ -63,6 +64,17 @@ def compile(loss: Callable[..., Value | tuple[Value, Any]], *examples: Sequence[
     """
     if reduction not in ("mean", "sum"):
         raise ValueError(f"reduction must be 'mean' or 'sum', got {reduction!r}")
+    collecting = gc.isenabled()
+    gc.disable()  # tracing makes a few objects per node: the collector would rescan them all
+    try:
+        return _compile(loss, examples, penalty, reduction, traces)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _compile(loss: Callable[..., Any], examples: Sequence[Any],
+             penalty: Callable[[], Value] | None, reduction: str, traces: int) -> CompiledLoss:
     names = _argument_names(loss, len(examples))
     columns = _columns(examples, names)
     size = len(columns[0]) if columns else 1
