@@ -179,15 +179,9 @@ class _GraphReader:
                 return self.constant(v.data)
             self.params.append(v)
             return self.append(Node("param", (), v.data, v.label, param=v))
-        if v.op == "dot":
-            pairs, bias = _dot_terms(v)
-            kids = []
-            for a, b in pairs:
-                kids.append(self.index[id(a)])
-                kids.append(self.index[id(b)] if isinstance(b, Value) else self.constant(b))
-            if bias is not None:
-                kids.append(self.index[id(bias)])
-            return self.append(Node("dot", tuple(kids), v.data, v.label, bias=bias is not None))
+        if v.op == "dot":  # children in pairs (w₁, x₁, w₂, x₂, ...), then the bias if any
+            kids = tuple(self.index[id(c)] for c in v.children)
+            return self.append(Node("dot", kids, v.data, v.label, bias=len(kids) % 2 == 1))
         if v.op not in OPS and not v.op.startswith("**"):
             raise CompileError(f"the op {v.op!r} is not one the compiler knows")
         if v.op.startswith("**"):
@@ -201,35 +195,6 @@ class _GraphReader:
     def append(self, node: Node) -> int:
         self.nodes.append(node)
         return len(self.nodes) - 1
-
-
-def _dot_terms(v: Value) -> tuple[list[tuple[Value, Value | float]], Value | None]:
-    """A dot node's terms (weight, input) and bias, read back from children and locals.
-
-    `engine.dot` records a Value input as the pair (w, x) with locals (x, w), a number
-    input as w alone with local x, and the bias last with local 1. The reading is checked
-    by recomputing the node's value.
-    """
-    kids, local = v.children, v.local_grads
-    terms: list[tuple[Value, Value | float]] = []
-    i = 0
-    while i < len(kids):
-        if (i + 1 < len(kids) and local[i] == kids[i + 1].data
-                and local[i + 1] == kids[i].data):
-            terms.append((kids[i], kids[i + 1]))
-            i += 2
-        else:
-            terms.append((kids[i], local[i]))
-            i += 1
-    bias = None
-    if terms and not isinstance(terms[-1][1], Value) and terms[-1][1] == 1.0:
-        bias = terms.pop()[0]
-    products = [a.data * (b.data if isinstance(b, Value) else b) for a, b in terms]
-    total = sum(products, bias.data if bias is not None else 0.0)
-    scale = sum(map(abs, products)) + (abs(bias.data) if bias is not None else 0.0)
-    if not math.isclose(total, v.data, rel_tol=1e-12, abs_tol=1e-12 * scale):
-        raise CompileError("could not read a dot node back as Σ wᵢ·xᵢ + b")
-    return terms, bias
 
 
 def _check_exponent(v: Value) -> None:
