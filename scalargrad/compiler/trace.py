@@ -155,7 +155,7 @@ class _GraphReader:
             for child in children:
                 if id(child) not in self.index:
                     if not child.children and id(child) not in self.fused:  # a leaf
-                        self.index[id(child)] = self.add(child)
+                        self.index[id(child)] = self.leaf(child)
                         continue
                     stack.append((child, iter(self.operands(child))))
                     break
@@ -172,13 +172,8 @@ class _GraphReader:
             kids.append(self.index[id(target)] if isinstance(target, Value)
                         else self.constant(float(target)))
             return self.append(Node("cross_entropy", tuple(kids), v.data, v.label))
-        if id(v) in self.inputs:
-            return self.append(Node("input", (), v.data, v.label, input=self.inputs[id(v)]))
         if not v.children:
-            if v.constant:
-                return self.constant(v.data)
-            self.params.append(v)
-            return self.append(Node("param", (), v.data, v.label, param=v))
+            return self.leaf(v)
         if v.op == "dot":  # children in pairs (w₁, x₁, w₂, x₂, ...), then the bias if any
             kids = tuple(self.index[id(c)] for c in v.children)
             return self.append(Node("dot", kids, v.data, v.label, bias=len(kids) % 2 == 1))
@@ -188,6 +183,19 @@ class _GraphReader:
             _check_exponent(v)
         kids = tuple(self.index[id(c)] for c in v.children)
         return self.append(Node(v.op, kids, v.data, v.label))
+
+    def leaf(self, v: Value) -> int:
+        """An input (a number of the sample), a constant, or else a parameter."""
+        position = self.inputs.get(id(v))
+        if position is not None:
+            node = Node("input", (), v.data, v.label, None, position)
+        elif v.constant:
+            node = Node("constant", (), v.data)
+        else:
+            self.params.append(v)
+            node = Node("param", (), v.data, v.label, v)
+        self.nodes.append(node)
+        return len(self.nodes) - 1
 
     def constant(self, value: float) -> int:
         return self.append(Node("constant", (), value))
