@@ -2,7 +2,9 @@
 
 Each demo writes its pictures to ``<base>/<demo name>/`` where ``<base>`` is ``--out DIR``
 on the command line, else ``$SCALARGRAD_DEMO_OUT``, else ``./scalargrad-out``.
-``--fast`` or ``SCALARGRAD_DEMO_FAST=1`` makes the demos small and quick (the tests use it);
+``--fast`` or ``SCALARGRAD_DEMO_FAST=1`` makes the demos small and quick (the tests use it).
+``--eager`` or ``SCALARGRAD_DEMO_EAGER=1`` makes the training demos run the eager loop (the
+one a student reads first) instead of the compiled one (`sg.compile`).
 ``python demos/NAME.py --help`` says so and stops. matplotlib, tqdm and numpy come from the
 ``demos`` extra: ``pip install -e ".[demos]"``. The plots are matplotlib `Figure` objects
 made without pyplot, so a notebook's plotting backend and style are left as they were.
@@ -42,11 +44,14 @@ def _parser(help_: bool = False) -> argparse.ArgumentParser:
     parser.add_argument("--out", metavar="DIR", default=None,
                         help="where the pictures go: DIR/NAME/ (default ./scalargrad-out, "
                              "also $SCALARGRAD_DEMO_OUT)")
+    parser.add_argument("--eager", action="store_true",
+                        help="train with the eager loop instead of the compiled one (also "
+                             "SCALARGRAD_DEMO_EAGER=1)")
     return parser
 
 
 def _options() -> argparse.Namespace:
-    """``--out`` and ``--fast`` from the command line, ignoring anything else there (the
+    """``--out``, ``--fast`` and ``--eager`` from the command line, ignoring anything else (the
     same script runs under ``scalargrad demo NAME`` and inside Jupyter, whose argv carries
     options of their own)."""
     return _parser().parse_known_args(sys.argv[1:])[0]
@@ -62,6 +67,12 @@ if Path(sys.argv[0]).parent.resolve() == DEMOS:  # run as `python demos/X.py`
 def fast_mode() -> bool:
     """True in fast mode (``--fast`` or ``SCALARGRAD_DEMO_FAST=1``): small data, few steps."""
     return _options().fast or os.environ.get("SCALARGRAD_DEMO_FAST", "") not in ("", "0")
+
+
+def eager_mode() -> bool:
+    """True if the training demos should run the eager loop (``--eager`` or
+    ``SCALARGRAD_DEMO_EAGER=1``) rather than the compiled one."""
+    return _options().eager or os.environ.get("SCALARGRAD_DEMO_EAGER", "") not in ("", "0")
 
 
 def output_dir(name: str) -> Path:

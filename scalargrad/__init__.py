@@ -33,6 +33,7 @@ _LAZY = {
     "to_svg": "drawing",
     "steps": "walkthrough",
     "animate": "animation",
+    "compile": "compiler",  # numpy: the `compile` extra
 }
 
 
@@ -56,6 +57,7 @@ __all__ = [
     "Value",
     "ValueOverflow",
     "animate",
+    "compile",
     "dot",
     "draw",
     "grad",

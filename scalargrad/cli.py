@@ -153,7 +153,8 @@ def _demo(args: argparse.Namespace) -> int:
         return EXIT_OK
     if args.demo not in names:
         raise CommandError(f"no demo called {args.demo!r}; the demos are: {', '.join(names)}")
-    options = ["--fast"] * args.fast + (["--out", args.out] if args.out else [])
+    options = (["--fast"] * args.fast + ["--eager"] * args.eager
+               + (["--out", args.out] if args.out else []))
     argv = sys.argv
     sys.argv = [f"scalargrad demo {args.demo}", *options]  # what the demo reads
     try:
@@ -346,6 +347,8 @@ def _parser() -> argparse.ArgumentParser:
     demo = command("demo", _demo, "run a demo, or list them")
     demo.add_argument("demo", nargs="?", metavar="NAME", help="the demo to run")
     demo.add_argument("--fast", action="store_true", help="small and quick")
+    demo.add_argument("--eager", action="store_true",
+                      help="train with the eager loop instead of the compiled one")
     demo.add_argument("--out", metavar="DIR",
                       help="where the pictures go (default ./scalargrad-out)")
     return parser

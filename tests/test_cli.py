@@ -340,7 +340,8 @@ def test_python_demo_help_prints_help_and_runs_nothing(tmp_path):
         done = subprocess.run([sys.executable, str(demos / f"{name}.py"), "--help"],
                               capture_output=True, text=True, timeout=60, cwd=tmp_path)
         assert done.returncode == 0, done.stderr
-        assert done.stdout.startswith(f"usage: python demos/{name}.py [-h] [--fast] [--out DIR]")
+        assert done.stdout.startswith(
+            f"usage: python demos/{name}.py [-h] [--fast] [--out DIR] [--eager]")
         assert "--fast" in done.stdout and "Pictures go to" not in done.stdout
     assert list(tmp_path.iterdir()) == []
 
@@ -356,3 +357,13 @@ def test_animate_passes_view_on(tmp_path, monkeypatch):
     assert main(["animate", "x * 2", "--at", "x=1", "-o", str(tmp_path / "a.html"),
                  "--view", "neuron"]) == 0
     assert seen["view"] == "neuron" and seen["zoom"] is None
+
+
+def test_demo_passes_its_options_to_the_demo(monkeypatch):
+    seen = []
+    monkeypatch.setattr("runpy.run_module", lambda name, run_name: seen.append(
+        (name, list(sys.argv))))
+    assert main(["demo", "moons", "--eager", "--fast", "--out", "pics"]) == 0
+    assert seen == [("scalargrad.demos.moons",
+                     ["scalargrad demo moons", "--fast", "--eager", "--out", "pics"])]
+    assert sys.argv[0] != "scalargrad demo moons"  # put back afterwards
