@@ -75,6 +75,17 @@ class Verdict:
     right: bool
     yours: float
     causes: tuple[Claim, ...]
+    step: str | None = None
+    """"arithmetic", "wrong formula" or "true here only" when the claim fails as a step."""
+    working: float | None = None
+    """The value of the numeric working just before a claimed number, if there is one."""
+    where: tuple[tuple[str, float], ...] = ()
+    """For "true here only": the inputs at the random point where the formula differs."""
+
+    @property
+    def entry(self) -> tuple[int, ...]:
+        """The 1-based index of the claimed entry of a vector or matrix (empty: a scalar)."""
+        return self.claim.entry
 
     @property
     def follows(self) -> bool:
@@ -83,10 +94,15 @@ class Verdict:
 
     @property
     def kind(self) -> str:
-        """``"right"``, ``"follows"`` (from earlier numbers), ``"cut off"`` (truncated
-        instead of rounded, from the exact value or the student's own) or ``"slip"``."""
+        """``"right"``; for a step: ``"arithmetic"`` (a number that is not what the
+        working before it gives), ``"wrong formula"``, ``"true here only"`` (a formula
+        right at the worksheet's point only); for a number: ``"follows"`` (from earlier
+        numbers), ``"cut off"`` (truncated instead of rounded, from the exact value or
+        the student's own) or ``"slip"``."""
         if self.right:
             return "right"
+        if self.step:
+            return self.step
         if self.follows:
             return "follows"
         written = self.claim.written

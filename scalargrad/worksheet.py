@@ -485,13 +485,18 @@ def _checked(value: Value | float, at: Token) -> Value | float:
 
 @dataclass(frozen=True)
 class Claim:
-    """A number the student wrote: the value of ``name``, or ∂top/∂name when ``top``."""
+    """What the student wrote about the value of ``name`` (or ∂top/∂name when ``top``):
+    a number (``form`` "number") or a formula (``form`` "formula", ``written`` is its
+    text).  ``entry`` is the 1-based index of the entry of a vector or matrix claim
+    (``(2,)`` or ``(1, 3)``), empty for a scalar."""
 
     name: str
     written: str
     line: int
     column: int
     top: str | None = None
+    entry: tuple[int, ...] = ()
+    form: str = "number"
 
     @property
     def number(self) -> Decimal:
@@ -499,8 +504,10 @@ class Claim:
 
     @property
     def subject(self) -> str:
-        """What is claimed, as the student would say it: ``h2`` or ``∂L/∂w12``."""
-        return f"∂{self.top}/∂{self.name}" if self.top else self.name
+        """What is claimed, as the student would say it: ``h2``, ``∂L/∂w12``, ``z[2]``
+        or ``∂L/∂W1[1,3]``."""
+        base = f"∂{self.top}/∂{self.name}" if self.top else self.name
+        return base + (f"[{','.join(map(str, self.entry))}]" if self.entry else "")
 
 
 @dataclass(frozen=True)
