@@ -147,10 +147,12 @@ class Report:
         """``87 claims: 35 right, 52 wrong (8 slips, 10 follow from earlier numbers, …)``."""
         kinds = [v.kind for v in self.verdicts]
         wrong = len(kinds) - kinds.count("right")
-        text = f"{len(kinds)} claims: {kinds.count('right')} right, {wrong} wrong"
+        claims = f"{len(kinds)} claim" + ("" if len(kinds) == 1 else "s")
+        text = f"{claims}: {kinds.count('right')} right, {wrong} wrong"
         parts = [f"{n} {what}" for n, what in [
             (kinds.count("slip"), "slip" if kinds.count("slip") == 1 else "slips"),
-            (kinds.count("follows"), "follow from earlier numbers"),
+            (kinds.count("follows"), ("follows" if kinds.count("follows") == 1 else "follow")
+             + " from earlier numbers"),
             (kinds.count("cut off"), "cut off instead of rounded"),
         ] if n]
         return text + (f" ({', '.join(parts)})" if parts else "")
@@ -167,6 +169,15 @@ class Report:
         lines = [f"{r[0]:>{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]:>{widths[2]}}  "
                  f"{r[3]:>{widths[3]}}  {r[4]} {r[5]}".rstrip() for r in rows]
         return "\n".join([*lines, "", self.summary()]) + "\n"
+
+    def __repr__(self) -> str:
+        return f"<Report of {self.worksheet.source or 'a worksheet'}: {self.summary()}>"
+
+    def _repr_markdown_(self) -> str:
+        """How Jupyter shows a report: the summary and the table (`reports.markdown`)."""
+        from .reports import markdown
+
+        return markdown(self)
 
 
 MAX_WORK = 20_000

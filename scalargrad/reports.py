@@ -23,6 +23,7 @@ from typing import Any
 
 from .engine import ScalarGradError
 from .grading import Report, Verdict, check
+from .walkthrough import format_number
 from .worksheet import load
 
 MAX_MARKDOWN_ROWS = 500
@@ -36,7 +37,10 @@ are counted, so that displaying a huge report stays quick."""
 
 
 def shown_exact(verdict: Verdict) -> str:
-    """The exact value with three more decimals than the claim was written with."""
+    """The exact value: three more decimals than a claimed number was written with; six
+    significant digits for a claimed formula."""
+    if verdict.claim.form != "number":
+        return format_number(verdict.exact, 6)
     decimals = -verdict.claim.number.as_tuple().exponent  # type: ignore[operator]
     return f"{verdict.exact:.{min(max(decimals + 3, 0), 15)}f}"
 
@@ -61,20 +65,26 @@ def markdown(report: Report) -> str:
                   f"| {shown_exact(v)} | {'✓' if v.right else '✗'} | {_escape(v.note)} |"
                   for v in shown]
     if len(shown) < len(verdicts):
-        lines += ["", f"({len(verdicts) - len(shown)} right claims not shown)"]
+        hidden = plural(len(verdicts) - len(shown), "right claim")
+        lines += ["", f"({hidden} not shown)"]
     return "\n".join(lines) + "\n"
 
 
 def verdict_record(verdict: Verdict, file: str = "") -> dict[str, Any]:
-    """One verdict as plain data, for JSON: where, what was claimed, the exact value,
-    whether it holds, its kind and why.  Values that are not finite become ``None``."""
+    """One verdict as plain data, for JSON: where it is, what was claimed (``claim``, with
+    ``entry`` the 1-based index in a vector or matrix), what was written (a number or a
+    formula: ``form``), the exact value, whether it holds, its kind and why.  For a step,
+    ``working`` is what the numeric working before it gives and ``where`` the random point
+    at which a formula true here only differs.  Numbers that are not finite are ``None``."""
     claim = verdict.claim
     return {
         "file": file, "line": claim.line, "column": claim.column,
         "claim": claim.subject, "name": claim.name, "derivative_of": claim.top,
-        "written": claim.written, "exact": _finite(verdict.exact),
-        "yours": _finite(verdict.yours), "right": verdict.right, "kind": verdict.kind,
-        "note": verdict.note,
+        "entry": list(claim.entry) or None, "form": claim.form, "written": claim.written,
+        "exact": _finite(verdict.exact), "yours": _finite(verdict.yours),
+        "working": None if verdict.working is None else _finite(verdict.working),
+        "where": {name: _finite(x) for name, x in verdict.where} or None,
+        "right": verdict.right, "kind": verdict.kind, "note": verdict.note,
     }
 
 
