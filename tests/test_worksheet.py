@@ -126,7 +126,7 @@ def test_expression_for_the_command_line():
     ("a = 1\nb = ∂b/∂a", (2, 5), "a derivative cannot be part of a formula", ""),
     ("a = 1 = ", (1, 7), "nothing after '='", ""),
     ("a + 1", (1, 1), "expected '='", "name = formula"),
-    ("2 = a", (1, 1), "the left of '=' must be a name or a derivative", ""),
+    ("2 = a", (1, 1), "the left of '=' must be a name, a derivative or a function", ""),
     ("a = 1\nloss: b", (2, 7), "unknown name 'b'", ""),
     ("a = " + "(" * 500 + "1" + ")" * 500, (1, 5 + 100), "nested too deeply", ""),
     ("x = 1\ny = " + "x * " * 200 + "x", (2, 5), "nested too deeply", "split it"),
