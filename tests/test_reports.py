@@ -79,9 +79,8 @@ def test_several_files_one_line_each_and_the_worst_exit_status(tmp_path, capsys)
     assert out[0].split() == ["file", "claims", "right", "wrong"]
     assert out[1].split() == [good, "1", "1", "0", "✓"]
     assert out[2].split() == [slip, "2", "1", "1", "✗", "1", "slip"]
-    assert out[3].startswith(bad) and out[3].endswith(
-        f"malformed: {bad}:2:7: unexpected character '$' (hint: formulas use numbers, "
-        "names, + - * / ^ ( ) and sigmoid exp log tanh relu abs)")
+    assert out[3].startswith(bad)
+    assert f"  malformed: {bad}:2:7: unexpected character '$' (hint: " in out[3]
     assert out[4].endswith(f"malformed: no such worksheet file: {tmp_path / 'gone.txt'}")
     assert out[5:] == ["", "4 files: 1 all right, 1 with wrong claims, 2 malformed"]
 
