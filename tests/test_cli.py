@@ -101,8 +101,8 @@ def test_malformed_worksheet_via_subprocess(tmp_path):
     done = run("check", str(bad))
     assert done.returncode == 2
     assert done.stderr == (f"scalargrad check: error: {bad}:2:7: unexpected character '$' "
-                           "(hint: formulas use numbers, names, + - * / ^ ( ) and sigmoid "
-                           "exp log tanh relu abs)\n")
+                           "(hint: formulas use numbers in digits 0-9, names, + - * / ^ ( ) [ ] "
+                           "and sigmoid exp log tanh relu abs)\n")
 
 
 def test_check_via_subprocess():
