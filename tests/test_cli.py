@@ -66,7 +66,7 @@ def test_check_exit_status_and_table(tmp_path, capsys):
     assert "2 claims: 2 right, 0 wrong" in capsys.readouterr().out
     assert main(["check", "seed001_x1.txt"]) == 1
     out = capsys.readouterr().out
-    assert "h2" in out and "✗ slip (your numbers give 0.0156)" in out
+    assert "h2" in out and "✗ arithmetic: the working gives 0.0156" in out
     assert "✗ follows from h2 = 0.015 (line 24)" in out
 
 
@@ -107,7 +107,7 @@ def test_malformed_worksheet_via_subprocess(tmp_path):
 
 def test_check_via_subprocess():
     done = run("check", "seed001_x1.txt")
-    assert done.returncode == 1 and "87 claims" in done.stdout
+    assert done.returncode == 1 and "96 claims" in done.stdout
     assert done.stderr.startswith("scalargrad: using the worksheet shipped with scalargrad: ")
     assert done.stderr.rstrip().endswith("seed001_x1.txt") and done.stderr.count("\n") == 1
 

@@ -34,11 +34,9 @@ operations), `reader` (statements, definitions and chains). Any problem is a
 
 from .arrays import Array
 from .evaluation import Evaluator, Function, evaluate, number
-from .reader import (Chain, Claim, Definition, Link, Subject, Worksheet, expression, load,
-                     parse)
+from .reader import Chain, Claim, Definition, Link, Subject, Worksheet, expression, load, parse
 from .syntax import FUNCTIONS, Parser, derivatives_in, names_in
-from .tokens import (MAX_BYTES, MAX_DEPTH, MAX_NUMBER_CHARS, Token, WorksheetError,
-                     tokenize)
+from .tokens import MAX_BYTES, MAX_DEPTH, MAX_NUMBER_CHARS, Token, WorksheetError, tokenize
 
 __all__ = [
     "FUNCTIONS", "MAX_BYTES", "MAX_DEPTH", "MAX_NUMBER_CHARS", "Array", "Chain", "Claim",

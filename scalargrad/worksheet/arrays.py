@@ -4,11 +4,12 @@ An `Array` is ``rows × cols`` entries (`Value` nodes or plain numbers), stored 
 vector is an array with one row (``[a, b, c]``) or one column (``[a, b, c]ᵀ``); a 1×1
 result is a scalar.  The shape rules are the notes':
 
-- A·B (``·``, ``@``, ``×``, side by side) is the matrix product Σₖ Aᵢₖ Bₖⱼ; a vector
-  fits a matrix either way round; a column times a row is the outer product; any other
-  two vectors of one length give the dot product Σₖ aₖ bₖ.
+- ``a · b`` (also ``×``) of two vectors of one length is the dot product Σₖ aₖ bₖ.
+- Otherwise ``·``, ``@`` and writing side by side are the matrix product Σₖ Aᵢₖ Bₖⱼ; a
+  vector fits a matrix either way round; a column times a row is the outer product
+  (``δ xᵀ``), a row times a column the dot product.
 - ``⊙`` (and ``*`` between equal shapes, and two vectors of one orientation side by
-  side) is entrywise; a number times an array scales every entry.
+  side: ``a(1 - a)``) is entrywise; a number times an array scales every entry.
 - ``+`` and ``-`` go entry by entry on equal shapes (vectors of one length in either
   orientation count as equal) and add a number to every entry.
 """
@@ -105,11 +106,13 @@ def dot(xs: tuple[Scalar, ...], ys: tuple[Scalar, ...],
 
 def product(kind: str, a: Quantity, b: Quantity, times: Callable[[Scalar, Scalar], Scalar],
             at: Token) -> Quantity:
-    """The product written with ``kind`` ("@", "*", "⊙" or "" for side by side)."""
+    """The product written with ``kind`` ("·", "@", "*", "⊙" or "" for side by side)."""
     if not isinstance(a, Array) or not isinstance(b, Array):
         return entrywise(a, b, times, at, "multiply")  # a number scales every entry
-    vectors_alike = (a.is_vector and b.is_vector and same_shape(a, b)
-                     and (a.rows == 1) == (b.rows == 1))
+    vectors = a.is_vector and b.is_vector and same_shape(a, b)
+    if kind == "·" and vectors:
+        return dot(a.entries, b.entries, times)
+    vectors_alike = vectors and (a.rows == 1) == (b.rows == 1)
     if kind == "⊙" or (kind == "*" and same_shape(a, b)) or (kind == "" and vectors_alike):
         return entrywise(a, b, times, at, "multiply")
     return matrix_product(a, b, times, at)

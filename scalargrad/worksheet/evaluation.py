@@ -9,8 +9,7 @@ from dataclasses import dataclass
 
 from ..engine import ScalarGradError, Value, sum_values
 from .arrays import Array, Quantity, Scalar, described, entrywise, product, simplified
-from .syntax import (Apply, Binary, Bracket, Call, Derivative, Name, Node, Num, Sum, Unary,
-                     names_in)
+from .syntax import Apply, Binary, Bracket, Call, Derivative, Name, Node, Num, Sum, Unary, names_in
 from .tokens import TRANSPOSE, Token, WorksheetError, error
 
 
@@ -101,12 +100,16 @@ class Evaluator:
         return terms[0] + terms[1] if len(terms) == 2 else sum_values(terms)  # type: ignore[operator]
 
     def binary(self, node: Binary) -> Quantity:
-        left, right = self.value(node.left), self.value(node.right)
+        left = self.value(node.left)
+        if node.op == "**" and self.leaves is not None:  # an exponent stays a number
+            right = Evaluator(self.env, self.functions, self.derivative).value(node.right)
+        else:
+            right = self.value(node.right)
 
         def scalar(op: str) -> Callable[[Scalar, Scalar], Scalar]:
             return lambda a, b: _scalar(op, a, b, node.at)
 
-        if node.op in {"@", "*", "⊙", ""}:
+        if node.op in {"·", "@", "*", "⊙", ""}:
             return product(node.op, left, right, scalar("*"), node.at)
         if node.op == "-":
             return entrywise(left, right, scalar("-"), node.at, "subtract")

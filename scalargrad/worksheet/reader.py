@@ -12,9 +12,20 @@ from pathlib import Path
 
 from ..engine import Value, sum_values
 from .arrays import Array, Quantity
-from .evaluation import Evaluator, Function, evaluate
-from .syntax import (FUNCTIONS, MINUS, Apply, Bracket, Name, Node, Num, Parser, Unary,
-                     derivatives_in, is_numeric, names_in, walk)
+from .evaluation import Function, evaluate
+from .syntax import (
+    FUNCTIONS,
+    MINUS,
+    Apply,
+    Bracket,
+    Node,
+    Num,
+    Parser,
+    Unary,
+    derivatives_in,
+    is_numeric,
+    names_in,
+)
 from .tokens import MAX_BYTES, Token, WorksheetError, error, lines, tokenize
 
 _EQUALS = {"=", "≈"}
@@ -334,6 +345,9 @@ def _function_lhs(tokens: list[Token]) -> tuple[Token, list[Token]] | None:
     return tokens[0], parameters
 
 
+_HEADING = re.compile(r"\s*(Forward|Backward) pass\b[^=]*$")
+"""The walkthrough's headings (``Forward pass``, ``Backward pass (∂L/∂node, chain rule)``),
+read as headings so that its text is a worksheet."""
 _EXPONENT_NAME = re.compile(r"[0-9.]+([eE][0-9]+)$")
 
 
@@ -378,6 +392,8 @@ class _Reader:
 
     # -- pass 1: statements -----------------------------------------------------------
     def read_line(self, line: str, number_: int) -> None:
+        if _HEADING.match(line):
+            return
         code, _, comment = line.partition("#")
         tokens = tokenize(code, number_)
         self.exponents += [t for t in tokens if t.kind == "number"
@@ -606,6 +622,3 @@ class _Reader:
         hint = f"did you mean {close[0]}?" if close else "define it on a line above"
         return error(f"unknown name {used.text!r}", used, hint)
 
-
-__all__ = ["Chain", "Claim", "Definition", "Evaluator", "Link", "Subject", "Worksheet",
-           "expression", "load", "parse", "walk"]

@@ -14,10 +14,10 @@ FUNCTIONS: dict[str, str] = {
 """Function names (matched case-insensitively) and the `Value` method each one calls."""
 
 MINUS = {"-", "−"}
-PRODUCTS = {"·": "@", "×": "@", "@": "@", "*": "*", "⊙": "⊙"}
-"""Product symbols and the product each one means: ``@`` the matrix (or dot) product,
-``*`` entrywise between equal shapes and else ``@``, ``⊙`` entrywise; writing side by side
-is ``""`` (entrywise for two vectors of one orientation, else ``@``)."""
+PRODUCTS = {"·": "·", "×": "·", "@": "@", "*": "*", "⊙": "⊙"}
+"""Product symbols and the product each one means (see `arrays.product`): ``·`` the dot
+product of two vectors, else the matrix product ``@``; ``*`` entrywise between equal
+shapes, else ``@``; ``⊙`` entrywise; side by side is ``""``."""
 DIVIDE = {"/", "÷"}
 POWER = {"**", "^"}
 
@@ -52,7 +52,7 @@ class Unary:
 
 @dataclass(frozen=True)
 class Binary:
-    op: str  # "-", "/", "**", or a product: "@", "*", "⊙", "" (side by side)
+    op: str  # "-", "/", "**", or a product: "·", "@", "*", "⊙", "" (side by side)
     left: Node
     right: Node
     at: Token

@@ -110,7 +110,7 @@ def tokenize(text: str, line: int = 1) -> list[Token]:
             j = _number_end(text, i)
             tokens.append(_number(text[i:j], line, i + 1))
             i = j
-        elif ch == "." and text[i + 1: i + 2] == "T" and not _is_name_part(text[i + 2: i + 3] or " "):
+        elif text.startswith(".T", i) and not _is_name_part(text[i + 2: i + 3] or " "):
             tokens.append(Token("symbol", TRANSPOSE, line, i + 1))
             i += 2
         elif ch in _SUPERSCRIPTS or ch == _SUPERSCRIPT_MINUS:

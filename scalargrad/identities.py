@@ -1,0 +1,176 @@
+"""A worksheet recomputed at a point: its own, or a random one for checking identities.
+
+A formula a student writes in the working (``∂f1/∂e1 = f1(1 - f1)``) claims to equal the
+quantity on the left *as a function of the inputs*, not just at the worksheet's numbers.
+So it is compared at the worksheet's point and at `RANDOM_POINTS` random points: every
+name defined by numbers alone (the inputs and weights, each entry of a vector or matrix
+of numbers) is moved from x to x·(1 + u) + 0.1·u′, with u, u′ uniform in [−0.5, 0.5] from
+a generator seeded with the point's number (the same points on every run); a point where
+some definition cannot be computed (the log of a negative number, a division by zero) is
+drawn again, up to `ATTEMPTS` times.  Variables of an identity such as ``DF(x, y) = …``
+take the values 0.6, 0.95, 1.3, … at the worksheet's point and 0.5 + u at a random one.
+
+One forward pass per point (every definition evaluated once) serves every formula, and
+one backward pass per point and differentiated node serves every derivative.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections import ChainMap
+from collections.abc import Callable
+
+from .engine import Value
+from .walkthrough import partials
+from .worksheet import Array, Evaluator, Subject, Worksheet, WorksheetError
+from .worksheet.arrays import Quantity, Scalar
+from .worksheet.syntax import Derivative, Node, is_numeric
+
+RANDOM_POINTS = 3
+"""Random points at which every formula is compared, besides the worksheet's own."""
+ATTEMPTS = 20
+"""Draws allowed per random point before giving it up (every definition must compute)."""
+RELATIVE, ABSOLUTE = 1e-6, 1e-9
+"""Two values agree when |a − b| ≤ ABSOLUTE + RELATIVE·max(|a|, |b|)."""
+
+
+def agree(a: float, b: float) -> bool:
+    """Equal up to the identity tolerance (rounding in floats, never a student's)."""
+    return abs(a - b) <= ABSOLUTE + RELATIVE * max(abs(a), abs(b))
+
+
+class Point:
+    """The worksheet's names at one point, with the derivatives asked of them (one
+    backward pass per differentiated name, remembered)."""
+
+    def __init__(self, worksheet: Worksheet, names: dict[str, Quantity], number: int) -> None:
+        self.ws = worksheet
+        self.names = names
+        self.number = number  # 0: the worksheet's own point
+        self.gradients: dict[int, dict[Value, float]] = {}
+        self.locals: dict[str, tuple[Quantity, dict[str, Quantity]]] = {}
+
+    def inputs(self, used: set[str]) -> tuple[tuple[str, float], ...]:
+        """The values of the scalar names in ``used`` here (to show where a formula fails)."""
+        return tuple((n, q.data) for n in used if isinstance(q := self.names.get(n), Value))
+
+    def variables(self, subject: Subject) -> dict[str, float]:
+        if self.number == 0:
+            return {v: 0.6 + 0.35 * i for i, v in enumerate(subject.variables)}
+        rng = random.Random(f"variables {self.number}")
+        return {v: 0.5 + rng.random() for v in subject.variables}
+
+    def value(self, node: Node, subject: Subject) -> Quantity:
+        """A formula (or the subject's expression) here; derivatives ∂U/∂V are the true
+        ones at this point."""
+        scope = ChainMap(self.variables(subject), self.names)  # type: ignore[arg-type]
+        return Evaluator(scope, self.ws.functions, self.derivative_of)(node)
+
+    def subject(self, subject: Subject) -> Quantity:
+        """The value of what a chain is about, here."""
+        if subject.expression is not None:
+            return self.value(subject.expression, subject)
+        if subject.top is None:
+            return self.names[subject.name]
+        return self.derivative(subject.top, subject.name, None)
+
+    def derivative_of(self, atom: Derivative) -> Quantity:
+        return self.derivative(atom.top, atom.bottom, atom)
+
+    def derivative(self, top: str, bottom: str, atom: Derivative | None) -> Quantity:
+        """∂top/∂bottom: a number; the array of ∂top/∂entry in ``bottom``'s shape; the
+        Jacobian (row i: ∂topᵢ/∂bottom) when ``top`` is a vector.  When ``bottom`` is in
+        ``top``'s own formula it is the local derivative, the formula's other inputs held
+        fixed (the chain rule's ∂t2/∂x for t2 = t1 + x is 1, even if t1 uses x too)."""
+        t, b = self.names[top], self.names[bottom]
+        definition = self.ws.definitions.get(top)
+        if top != bottom and definition is not None and bottom in definition.refs:
+            t, b = self.local(top)
+            b = b[bottom]
+        return self.shaped(top, bottom, t, b, atom)
+
+    def local(self, top: str) -> tuple[Quantity, dict[str, Quantity]]:
+        """``top``'s formula recomputed on fresh copies of its inputs (remembered)."""
+        if top not in self.locals:
+            fresh = {r: _copied(self.names[r]) for r in self.ws.definitions[top].refs}
+            self.locals[top] = (Evaluator(fresh, self.ws.functions)(
+                self.ws.definitions[top].formula), fresh)
+        return self.locals[top]
+
+    def shaped(self, top: str, bottom: str, t: Quantity, b: Quantity,
+               atom: Derivative | None) -> Quantity:
+        if not isinstance(t, Array):
+            return _shaped(b, self.gradient(t))
+        if not t.is_vector or (isinstance(b, Array) and not b.is_vector):
+            message = f"∂{top}/∂{bottom} has no shape here: {top} is {t.described()}" + (
+                f" and {bottom} {b.described()}" if isinstance(b, Array) else "")
+            at = atom.at if atom else None
+            raise WorksheetError(message, at.line if at else 0, at.column if at else 0,
+                                 "a vector by a vector (a Jacobian), or anything by a number")
+        rows = [_shaped(b, self.gradient(entry)) for entry in t.entries]
+        if not isinstance(b, Array):
+            return Array(len(rows), 1, tuple(rows))  # type: ignore[arg-type]
+        return Array(len(rows), len(b.entries),
+                     tuple(x for row in rows for x in row.entries))  # type: ignore[union-attr]
+
+    def gradient(self, top: Scalar) -> dict[Value, float]:
+        if not isinstance(top, Value):
+            return {}
+        if id(top) not in self.gradients:
+            self.gradients[id(top)] = partials(top)
+        return self.gradients[id(top)]
+
+
+def _copied(q: Quantity) -> Quantity:
+    def copy(x: Scalar) -> Value:
+        return Value(x.data if isinstance(x, Value) else x)
+
+    return q.map(copy) if isinstance(q, Array) else copy(q)
+
+
+def _shaped(bottom: Quantity, grads: dict[Value, float]) -> Quantity:
+    def of(x: Scalar) -> float:
+        return grads.get(x, 0.0) if isinstance(x, Value) else 0.0
+
+    return bottom.map(of) if isinstance(bottom, Array) else of(bottom)
+
+
+def own_point(worksheet: Worksheet) -> Point:
+    return Point(worksheet, {**worksheet.values, **worksheet.arrays}, 0)
+
+
+def random_point(worksheet: Worksheet, number: int) -> Point | None:
+    """The worksheet recomputed with every input moved at random (see the module), or
+    None if no draw lets every definition be computed."""
+    rng = random.Random(number)
+    for _ in range(ATTEMPTS):
+        names: dict[str, Quantity] = {}
+        try:
+            for name, definition in worksheet.definitions.items():
+                if is_numeric(definition.formula):
+                    names[name] = _moved(worksheet.quantity(name), rng.random)
+                else:
+                    names[name] = Evaluator(names, worksheet.functions)(definition.formula)
+        except WorksheetError:
+            continue
+        return Point(worksheet, names, number)
+    return None
+
+
+def _moved(q: Quantity, draw: Callable[[], float]) -> Quantity:
+    def move(x: Scalar) -> Value:
+        data = x.data if isinstance(x, Value) else x
+        return Value(data * (1 + draw() - 0.5) + 0.1 * (draw() - 0.5))
+
+    return q.map(move) if isinstance(q, Array) else move(q)
+
+
+def entries(q: Quantity) -> list[float]:
+    """A quantity's numbers, entry by entry (nan where an entry is not a number)."""
+    items = q.entries if isinstance(q, Array) else (q,)
+    out = []
+    for x in items:
+        data = x.data if isinstance(x, Value) else x
+        out.append(float(data) if isinstance(data, int | float) else math.nan)
+    return out
