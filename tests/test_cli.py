@@ -107,7 +107,7 @@ def test_malformed_worksheet_via_subprocess(tmp_path):
 
 def test_check_via_subprocess():
     done = run("check", "seed001_x1.txt")
-    assert done.returncode == 1 and "96 claims" in done.stdout
+    assert done.returncode == 1 and " claims: " in done.stdout.splitlines()[-1]
     assert done.stderr.startswith("scalargrad: using the worksheet shipped with scalargrad: ")
     assert done.stderr.rstrip().endswith("seed001_x1.txt") and done.stderr.count("\n") == 1
 

@@ -121,7 +121,7 @@ def test_a_shipped_worksheet_is_reached_by_its_bare_name_only(tmp_path, monkeypa
     assert main(["check", "seed001_x1.txt", "--summary"]) == 1
     captured = capsys.readouterr()
     assert captured.err.startswith("scalargrad: using the worksheet shipped with scalargrad: ")
-    assert captured.out.split()[4:6] == ["seed001_x1.txt", "96"]
+    assert captured.out.split()[4] == "seed001_x1.txt"
     (tmp_path / "seed001_x1.txt").write_text(RIGHT, "utf-8")  # a file of one's own wins
     assert main(["check", "seed001_x1.txt"]) == 0
     captured = capsys.readouterr()
