@@ -29,6 +29,9 @@ from .worksheet import load
 MAX_MARKDOWN_ROWS = 500
 """A notebook shows at most this many rows of a report (the wrong claims first); the rest
 are counted, so that displaying a huge report stays quick."""
+MAX_SHOWN_CHARS = 60
+"""A claimed formula longer than this is cut short in a Markdown table (the JSON has it
+whole): a matrix of formulas would make every row of its entries a screen wide."""
 
 
 # ---------------------------------------------------------------------------------------
@@ -60,14 +63,20 @@ def markdown(report: Report) -> str:
     lines = [f"**{_escape(report.summary())}**", ""]
     if verdicts:
         lines += ["| line | claim | written | exact | | note |",
-                  "| ---: | --- | ---: | ---: | :---: | --- |"]
-        lines += [f"| {v.claim.line} | {_code(v.claim.subject)} | {_code(v.claim.written)} "
+                  "| ---: | --- | --- | ---: | :---: | --- |"]
+        lines += [f"| {v.claim.line} | {_code(v.claim.subject)} | {_code(_short(v.claim.written))} "
                   f"| {shown_exact(v)} | {'✓' if v.right else '✗'} | {_escape(v.note)} |"
                   for v in shown]
     if len(shown) < len(verdicts):
         hidden = plural(len(verdicts) - len(shown), "right claim")
         lines += ["", f"({hidden} not shown)"]
     return "\n".join(lines) + "\n"
+
+
+def _short(written: str) -> str:
+    if len(written) <= MAX_SHOWN_CHARS:
+        return written
+    return written[: MAX_SHOWN_CHARS - 1].rstrip() + "…"
 
 
 def verdict_record(verdict: Verdict, file: str = "") -> dict[str, Any]:
