@@ -9,7 +9,14 @@ import pytest
 
 from scalargrad.cli import main
 from scalargrad.grading import check
-from scalargrad.reports import MAX_MARKDOWN_ROWS, class_summary, grade_file, markdown
+from scalargrad.reports import (
+    MAX_MARKDOWN_ROWS,
+    MAX_SHOWN_CHARS,
+    class_summary,
+    grade_file,
+    markdown,
+    verdict_record,
+)
 from scalargrad.worksheet import parse
 
 # h = σ(x)·v at x = 0.08, v = 0.03: 0.0155999…, so 0.015 is a slip and 0.0156 right
@@ -126,3 +133,12 @@ def test_a_shipped_worksheet_is_reached_by_its_bare_name_only(tmp_path, monkeypa
     assert main(["check", "seed001_x1.txt"]) == 0
     captured = capsys.readouterr()
     assert captured.err == "" and "1 claim: 1 right, 0 wrong" in captured.out
+
+
+def test_a_long_formula_is_cut_short_in_markdown_and_whole_in_json():
+    long = " + ".join(["x"] * 40)  # 157 characters
+    report = check(parse(f"x = 1\ny = 40x = {long} = 40\n"))
+    row = next(ln for ln in markdown(report).splitlines() if long[:20] in ln)
+    shown = row.split(" | ")[2]
+    assert len(shown) == len("``") + MAX_SHOWN_CHARS and shown.endswith("…`")
+    assert verdict_record(report.verdicts[0])["written"] == long
