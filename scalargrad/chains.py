@@ -23,7 +23,7 @@ from .identities import Point, agree, entries
 from .walkthrough import partials
 from .worksheet import Array, Chain, Claim, Evaluator, Link, Subject, Worksheet, WorksheetError
 from .worksheet.arrays import Quantity
-from .worksheet.syntax import Num, names_in
+from .worksheet.syntax import Num
 
 
 @dataclass(frozen=True)
@@ -144,7 +144,6 @@ def grade_formulas(formulas: list[tuple[Chain, Link]], points: list[Point]) \
                 "a formula must have the shape of what it claims to be")
         claims = _claims_for(chain, link, quantity)
         later = [_at(p, chain, link) for p in randoms]
-        used = {n.name for n in names_in(link.node)}
         for k, claim in enumerate(claims):
             if not agree(exact[k], yours[k]):
                 results.append(FormulaResult(claim, exact[k], yours[k], "wrong formula"))
@@ -156,7 +155,7 @@ def grade_formulas(formulas: list[tuple[Chain, Link]], points: list[Point]) \
             else:
                 p, q, f = differs
                 results.append(FormulaResult(claim, q[k], f[k], "true here only",
-                                             p.inputs(used)))
+                                             p.inputs()))
     return results
 
 

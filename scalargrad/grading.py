@@ -30,7 +30,6 @@ from .identities import RANDOM_POINTS, own_point, random_point
 from .walkthrough import format_number, partials
 from .worksheet import Array, Chain, Claim, Definition, Link, Worksheet, WorksheetError, evaluate
 from .worksheet.arrays import Quantity
-from .worksheet.syntax import Apply, walk
 
 
 def holds(written: str, value: float) -> bool:
@@ -67,6 +66,10 @@ def cut_off(written: str, value: float) -> bool:
         unit = Decimal(1).scaleb(exponent)  # type: ignore[arg-type]
         return ((claim > 0) == (nudged > 0)
                 and abs(claim) <= abs(nudged) < abs(claim) + unit)
+
+
+MAX_SHOWN = 6
+"""Inputs shown in the note of a formula that is true here only."""
 
 
 @dataclass(frozen=True)
@@ -126,7 +129,8 @@ class Verdict:
         if kind == "wrong formula":
             return f"wrong formula: it gives {yours}, not {format_number(self.exact, 6)}"
         if kind == "true here only":
-            at = ", ".join(f"{n} = {format_number(x, 4)}" for n, x in self.where)
+            shown = [f"{n} = {format_number(x, 4)}" for n, x in self.where[:MAX_SHOWN]]
+            at = ", ".join(shown + ["…"] * (len(self.where) > MAX_SHOWN))
             return (f"true here only: at {at or 'another point'} it gives {yours}, "
                     f"not {format_number(self.exact, 6)}")
         if math.isnan(self.yours) and kind == "slip":
@@ -300,8 +304,8 @@ def _number_verdicts(worksheet: Worksheet, claims: list[Claim], exact: dict[Clai
     """Each claimed number against the exact value, what the student's own numbers give,
     and the working just before it."""
     right = {c: holds(c.written, exact[c]) for c in claims}
-    scalar = [c for c in claims if _scalar_claim(worksheet, c)]
-    size = sum(sum(1 for _ in walk(d.formula)) for d in worksheet.definitions.values())
+    scalar = {c for c in claims if _scalar_claim(worksheet, c)}
+    size = sum(d.size for d in worksheet.definitions.values())
     per_claim = len(scalar) * size <= MAX_WORK
     carried: dict[Key, Claim] = {}
     student = _Student(worksheet, carried, right)
@@ -393,7 +397,7 @@ class _Student:
         self.opaque: set[str] = set()  # vectors, matrices, functions: taken as they are
         for name, definition in self.defs.items():  # definitions come in dependency order
             if name in worksheet.arrays or any(r in worksheet.arrays for r in definition.refs) \
-                    or any(isinstance(n, Apply) for n in walk(definition.formula)):
+                    or definition.calls:
                 self.opaque.add(name)
                 if name in worksheet.values:
                     self.values[name] = (worksheet.values[name].data, frozenset())

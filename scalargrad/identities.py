@@ -25,7 +25,7 @@ from .engine import Value
 from .walkthrough import partials
 from .worksheet import Array, Evaluator, Subject, Worksheet, WorksheetError
 from .worksheet.arrays import Quantity, Scalar
-from .worksheet.syntax import Derivative, Node, is_numeric
+from .worksheet.syntax import Derivative, Node, chain_rule_factors
 
 RANDOM_POINTS = 3
 """Random points at which every formula is compared, besides the worksheet's own."""
@@ -51,9 +51,10 @@ class Point:
         self.gradients: dict[int, dict[Value, float]] = {}
         self.locals: dict[str, tuple[Quantity, dict[str, Quantity]]] = {}
 
-    def inputs(self, used: set[str]) -> tuple[tuple[str, float], ...]:
-        """The values of the scalar names in ``used`` here (to show where a formula fails)."""
-        return tuple((n, q.data) for n in used if isinstance(q := self.names.get(n), Value))
+    def inputs(self) -> tuple[tuple[str, float], ...]:
+        """The worksheet's scalar inputs here (to show where a formula fails)."""
+        return tuple((n, q.data) for n, d in self.ws.definitions.items()
+                     if not d.refs and isinstance(q := self.names[n], Value))
 
     def variables(self, subject: Subject) -> dict[str, float]:
         if self.number == 0:
@@ -65,7 +66,12 @@ class Point:
         """A formula (or the subject's expression) here; derivatives ∂U/∂V are the true
         ones at this point."""
         scope = ChainMap(self.variables(subject), self.names)  # type: ignore[arg-type]
-        return Evaluator(scope, self.ws.functions, self.derivative_of)(node)
+        local = chain_rule_factors(node)
+
+        def derivative_of(atom: Derivative) -> Quantity:
+            return self.derivative(atom.top, atom.bottom, atom, local=id(atom) in local)
+
+        return Evaluator(scope, self.ws.functions, derivative_of)(node)
 
     def subject(self, subject: Subject) -> Quantity:
         """The value of what a chain is about, here."""
@@ -75,17 +81,16 @@ class Point:
             return self.names[subject.name]
         return self.derivative(subject.top, subject.name, None)
 
-    def derivative_of(self, atom: Derivative) -> Quantity:
-        return self.derivative(atom.top, atom.bottom, atom)
-
-    def derivative(self, top: str, bottom: str, atom: Derivative | None) -> Quantity:
+    def derivative(self, top: str, bottom: str, atom: Derivative | None,
+                   local: bool = False) -> Quantity:
         """∂top/∂bottom: a number; the array of ∂top/∂entry in ``bottom``'s shape; the
-        Jacobian (row i: ∂topᵢ/∂bottom) when ``top`` is a vector.  When ``bottom`` is in
-        ``top``'s own formula it is the local derivative, the formula's other inputs held
-        fixed (the chain rule's ∂t2/∂x for t2 = t1 + x is 1, even if t1 uses x too)."""
+        Jacobian (row i: ∂topᵢ/∂bottom) when ``top`` is a vector.  It is the total
+        derivative, unless ``local`` and ``bottom`` is in ``top``'s own formula: then the
+        formula's other inputs are held fixed (in the chain rule ∂L/∂t2 · ∂t2/∂x, the
+        second factor is 1 for t2 = t1 + x, even if t1 uses x too)."""
         t, b = self.names[top], self.names[bottom]
         definition = self.ws.definitions.get(top)
-        if top != bottom and definition is not None and bottom in definition.refs:
+        if local and top != bottom and definition is not None and bottom in definition.refs:
             t, b = self.local(top)
             b = b[bottom]
         return self.shaped(top, bottom, t, b, atom)
@@ -148,7 +153,7 @@ def random_point(worksheet: Worksheet, number: int) -> Point | None:
         names: dict[str, Quantity] = {}
         try:
             for name, definition in worksheet.definitions.items():
-                if is_numeric(definition.formula):
+                if not definition.refs and not definition.calls:
                     names[name] = _moved(worksheet.quantity(name), rng.random)
                 else:
                     names[name] = Evaluator(names, worksheet.functions)(definition.formula)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from ..engine import ScalarGradError, Value, sum_values
 from .arrays import Array, Quantity, Scalar, described, entrywise, product, simplified
-from .syntax import Apply, Binary, Bracket, Call, Derivative, Name, Node, Num, Sum, Unary, names_in
+from .syntax import Apply, Binary, Bracket, Call, Derivative, Name, Node, Num, Sum, Unary
 from .tokens import TRANSPOSE, Token, WorksheetError, error
 
 
@@ -226,6 +226,3 @@ def evaluate(node: Node, env: Environment, functions: Mapping[str, Function] | N
     `Array` of them for a vector or matrix)."""
     return Evaluator(env, functions, derivative)(node)
 
-
-def unknown_names(node: Node, env: Environment) -> list[Name]:
-    return [n for n in names_in(node) if n.name not in env]

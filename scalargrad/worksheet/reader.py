@@ -18,6 +18,7 @@ from .syntax import (
     MINUS,
     Apply,
     Bracket,
+    Name,
     Node,
     Num,
     Parser,
@@ -25,6 +26,7 @@ from .syntax import (
     derivatives_in,
     is_numeric,
     names_in,
+    walk,
 )
 from .tokens import MAX_BYTES, Token, WorksheetError, error, lines, tokenize
 
@@ -61,17 +63,26 @@ class Claim:
 
 @dataclass(frozen=True)
 class Definition:
-    """``name = formula`` on ``line``; ``refs`` are the names the formula uses."""
+    """``name = formula`` on ``line``.  Read off the formula once: ``uses`` (every name
+    in it, in reading order), ``refs`` (each name once), ``size`` (its nodes) and
+    ``calls`` (whether it applies a function of the worksheet)."""
 
     name: str
     formula: Node
     line: int
     column: int
+    uses: tuple[Name, ...] = field(init=False, repr=False)
     refs: tuple[str, ...] = field(init=False)
+    size: int = field(init=False, repr=False)
+    calls: bool = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        refs = tuple(dict.fromkeys(n.name for n in names_in(self.formula)))
-        object.__setattr__(self, "refs", refs)
+        nodes = list(walk(self.formula))
+        uses = tuple(n for n in nodes if isinstance(n, Name))
+        for key, value in {"uses": uses, "refs": tuple(dict.fromkeys(n.name for n in uses)),
+                           "size": len(nodes),
+                           "calls": any(isinstance(n, Apply) for n in nodes)}.items():
+            object.__setattr__(self, key, value)
 
 
 @dataclass(frozen=True)
@@ -370,7 +381,8 @@ class _Reader:
         self.exponents: list[Token] = []  # numbers such as 2e1, in case e1 is a name
 
     def read(self) -> Worksheet:
-        for number_, line in enumerate(lines(self.text), start=1):
+        self.lines = lines(self.text)
+        for number_, line in enumerate(self.lines, start=1):
             self.read_line(line, number_)
         self.check_exponents()
         for statement in self.statements:
@@ -503,9 +515,6 @@ class _Reader:
             return _Statement("claim", target, parts)
         self.check_new_name(target)
         formula = self.parser(parts[0][1]).parse()
-        for atom in derivatives_in(formula):
-            raise error("a derivative cannot be part of a formula", atom.at,
-                        "∂L/∂x may appear only in the working after the formula")
         self.defined_on[target.text] = Definition(target.text, formula, target.line,
                                                   target.column)
         return _Statement("define", target, parts[1:])
@@ -517,7 +526,7 @@ class _Reader:
             return
         if statement.kind == "define":
             definition = self.defined_on[target.text]
-            for used in names_in(definition.formula):
+            for used in definition.uses:
                 self.require(used.at, inside=definition)
             value = evaluate(definition.formula, self.names, self.functions)
             self.names[target.text] = _named(value, target.text)
@@ -545,7 +554,7 @@ class _Reader:
         return Subject(text, expression=lhs, variables=tuple(dict.fromkeys(variables)))
 
     def source_text(self, first: Token, last: Token) -> str:
-        line = lines(self.text)[first.line - 1]
+        line = self.lines[first.line - 1]
         return line[first.column - 1: last.column - 1 + len(last.text)].strip()
 
     def link(self, subject: Subject, tokens: list[Token]) -> Link:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from .tokens import MAX_DEPTH, TRANSPOSE, Token, error
 
@@ -324,18 +325,19 @@ def shown(token: Token) -> str:
     return "the end of the statement" if token.kind == "end" else repr(token.text)
 
 
+_CHILDREN: dict[type, Callable[[Any], tuple[Node, ...]]] = {
+    Unary: lambda n: (n.operand,),
+    Binary: lambda n: (n.left, n.right),
+    Sum: lambda n: n.terms,
+    Bracket: lambda n: n.items,
+    Call: lambda n: (n.argument,),
+    Apply: lambda n: n.arguments,
+}
+
+
 def children(node: Node) -> tuple[Node, ...]:
-    if isinstance(node, Unary):
-        return (node.operand,)
-    if isinstance(node, Binary):
-        return (node.left, node.right)
-    if isinstance(node, Sum | Bracket):
-        return node.terms if isinstance(node, Sum) else node.items
-    if isinstance(node, Call):
-        return (node.argument,)
-    if isinstance(node, Apply):
-        return node.arguments
-    return ()
+    of = _CHILDREN.get(type(node))
+    return of(node) if of else ()
 
 
 def walk(node: Node) -> Iterator[Node]:
@@ -377,3 +379,21 @@ def numbers_in(node: Node) -> Iterator[Num]:
 def is_numeric(node: Node) -> bool:
     """Working made of numbers and functions only (no names, no derivatives)."""
     return not any(isinstance(n, Name | Derivative) for n in walk(node))
+
+
+def chain_rule_factors(node: Node) -> set[int]:
+    """The ids of the derivatives that continue a chain-rule product: in
+    ``∂L/∂e1 · ∂e1/∂d1 · ∂d1/∂a1`` the second and third (each one's top is the bottom of
+    the factor before it).  Those are local derivatives; the first factor is a total one."""
+    following: set[int] = set()
+    for product in walk(node):
+        if not (isinstance(product, Binary) and product.op in {"·", "@", "*", ""}):
+            continue
+        left = product.left
+        while isinstance(left, Binary) and left.op in {"·", "@", "*", ""}:
+            left = left.right  # the factor just before product.right
+        right = product.right
+        if isinstance(left, Derivative) and isinstance(right, Derivative) \
+                and left.bottom == right.top:
+            following.add(id(right))
+    return following

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
@@ -21,6 +22,8 @@ powers and chains such as a * b * c all nest)."""
 
 SYMBOLS = ("**", "+", "-", "−", "*", "·", "×", "/", "÷", "^", "(", ")", "[", "]", "=",
            "≈", ";", ",", ":", "∂", "@", "⊙", "ᵀ", "∘", "∇")
+_ONE_CHARACTER_SYMBOLS = {s for s in SYMBOLS if len(s) == 1}
+_ASCII_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 TRANSPOSE = "ᵀ"
 """``ᵀ``, also written ``.T`` (``^T`` is read by the parser)."""
 _SUPERSCRIPTS = {"⁰": "0", "¹": "1", "²": "2", "³": "3", "⁴": "4", "⁵": "5", "⁶": "6",
@@ -104,8 +107,15 @@ def tokenize(text: str, line: int = 1) -> list[Token]:
     i = 0
     while i < len(text):
         ch = text[i]
-        if ch.isspace() or ch in _INVISIBLE:
+        if ch in _ONE_CHARACTER_SYMBOLS and not text.startswith("**", i):
+            tokens.append(Token("symbol", ch, line, i + 1))
             i += 1
+        elif ch.isspace() or ch in _INVISIBLE:
+            i += 1
+        elif (match := _ASCII_NAME.match(text, i)) and not _is_name_part(
+                text[match.end(): match.end() + 1] or " "):
+            tokens.append(Token("name", match.group(), line, i + 1))
+            i = match.end()
         elif _digit(ch) or (ch == "." and _digit(text[i + 1: i + 2])):
             j = _number_end(text, i)
             tokens.append(_number(text[i:j], line, i + 1))
