@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 
 import pytest
 
@@ -142,3 +143,14 @@ def test_a_long_formula_is_cut_short_in_markdown_and_whole_in_json():
     shown = row.split(" | ")[2]
     assert len(shown) == len("``") + MAX_SHOWN_CHARS and shown.endswith("…`")
     assert verdict_record(report.verdicts[0])["written"] == long
+
+
+def test_the_readme_class_summary_is_a_real_run(monkeypatch, capsys):
+    root = Path(__file__).parent.parent
+    readme = (root / "README.md").read_text("utf-8")
+    command = "$ scalargrad check docs/examples/answers/*.txt --summary\n"
+    shown = readme.split(command, 1)[1].split("```", 1)[0]
+    monkeypatch.chdir(root)
+    files = sorted(str(p.relative_to(root)) for p in (root / "docs/examples/answers").iterdir())
+    assert main(["check", *files, "--summary"]) == 2
+    assert capsys.readouterr().out == shown
