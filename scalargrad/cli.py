@@ -264,12 +264,14 @@ def _parser() -> argparse.ArgumentParser:
                          help="where to write the page (default backprop.html)")
 
     check = command(
-        "check", _check, "check the numbers claimed in one worksheet or a whole class's",
-        "Each claim is right (✓) when the exact value rounds to it at the digits written. "
-        "A wrong one (✗) is a slip, follows from earlier wrong numbers, or was cut off "
-        "instead of rounded. With several files, a file that cannot be read is reported "
-        "as malformed and the others are still graded. Exit status: 0 all right, 1 some "
-        "wrong, 2 a bad file (missing or malformed).")
+        "check", _check, "check every claim of one worksheet, or of a whole class's",
+        "A number is right (✓) when the exact value rounds to it at the digits written, a "
+        "formula when it equals the quantity at the worksheet's point and at random points. "
+        "A wrong one (✗) is a slip, an arithmetic slip, a wrong formula (or one true here "
+        "only), follows from earlier wrong numbers, or was cut off instead of rounded. With "
+        "several files, a file that cannot be read is reported as malformed and the others "
+        "are still graded. Exit status: 0 all right, 1 some wrong, 2 a bad file (missing or "
+        "malformed).")
     check.add_argument("worksheet", metavar="WORKSHEET", nargs="+",
                        help="a worksheet file (or a shipped one, such as seed001_x1.txt); "
                             "several for a class")
