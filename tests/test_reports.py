@@ -126,6 +126,9 @@ def test_a_shipped_worksheet_is_reached_by_its_bare_name_only(tmp_path, monkeypa
     assert capsys.readouterr().err == (
         "scalargrad check: error: no such worksheet file: hw/seed001_x1.txt (the shipped "
         "one is named without a folder: seed001_x1.txt)\n")
+    for command in ["steps", "graph", "animate"]:  # every command that reads a worksheet
+        assert main([command, "hw/seed001_x1.txt"]) == 2
+        assert "no such worksheet file: hw/seed001_x1.txt" in capsys.readouterr().err
     assert main(["check", "seed001_x1.txt", "--summary"]) == 1
     captured = capsys.readouterr()
     assert captured.err.startswith("scalargrad: using the worksheet shipped with scalargrad: ")
