@@ -102,16 +102,19 @@ def test_seed001_x1_vectors_as_the_notes_wrote_them():
     assert kinds(v, 54, "∂L/∂w", "∂L/∂ŷ ∂ŷ/∂w", rows) == ["right"] * 9
     assert kinds(v, 54, "∂L/∂w", "-0.079", ["1,1", "1,2"]) == ["right"] * 2
     assert not v[(54, "∂L/∂w[2,1]", "-0.1187")].right
-    # 1d: 2(0.0561 - 8)[1, 0.52, …] = [-15.888, -8.262, …]: right arithmetic on the
-    # student's rounded numbers, so the numbers follow from the working
-    assert kinds(v, 59, "∂L/∂v", "2(ŷ - y) · [1, f1, f2, f3]", ones) == ["right"] * 4
-    assert kinds(v, 59, "∂L/∂v", "-8.262", ["2", "3", "4"]) == ["follows"] * 3
+    # 1d: the general Δv_j = Σ 2(y - ŷ)·z has the sign turned (Δw_j has it right)
+    assert v[(58, "∂L/∂v1", "2(y - ŷ) · f1")].kind == "wrong formula"
+    assert v[(59, "∂L/∂w10", "2(ŷ - y) · v1 · f1(1 - f1) × 1")].right
+    # 2(0.0561 - 8)[1, 0.52, …] = [-15.888, -8.262, …]: right arithmetic on the student's
+    # rounded numbers, so the numbers follow from the working
+    assert kinds(v, 61, "∂L/∂v", "2(ŷ - y) · [1, f1, f2, f3]", ones) == ["right"] * 4
+    assert kinds(v, 61, "∂L/∂v", "-8.262", ["2", "3", "4"]) == ["follows"] * 3
     # the dropped zero: (-15.888) × 0.02 × 0.52(1 - 0.52) · [1, 1, 2] = [-0.792, …]
-    dropped = v[(61, "∂L/∂W1[1]", "-0.792")]
+    dropped = v[(63, "∂L/∂W1[1]", "-0.792")]
     assert dropped.kind == "arithmetic" and dropped.working == pytest.approx(
         -15.888 * 0.02 * 0.52 * (1 - 0.52))
     assert "the working gives -0.0793" in dropped.note
-    assert kinds(v, 63, "∂L/∂W2", "-0.1187", ["1", "2"]) == ["slip"] * 2
+    assert kinds(v, 65, "∂L/∂W2", "-0.1187", ["1", "2"]) == ["slip"] * 2
 
 
 def test_seed001_x2_the_prefactor_applied_twice_is_flagged():
