@@ -126,36 +126,46 @@ def grade_formulas(formulas: list[tuple[Chain, Link]], points: list[Point]) \
     results = []
     own, randoms = points[0], points[1:]
     for chain, link in formulas:
-        subject = chain.subject
-        quantity = own.subject(subject)
         try:
-            yours_q = own.value(link.node, subject)
+            results += _graded(chain, link, own, randoms)
         except WorksheetError as err:
-            if "cannot be computed" not in err.message:
-                raise
-            yours_q = math.nan
-        exact = entries(quantity)
-        yours = entries(yours_q) if not isinstance(yours_q, float) or \
-            not math.isnan(yours_q) else [math.nan] * len(exact)
-        if len(yours) != len(exact):
-            raise WorksheetError(
-                f"the formula is {_described(yours_q)}, but {_shown(subject)} is "
-                f"{_described(quantity)}", link.line, link.column,
-                "a formula must have the shape of what it claims to be")
-        claims = _claims_for(chain, link, quantity)
-        later = [_at(p, chain, link) for p in randoms]
-        for k, claim in enumerate(claims):
-            if not agree(exact[k], yours[k]):
-                results.append(FormulaResult(claim, exact[k], yours[k], "wrong formula"))
-                continue
-            differs = next(((p, q, f) for p, (q, f) in zip(randoms, later)
-                            if q is not None and not agree(q[k], f[k])), None)
-            if differs is None:
-                results.append(FormulaResult(claim, exact[k], yours[k], None))
-            else:
-                p, q, f = differs
-                results.append(FormulaResult(claim, q[k], f[k], "true here only",
-                                             p.inputs()))
+            raise err.placed(link.line, link.column) from None
+    return results
+
+
+def _graded(chain: Chain, link: Link, own: Point, randoms: list[Point]) -> list[FormulaResult]:
+    """One formula link, entry by entry."""
+    results = []
+    subject = chain.subject
+    quantity = own.subject(subject)
+    try:
+        yours_q = own.value(link.node, subject)
+    except WorksheetError as err:
+        if "cannot be computed" not in err.message:
+            raise
+        yours_q = math.nan
+    exact = entries(quantity)
+    yours = entries(yours_q) if not isinstance(yours_q, float) or \
+        not math.isnan(yours_q) else [math.nan] * len(exact)
+    if len(yours) != len(exact):
+        raise WorksheetError(
+            f"the formula is {_described(yours_q)}, but {_shown(subject)} is "
+            f"{_described(quantity)}", link.line, link.column,
+            "a formula must have the shape of what it claims to be")
+    claims = _claims_for(chain, link, quantity)
+    later = [_at(p, chain, link) for p in randoms]
+    for k, claim in enumerate(claims):
+        if not agree(exact[k], yours[k]):
+            results.append(FormulaResult(claim, exact[k], yours[k], "wrong formula"))
+            continue
+        differs = next(((p, q, f) for p, (q, f) in zip(randoms, later)
+                        if q is not None and not agree(q[k], f[k])), None)
+        if differs is None:
+            results.append(FormulaResult(claim, exact[k], yours[k], None))
+        else:
+            p, q, f = differs
+            results.append(FormulaResult(claim, q[k], f[k], "true here only",
+                                         p.inputs()))
     return results
 
 

@@ -21,14 +21,25 @@ told apart so that it does not hide the real mistakes.  Any other wrong claim is
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
 
 from .chains import Working, fitted, grade_formulas, working
 from .engine import Value, topological_order
-from .identities import RANDOM_POINTS, own_point, random_point
+from .identities import MAX_BACKWARD, RANDOM_POINTS, own_point, random_point
 from .walkthrough import format_number, partials
-from .worksheet import Array, Chain, Claim, Definition, Link, Worksheet, WorksheetError, evaluate
+from .worksheet import (
+    Array,
+    Chain,
+    Claim,
+    Definition,
+    Link,
+    Subject,
+    Worksheet,
+    WorksheetError,
+    evaluate,
+)
 from .worksheet.arrays import Quantity
 
 
@@ -235,13 +246,15 @@ def check(worksheet: Worksheet) -> Report:
 def _check(worksheet: Worksheet) -> Report:
     claims = sorted(worksheet.claims, key=_position)
     _within_budget(worksheet, claims)
-    own = own_point(worksheet)
+    budget = [MAX_BACKWARD]
+    own = own_point(worksheet, budget)
     exact: dict[Claim, float] = {}
     workings: dict[Claim, tuple[Working, int]] = {}
     formulas: list[tuple[Chain, Link]] = []
     verdicts: list[Verdict] = []
     for chain in worksheet.chains:
-        quantity = own.subject(chain.subject) if not chain.subject.variables else None
+        quantity = _placed(chain.links[0], own.subject, chain.subject) \
+            if not chain.subject.variables else None
         before: Working | None = None
         for link in chain.links:
             if link.kind == "formula":
@@ -259,7 +272,7 @@ def _check(worksheet: Worksheet) -> Report:
             before = None
     verdicts += _number_verdicts(worksheet, claims, exact, workings)
     if formulas:
-        points = [own, *filter(None, (random_point(worksheet, k)
+        points = [own, *filter(None, (random_point(worksheet, k, budget)
                                       for k in range(1, RANDOM_POINTS + 1)))]
         verdicts += [Verdict(r.claim, r.exact, r.step is None, r.yours, (), r.step,
                              where=r.where) for r in grade_formulas(formulas, points)]
@@ -290,6 +303,14 @@ def _working_verdicts(chain: Chain, link: Link, before: Working, quantity: Quant
                           chain.subject.top, index(k) if index else (), "working")
             verdicts.append(Verdict(claim, x, False, w, (), "wrong formula", w))
     return verdicts
+
+
+def _placed(link: Link, compute: Callable[[Subject], Quantity], subject: Subject) -> Quantity:
+    """``compute(subject)``, an error without a place being placed at ``link``."""
+    try:
+        return compute(subject)
+    except WorksheetError as err:
+        raise err.placed(link.line, link.column) from None
 
 
 def _fit_working(before: Working, link: Link) -> None:

@@ -31,6 +31,9 @@ RANDOM_POINTS = 3
 """Random points at which every formula is compared, besides the worksheet's own."""
 ATTEMPTS = 20
 """Draws allowed per random point before giving it up (every definition must compute)."""
+MAX_BACKWARD = 2_000_000
+"""Most nodes visited by backward passes in one check, over every point (the worksheet's
+and the random ones): beyond it the check stops with a clear error, never a long wait."""
 RELATIVE, ABSOLUTE = 1e-6, 1e-9
 """Two values agree when |a − b| ≤ ABSOLUTE + RELATIVE·max(|a|, |b|)."""
 
@@ -44,10 +47,12 @@ class Point:
     """The worksheet's names at one point, with the derivatives asked of them (one
     backward pass per differentiated name, remembered)."""
 
-    def __init__(self, worksheet: Worksheet, names: dict[str, Quantity], number: int) -> None:
+    def __init__(self, worksheet: Worksheet, names: dict[str, Quantity], number: int,
+                 budget: list[int]) -> None:
         self.ws = worksheet
         self.names = names
         self.number = number  # 0: the worksheet's own point
+        self.budget = budget  # backward steps left, shared by every point
         self.gradients: dict[int, dict[Value, float]] = {}
         self.locals: dict[str, tuple[Quantity, dict[str, Quantity]]] = {}
 
@@ -90,7 +95,8 @@ class Point:
         second factor is 1 for t2 = t1 + x, even if t1 uses x too)."""
         t, b = self.names[top], self.names[bottom]
         definition = self.ws.definitions.get(top)
-        if local and top != bottom and definition is not None and bottom in definition.refs:
+        direct = top != bottom and definition is not None and bottom in definition.refs
+        if direct and (local or self.ws.only_path(top, bottom)):  # local = total then
             t, b = self.local(top)
             b = b[bottom]
         return self.shaped(top, bottom, t, b, atom)
@@ -120,10 +126,19 @@ class Point:
                      tuple(x for row in rows for x in row.entries))  # type: ignore[union-attr]
 
     def gradient(self, top: Scalar) -> dict[Value, float]:
+        """∂top/∂node for every node below ``top``: one backward pass, paid from the
+        budget shared by every point."""
         if not isinstance(top, Value):
             return {}
         if id(top) not in self.gradients:
-            self.gradients[id(top)] = partials(top)
+            grads = partials(top)
+            self.budget[0] -= len(grads)
+            if self.budget[0] < 0:
+                raise WorksheetError(
+                    f"too much to check: the derivatives asked for need more than "
+                    f"{MAX_BACKWARD:,} steps of backpropagation",
+                    hint="claim derivatives of fewer different nodes")
+            self.gradients[id(top)] = grads
         return self.gradients[id(top)]
 
 
@@ -141,11 +156,11 @@ def _shaped(bottom: Quantity, grads: dict[Value, float]) -> Quantity:
     return bottom.map(of) if isinstance(bottom, Array) else of(bottom)
 
 
-def own_point(worksheet: Worksheet) -> Point:
-    return Point(worksheet, {**worksheet.values, **worksheet.arrays}, 0)
+def own_point(worksheet: Worksheet, budget: list[int]) -> Point:
+    return Point(worksheet, {**worksheet.values, **worksheet.arrays}, 0, budget)
 
 
-def random_point(worksheet: Worksheet, number: int) -> Point | None:
+def random_point(worksheet: Worksheet, number: int, budget: list[int]) -> Point | None:
     """The worksheet recomputed with every input moved at random (see the module), or
     None if no draw lets every definition be computed."""
     rng = random.Random(number)
@@ -159,7 +174,7 @@ def random_point(worksheet: Worksheet, number: int) -> Point | None:
                     names[name] = Evaluator(names, worksheet.functions)(definition.formula)
         except WorksheetError:
             continue
-        return Point(worksheet, names, number)
+        return Point(worksheet, names, number, budget)
     return None
 
 

@@ -251,3 +251,15 @@ def test_random_points_are_the_same_on_every_run():
     first = check(parse(sheet)).verdicts[0].where
     random.seed(12345)  # the global generator does not matter
     assert check(parse(sheet)).verdicts[0].where == first
+
+
+def test_the_walkthrough_of_a_network_checks_dotted_names_included():
+    from scalargrad.nn import MLP
+
+    net = MLP(3, [4, 1])
+    loss = sg.sum_values([(net(x) - 1.0) ** 2 for x in ([0.1, -0.2, 0.3], [1.0, 0.5, -1])])
+    loss.label = "L"
+    text = sg.steps(loss).text()
+    assert "L1.n1.w1 = " in text  # a parameter's name, dots and all, is a worksheet name
+    report = check(parse(text))
+    assert report.ok, report.table()

@@ -25,6 +25,11 @@ from .tokens import Token, error
 
 Scalar = Value | float
 
+MAX_ENTRIES = 100_000
+"""Most entries a vector or matrix may have (a 316×316 matrix)."""
+MAX_PRODUCT = 1_000_000
+"""Most multiplications one matrix product may take (rows × inner size × columns)."""
+
 
 @dataclass(frozen=True)
 class Array:
@@ -123,6 +128,7 @@ def matrix_product(a: Array, b: Array, times: Callable[[Scalar, Scalar], Scalar]
     """Σₖ aᵢₖ bₖⱼ, with a vector turned to fit (see the module's rules)."""
     if a.is_vector and b.is_vector and same_shape(a, b):
         if a.cols == 1 and b.rows == 1:  # column times row: the outer product
+            _within_limits(a.rows, 1, b.cols, at)
             return Array(a.rows, b.cols, tuple(times(x, y) for x in a.entries
                                                for y in b.entries))
         return dot(a.entries, b.entries, times)
@@ -133,7 +139,16 @@ def matrix_product(a: Array, b: Array, times: Callable[[Scalar, Scalar], Scalar]
     if a.cols != b.rows:
         raise error(f"cannot multiply {a.described()} by {b.described()}", at,
                     f"{a.rows}×{a.cols} times {b.rows}×{b.cols}: the inner sizes differ")
+    _within_limits(a.rows, a.cols, b.cols, at)
     columns = [tuple(b.at(k, j) for k in range(b.rows)) for j in range(b.cols)]
     rows = [a.entries[i * a.cols: (i + 1) * a.cols] for i in range(a.rows)]
     return simplified(Array(a.rows, b.cols, tuple(dot(r, c, times) for r in rows
                                                   for c in columns)))
+
+
+def _within_limits(rows: int, inner: int, cols: int, at: Token) -> None:
+    """A product whose result or work is too large is refused before it is computed."""
+    if rows * cols > MAX_ENTRIES or rows * inner * cols > MAX_PRODUCT:
+        raise error(f"the product would be a {rows}×{cols} matrix"
+                    + (f" from {inner} terms each" if inner > 1 else ""), at,
+                    f"at most {MAX_ENTRIES:,} entries and {MAX_PRODUCT:,} multiplications")

@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from ..engine import ScalarGradError, Value, sum_values
-from .arrays import Array, Quantity, Scalar, described, entrywise, product, simplified
+from .arrays import MAX_ENTRIES, Array, Quantity, Scalar, described, entrywise, product, simplified
 from .syntax import Apply, Binary, Bracket, Call, Derivative, Name, Node, Num, Sum, Unary
 from .tokens import TRANSPOSE, Token, WorksheetError, error
 
@@ -66,6 +66,9 @@ class Evaluator:
             self.leaves.append((node, leaf))
             return leaf
         if isinstance(node, Name):
+            if node.name not in self.env:  # a function's body using a name defined later
+                raise error(f"{node.name} has no value yet here", node.at,
+                            "define it above the line that uses the function")
             return self.env[node.name]
         if isinstance(node, Derivative):
             if self.derivative is None:
@@ -128,12 +131,13 @@ class Evaluator:
                 raise error(f"row {ragged + 1} has {len(rows[ragged])} entries, row 1 has "
                             f"{len(rows[0])}", node.items[ragged].at,
                             "every row of a matrix has the same length")
-            return Array(len(rows), len(rows[0]), tuple(x for row in rows for x in row))
+            return _limited(Array(len(rows), len(rows[0]), tuple(x for row in rows for x in row)),
+                            node.at)
         for item, value in zip(node.items, items):
             if isinstance(value, Array) or isinstance(item, Bracket):
                 raise error(f"an entry of a vector is {described(value)}", item.at,
                             "a matrix is written [[a, b], [c, d]], every row in brackets")
-        return Array(1, len(items), tuple(items))  # type: ignore[arg-type]
+        return _limited(Array(1, len(items), tuple(items)), node.at)  # type: ignore[arg-type]
 
     def apply(self, node: Apply) -> Quantity:
         """F(args), (F∘G)(args); DF(args) the Jacobian ∂Fᵢ/∂argⱼ, ∇f(args) the gradient."""
@@ -158,6 +162,12 @@ class Evaluator:
                 function.body)
             arguments = _flat([result], node.at)
         return result
+
+
+def _limited(a: Array, at: Token) -> Array:
+    if len(a.entries) > MAX_ENTRIES:
+        raise error(f"{a.described()} is too large", at, f"at most {MAX_ENTRIES:,} entries")
+    return a
 
 
 def _flat(values: list[Quantity], at: Token) -> list[Scalar]:

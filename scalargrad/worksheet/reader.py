@@ -144,6 +144,12 @@ class Worksheet:
         """The value of a name: a node, or an `Array` of nodes."""
         return self.arrays[name] if name in self.arrays else self.values[name]
 
+    def only_path(self, top: str, bottom: str) -> bool:
+        """Is ``bottom`` used by ``top``'s formula directly and by none of its other
+        inputs (so that the total ∂top/∂bottom is the local one)?"""
+        refs = self.definitions[top].refs
+        return all(r == bottom or bottom not in self.below(r) for r in refs)
+
     def below(self, name: str, avoiding: str | None = None) -> set[str]:
         """Every name that ``name``'s formula depends on, directly or not, without going
         through ``avoiding`` (remembered: the definitions do not change)."""
@@ -379,12 +385,17 @@ class _Reader:
         self.names: dict[str, Value | Array] = {}
         self.loss: Token | None = None
         self.exponents: list[Token] = []  # numbers such as 2e1, in case e1 is a name
+        self.function_uses: list[tuple[Node, set[str]]] = []
 
     def read(self) -> Worksheet:
         self.lines = lines(self.text)
         for number_, line in enumerate(self.lines, start=1):
             self.read_line(line, number_)
         self.check_exponents()
+        for body, parameters in self.function_uses:  # the rest must be defined somewhere
+            for used in names_in(body):
+                if used.name not in parameters and used.name not in self.defined_on:
+                    raise self.unknown(used.at)
         for statement in self.statements:
             self.run(statement)
         values = {n: v for n, v in self.names.items() if isinstance(v, Value)}
@@ -491,6 +502,7 @@ class _Reader:
         for atom in derivatives_in(body):
             raise error("a derivative cannot be part of a formula", atom.at,
                         "define the function by a formula in its parameters")
+        self.function_uses.append((body, set(texts)))
         self.functions[name.text] = Function(name.text, tuple(texts), body, name.line)
         lhs = [name, Token("symbol", "(", name.line, name.column)]
         for i, p in enumerate(parameters):

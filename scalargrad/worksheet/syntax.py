@@ -123,7 +123,8 @@ class Parser:
 
     def at(self, *texts: str) -> bool:
         """Is the next token one of the symbols ``texts``?"""
-        return self.peek.kind == "symbol" and self.peek.text in texts
+        token = self.tokens[self.pos]
+        return token.kind == "symbol" and token.text in texts
 
     def take(self) -> Token:
         token = self.tokens[self.pos]

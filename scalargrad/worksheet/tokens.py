@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from ..engine import ScalarGradError
 
@@ -22,8 +22,14 @@ powers and chains such as a * b * c all nest)."""
 
 SYMBOLS = ("**", "+", "-", "−", "*", "·", "×", "/", "÷", "^", "(", ")", "[", "]", "=",
            "≈", ";", ",", ":", "∂", "@", "⊙", "ᵀ", "∘", "∇")
-_ONE_CHARACTER_SYMBOLS = {s for s in SYMBOLS if len(s) == 1}
-_ASCII_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_COMMON = re.compile(r"""
+    (?P<space>[ \t]+)
+  | (?P<name>[A-Za-z_]\w*(?:\.(?!T\b)[A-Za-z_]\w*)*)(?![\w.])
+  | (?P<number>(?:[0-9]+(?:\.(?!T)[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)
+  | (?P<symbol>\*\*|[-+−*·×/÷^()\[\]=≈;,:∂@⊙∘∇])
+""", re.VERBOSE | re.ASCII)
+"""The common tokens, matched in one step; anything else (Unicode names, superscripts,
+``.T``, the unexpected) is read character by character below."""
 TRANSPOSE = "ᵀ"
 """``ᵀ``, also written ``.T`` (``^T`` is read by the parser)."""
 _SUPERSCRIPTS = {"⁰": "0", "¹": "1", "²": "2", "³": "3", "⁴": "4", "⁵": "5", "⁶": "6",
@@ -49,6 +55,13 @@ class WorksheetError(ScalarGradError, ValueError):
         hint = f" (hint: {self.hint})" if self.hint else ""
         return f"{where + ': ' if where else ''}{self.message}{hint}"
 
+    def placed(self, line: int, column: int) -> WorksheetError:
+        """The same error at ``line:column`` if it has no place yet."""
+        if not self.line:
+            self.line, self.column = line, column
+            self.args = (self._text(),)
+        return self
+
     def located(self, source: str) -> WorksheetError:
         """The same error, naming the file it came from."""
         self.source = source
@@ -56,8 +69,7 @@ class WorksheetError(ScalarGradError, ValueError):
         return self
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     kind: str  # "number", "name", "symbol", "end"
     text: str
     line: int
@@ -92,6 +104,13 @@ def _is_name_part(ch: str) -> bool:
     return not _superscript(ch) and unicodedata.normalize("NFKC", "a" + ch).isidentifier()
 
 
+def _dotted(text: str, j: int) -> bool:
+    """A dot inside a name, as in ``L1.n1.w1`` (the names of a network's parameters);
+    ``x.T`` is a transpose."""
+    return (text[j] == "." and _is_name_start(text[j + 1: j + 2] or " ")
+            and not (text[j + 1] == "T" and not _is_name_part(text[j + 2: j + 3] or " ")))
+
+
 def _digit(ch: str) -> bool:
     return "0" <= ch <= "9"
 
@@ -107,15 +126,16 @@ def tokenize(text: str, line: int = 1) -> list[Token]:
     i = 0
     while i < len(text):
         ch = text[i]
-        if ch in _ONE_CHARACTER_SYMBOLS and not text.startswith("**", i):
-            tokens.append(Token("symbol", ch, line, i + 1))
-            i += 1
+        common = _COMMON.match(text, i)  # spaces, ASCII names, numbers, symbols: fast
+        if common and (common.lastgroup != "name" or text[common.end(): common.end() + 1]
+                       .isascii()):
+            if common.lastgroup == "number":
+                tokens.append(_number(common.group(), line, i + 1))
+            elif common.lastgroup != "space":
+                tokens.append(Token(common.lastgroup, common.group(), line, i + 1))
+            i = common.end()
         elif ch.isspace() or ch in _INVISIBLE:
             i += 1
-        elif (match := _ASCII_NAME.match(text, i)) and not _is_name_part(
-                text[match.end(): match.end() + 1] or " "):
-            tokens.append(Token("name", match.group(), line, i + 1))
-            i = match.end()
         elif _digit(ch) or (ch == "." and _digit(text[i + 1: i + 2])):
             j = _number_end(text, i)
             tokens.append(_number(text[i:j], line, i + 1))
@@ -139,7 +159,7 @@ def tokenize(text: str, line: int = 1) -> list[Token]:
             i = j
         elif _is_name_start(ch):
             j = i + 1
-            while j < len(text) and _is_name_part(text[j]):
+            while j < len(text) and (_is_name_part(text[j]) or _dotted(text, j)):
                 j += 1
             name = unicodedata.normalize("NFC", unicodedata.normalize("NFKC", text[i:j]))
             tokens.append(Token("name", name, line, i + 1))
@@ -161,6 +181,8 @@ def _number(text: str, line: int, column: int) -> Token:
     if len(text) > MAX_NUMBER_CHARS:
         raise WorksheetError("number too long", line, column,
                              f"at most {MAX_NUMBER_CHARS} characters")
+    if "e" not in text and "E" not in text:  # 60 digits at most: a finite float
+        return Token("number", text, line, column)
     if not math.isfinite(float(text)):
         raise WorksheetError(f"number {text} is too large", line, column,
                              "floats stop near 1.8e308")
