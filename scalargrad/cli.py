@@ -81,7 +81,7 @@ def _animate(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from .reports import class_summary, files_json, markdown
+    from .reports import class_summary, each_report, files_json
 
     if len(args.worksheet) == 1 and not args.summary and args.format != "json":
         return _check_one(args.worksheet[0], args.format)
@@ -91,14 +91,7 @@ def _check(args: argparse.Namespace) -> int:
     elif args.format == "json":
         print(files_json(files), end="")
     else:
-        for graded in files:
-            print(f"==> {graded.file} <==")
-            if graded.report is None:
-                print(f"malformed: {graded.error}\n")
-            else:
-                shown = graded.report.table() if args.format == "text" else \
-                    markdown(graded.report)
-                print(shown)
+        print(each_report(files, args.format), end="")
     statuses = {graded.status for graded in files}
     return (EXIT_BAD_INPUT if "malformed" in statuses
             else EXIT_WRONG if "wrong" in statuses else EXIT_OK)

@@ -9,7 +9,8 @@
 - `grade_file(path)`: one file of a class, graded, or the error that kept it from being
   read (a *malformed* file);
 - `class_summary(files, fmt)`: one line per file (right, wrong, or malformed) and the
-  totals, as text, Markdown or JSON; `files_json(files)` has every verdict of every file.
+  totals, as text, Markdown or JSON; `each_report(files, fmt)` every file's report in
+  full; `files_json(files)` every verdict of every file.
 """
 
 from __future__ import annotations
@@ -155,6 +156,21 @@ def class_summary(files: Sequence[GradedFile], fmt: str = "text") -> str:
     lines = [f"{r[0]:<{widths[0]}}  {r[1]:>{widths[1]}}  {r[2]:>{widths[2]}}  "
              f"{r[3]:>{widths[3]}}  {r[4]}".rstrip() for r in [header, *rows]]
     return "\n".join([*lines, "", _totals_line(files)]) + "\n"
+
+
+def each_report(files: Sequence[GradedFile], fmt: str = "text") -> str:
+    """Every file's report in full, one after another: a heading naming the file, then its
+    table (``"text"``) or Markdown (``"markdown"``), or why it is malformed."""
+    parts = []
+    for f in files:
+        if fmt == "markdown":
+            heading = f"### `{f.file}`\n\n"
+            body = markdown(f.report) if f.report else f"malformed: {_escape(f.error)}\n"
+        else:
+            heading = f"==> {f.file} <==\n"
+            body = f.report.table() if f.report else f"malformed: {f.error}\n"
+        parts.append(heading + body)
+    return "\n".join(parts)
 
 
 def files_json(files: Sequence[GradedFile]) -> str:
