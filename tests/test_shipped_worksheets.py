@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import importlib.resources
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -338,3 +339,13 @@ def test_the_formula_worksheets_catch_a_mutated_formula(name, right, mutated):
     report = check(parse(source.replace(right, mutated)))
     flagged = {v.kind for v in report.verdicts if not v.right}
     assert flagged and flagged <= {"wrong formula", "true here only"}, mutated
+
+
+def test_the_readme_states_each_shipped_worksheets_verdicts():
+    readme = (Path(__file__).parent.parent / "README.md").read_text("utf-8")
+    rows = [line.split(" | ") for line in readme.splitlines()
+            if line.startswith("| `seed") and line.split(" | ")[0][3:-1] in NAMES]
+    assert sorted(row[0][3:-1] for row in rows) == NAMES
+    for row in rows:
+        name, summary = row[0][3:-1], row[-1].removesuffix(" |")
+        assert check(load(str(SHIPPED / name))).summary() == summary, name
