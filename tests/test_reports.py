@@ -162,3 +162,19 @@ def test_the_readme_class_summary_is_a_real_run(monkeypatch, capsys):
     files = sorted(str(p.relative_to(root)) for p in (root / "docs/examples/answers").iterdir())
     assert main(["check", *files, "--summary"]) == 2
     assert capsys.readouterr().out == shown
+
+
+def test_a_class_with_hostile_files_grades_the_rest(tmp_path, capsys):
+    good = write(tmp_path, "good.txt", RIGHT)
+    binary = tmp_path / "binary.txt"
+    binary.write_bytes(b"\xff\xfe\x00x = 1")
+    huge = tmp_path / "huge.txt"
+    huge.write_text("x = 1\n" + "y = x # padding\n" * 20_000, "utf-8")
+    folder = tmp_path / "folder.txt"
+    folder.mkdir()
+    assert main(["check", str(binary), str(huge), str(folder), good, "--summary"]) == 2
+    out = capsys.readouterr().out.splitlines()
+    assert out[4].startswith(good) and out[4].endswith("  ✓")
+    assert all("  malformed: " in line for line in out[1:4])
+    assert "not UTF-8" in out[1] and "too large" in out[2]
+    assert out[-1] == "4 files: 1 all right, 0 with wrong claims, 3 malformed"
