@@ -196,7 +196,10 @@ class Report:
         return text + (f" ({', '.join(parts)})" if parts else "")
 
     def table(self) -> str:
-        """A plain-text table: line, claim, as written, exact value, ✓ or ✗, and why."""
+        """A plain-text table: line, claim, as written (a long formula cut short), exact
+        value, ✓ or ✗, and why."""
+        from .reports import shortened
+
         rows = [("line", "claim", "written", "exact", "", "")]
         for v in self.verdicts:
             if v.claim.form == "number" and math.isfinite(v.exact):
@@ -204,7 +207,7 @@ class Report:
                 exact = f"{v.exact:.{min(max(decimals + 3, 0), 15)}f}"
             else:
                 exact = format_number(v.exact, 6)
-            rows.append((str(v.claim.line), v.claim.subject, v.claim.written, exact,
+            rows.append((str(v.claim.line), v.claim.subject, shortened(v.claim.written), exact,
                          "✓" if v.right else "✗", v.note))
         widths = [max(len(r[i]) for r in rows) for i in range(4)]
         lines = [f"{r[0]:>{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]:>{widths[2]}}  "

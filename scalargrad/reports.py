@@ -30,9 +30,9 @@ from .worksheet import load
 MAX_MARKDOWN_ROWS = 500
 """A notebook shows at most this many rows of a report (the wrong claims first); the rest
 are counted, so that displaying a huge report stays quick."""
-MAX_SHOWN_CHARS = 60
-"""A claimed formula longer than this is cut short in a Markdown table (the JSON has it
-whole): a matrix of formulas would make every row of its entries a screen wide."""
+MAX_SHOWN_CHARS = 40
+"""A claimed formula longer than this is cut short in a table (the JSON has it whole): a
+matrix of formulas would make every row of its entries a screen wide."""
 
 
 # ---------------------------------------------------------------------------------------
@@ -43,7 +43,7 @@ whole): a matrix of formulas would make every row of its entries a screen wide."
 def shown_exact(verdict: Verdict) -> str:
     """The exact value: three more decimals than a claimed number was written with; six
     significant digits for a claimed formula."""
-    if verdict.claim.form != "number":
+    if verdict.claim.form != "number" or not math.isfinite(verdict.exact):
         return format_number(verdict.exact, 6)
     decimals = -verdict.claim.number.as_tuple().exponent  # type: ignore[operator]
     return f"{verdict.exact:.{min(max(decimals + 3, 0), 15)}f}"
@@ -65,16 +65,17 @@ def markdown(report: Report) -> str:
     if verdicts:
         lines += ["| line | claim | written | exact | | note |",
                   "| ---: | --- | --- | ---: | :---: | --- |"]
-        lines += [f"| {v.claim.line} | {_code(v.claim.subject)} | {_code(_short(v.claim.written))} "
-                  f"| {shown_exact(v)} | {'✓' if v.right else '✗'} | {_escape(v.note)} |"
-                  for v in shown]
+        lines += [f"| {v.claim.line} | {_code(v.claim.subject)} "
+                  f"| {_code(shortened(v.claim.written))} | {shown_exact(v)} "
+                  f"| {'✓' if v.right else '✗'} | {_escape(v.note)} |" for v in shown]
     if len(shown) < len(verdicts):
         hidden = plural(len(verdicts) - len(shown), "right claim")
         lines += ["", f"({hidden} not shown)"]
     return "\n".join(lines) + "\n"
 
 
-def _short(written: str) -> str:
+def shortened(written: str) -> str:
+    """``written`` cut to `MAX_SHOWN_CHARS` characters, ending in "…" when cut."""
     if len(written) <= MAX_SHOWN_CHARS:
         return written
     return written[: MAX_SHOWN_CHARS - 1].rstrip() + "…"
