@@ -151,6 +151,8 @@ def test_a_long_formula_is_cut_short_in_markdown_and_whole_in_json():
     shown = row.split(" | ")[2]
     assert len(shown) == len("``") + MAX_SHOWN_CHARS and shown.endswith("…`")
     assert verdict_record(report.verdicts[0])["written"] == long
+    first_row = report.table().splitlines()[1]  # the plain-text table cuts it the same way
+    assert f"  {shown.strip('`')}  " in first_row
 
 
 def test_the_readme_class_summary_is_a_real_run(monkeypatch, capsys):
