@@ -20,7 +20,7 @@ import scalargrad as sg
 from scalargrad.demos._common import heading, output_dir
 from scalargrad.examples import SEED001_EXAMPLES, SEED001_V, SEED001_W, seed001
 from scalargrad.grading import Report, check
-from scalargrad.reports import shown_exact
+from scalargrad.reports import shortened, shown_exact
 from scalargrad.worksheet import parse
 
 WEIGHTS = [f"w{j}{k}" for j in (1, 2, 3) for k in (0, 1, 2)]
@@ -140,7 +140,7 @@ print("(line of the worksheet, claim, as written, exact):")
 
 def first(report: Report, kind: str, n: int = 1) -> list[str]:
     """The first n wrong claims of this kind, one line each."""
-    return [f"{v.claim.line:>4}  {v.claim.subject:<12} {v.claim.written:>9}  "
+    return [f"{v.claim.line:>4}  {v.claim.subject:<12} {shortened(v.claim.written):>9}  "
             f"{shown_exact(v):>11}  ✗ {v.note}"
             for v in report.verdicts if v.kind == kind][:n]
 
