@@ -53,14 +53,14 @@ def markdown(report: Report) -> str:
     """The report as Markdown: the summary line, then a table of the verdicts.
 
     Each row: line, claim, written, exact value, ✓ or ✗, and why a wrong one is wrong.
-    Above `MAX_MARKDOWN_ROWS` rows, the wrong claims are listed first and the rest counted.
+    Above `MAX_MARKDOWN_ROWS` rows, the wrong claims are kept first, right ones fill the
+    rest of the table (in the worksheet's order), and those left out are counted.
     """
     verdicts = report.verdicts
     shown = verdicts
     if len(verdicts) > MAX_MARKDOWN_ROWS:
-        wrong = [v for v in verdicts if not v.right]
-        shown = sorted((wrong + [v for v in verdicts if v.right])[:MAX_MARKDOWN_ROWS],
-                       key=lambda v: (v.claim.line, v.claim.column))
+        kept = sorted(verdicts, key=lambda v: v.right)[:MAX_MARKDOWN_ROWS]  # wrong first
+        shown = sorted(kept, key=lambda v: (v.claim.line, v.claim.column))
     lines = [f"**{_escape(report.summary())}**", ""]
     if verdicts:
         lines += ["| line | claim | written | exact | | note |",
@@ -69,8 +69,10 @@ def markdown(report: Report) -> str:
                   f"| {_code(shortened(v.claim.written))} | {shown_exact(v)} "
                   f"| {'✓' if v.right else '✗'} | {_escape(v.note)} |" for v in shown]
     if len(shown) < len(verdicts):
-        hidden = plural(len(verdicts) - len(shown), "right claim")
-        lines += ["", f"({hidden} not shown)"]
+        right = sum(v.right for v in verdicts) - sum(v.right for v in shown)
+        wrong = len(verdicts) - len(shown) - right
+        lines += ["", f"({plural(len(verdicts) - len(shown), 'claim')} not shown: "
+                      f"{right} right, {wrong} wrong)"]
     return "\n".join(lines) + "\n"
 
 
@@ -165,7 +167,7 @@ def each_report(files: Sequence[GradedFile], fmt: str = "text") -> str:
     parts = []
     for f in files:
         if fmt == "markdown":
-            heading = f"### `{f.file}`\n\n"
+            heading = f"### {_code(f.file)}\n\n"
             body = markdown(f.report) if f.report else f"malformed: {_escape(f.error)}\n"
         else:
             heading = f"==> {f.file} <==\n"

@@ -72,7 +72,11 @@ def test_a_huge_report_shows_its_wrong_claims_first_in_a_notebook():
     text = check(parse("\n".join(lines)))._repr_markdown_()
     marks = [ln.split(" | ")[4] for ln in text.splitlines() if ln.startswith("| ")]
     assert marks.count("✓") == MAX_MARKDOWN_ROWS - 1 and marks.count("✗") == 1
-    assert f"`y{rows - 1}` | `7`" in text and text.endswith("(100 right claims not shown)\n")
+    assert f"`y{rows - 1}` | `7`" in text
+    assert text.endswith("(100 claims not shown: 100 right, 0 wrong)\n")
+    all_wrong = ["x = 1"] + [f"y{i} = x + {i} = {i + 2}" for i in range(rows)]
+    text = check(parse("\n".join(all_wrong)))._repr_markdown_()
+    assert text.endswith("(100 claims not shown: 0 right, 100 wrong)\n")
 
 
 def test_several_files_one_line_each_and_the_worst_exit_status(tmp_path, capsys):
