@@ -20,10 +20,11 @@ from decimal import Decimal
 
 from .engine import Value
 from .identities import Point, agree, entries
+from .precision import holds
 from .walkthrough import partials
 from .worksheet import Array, Chain, Claim, Evaluator, Link, Subject, Worksheet, WorksheetError
 from .worksheet.arrays import Quantity
-from .worksheet.syntax import Num
+from .worksheet.syntax import Derivative, Name, Node, Num, Unary, chain_rule_factors, children
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,10 @@ class Working:
 
     values: list[float]
     bounds: list[float]
+    faithful: bool = False
+    """The formula before it with each name replaced by that name's value, rounded at
+    the digits written (the walkthrough's ``x0 + x0 = 1 + 1``): its exact value is then
+    the formula's, whatever the rounding."""
 
     def explains(self, k: int, exact: float) -> bool:
         """Is the gap between entry ``k`` and ``exact`` within the rounding bound?"""
@@ -57,8 +62,10 @@ def half_unit(text: str) -> float:
     return float(Decimal(5).scaleb(Decimal(text).as_tuple().exponent - 1))  # type: ignore[operator]
 
 
-def working(link: Link, worksheet: Worksheet) -> Working:
-    """The value of numeric working and its rounding bounds."""
+def working(link: Link, worksheet: Worksheet, formula: Node | None = None,
+            point: Point | None = None) -> Working:
+    """The value of numeric working, its rounding bounds, and whether it substitutes
+    rounded values faithfully into ``formula`` (evaluated at ``point``)."""
     leaves: list[tuple[Num, Value]] = []
     result = Evaluator({}, worksheet.functions, None, leaves)(link.node)
     values, bounds = [], []
@@ -71,7 +78,49 @@ def working(link: Link, worksheet: Worksheet) -> Working:
         grads = partials(item)
         values.append(item.data)
         bounds.append(math.fsum(abs(grads.get(leaf, 0.0)) * h for leaf, h in halves if h))
-    return Working(values, bounds)
+    faithful = formula is not None and point is not None and _substitutes(formula, link.node,
+                                                                           point)
+    return Working(values, bounds, faithful)
+
+
+def _substitutes(formula: Node, numbers: Node, point: Point) -> bool:
+    """Is ``numbers`` ``formula`` with every name (and ∂U/∂V) replaced by a number that
+    is its value rounded at the digits written?  (Both trees walked side by side.)"""
+    local = chain_rule_factors(formula)
+    pairs = [(formula, numbers)]
+    while pairs:
+        f, n = pairs.pop()
+        if isinstance(f, Name | Derivative):
+            written = _written_number(n)
+            if written is None:
+                return False
+            value = point.names.get(f.name) if isinstance(f, Name) else \
+                point.derivative(f.top, f.bottom, f, local=id(f) in local)
+            if not isinstance(value, Value | float) or not holds(written, float(value)):
+                return False
+            continue
+        if type(f) is not type(n):
+            return False
+        if isinstance(f, Num):
+            if float(f.text) != float(n.text):  # type: ignore[union-attr]
+                return False
+            continue
+        if getattr(f, "op", None) != getattr(n, "op", None) or \
+                getattr(f, "function", None) != getattr(n, "function", None):
+            return False
+        fc, nc = children(f), children(n)
+        if len(fc) != len(nc):
+            return False
+        pairs += zip(fc, nc)
+    return True
+
+
+def _written_number(node: Node) -> str | None:
+    if isinstance(node, Num):
+        return node.text
+    if isinstance(node, Unary) and node.op == "-" and isinstance(node.operand, Num):
+        return "-" + node.operand.text
+    return None
 
 
 def fitted(link: Link, quantity: Quantity, subject: Subject) -> list[float]:

@@ -23,11 +23,11 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal, localcontext
 
 from .chains import Working, fitted, grade_formulas, working
 from .engine import Value, topological_order
-from .identities import MAX_BACKWARD, RANDOM_POINTS, own_point, random_point
+from .identities import MAX_BACKWARD, RANDOM_POINTS, agree, own_point, random_point
+from .precision import cut_off, holds
 from .walkthrough import format_number, partials
 from .worksheet import (
     Array,
@@ -41,43 +41,6 @@ from .worksheet import (
     evaluate,
 )
 from .worksheet.arrays import Quantity
-
-
-def holds(written: str, value: float) -> bool:
-    """Is ``written`` the exact ``value`` at the precision it was written with?
-
-    >>> holds("0.52", 0.5225), holds("0.015", 0.0155995), holds("8", 8.4)
-    (True, False, True)
-    """
-    if not math.isfinite(value):
-        return False
-    claim = Decimal(written)
-    half = Decimal(5).scaleb(claim.as_tuple().exponent - 1)  # type: ignore[operator]
-    exact = Decimal(value)
-    return abs(exact - claim) <= half + abs(exact) * Decimal("1e-12")
-
-
-def cut_off(written: str, value: float) -> bool:
-    """Is ``written`` the ``value`` cut off (truncated toward zero) at its last digit,
-    keeping at least three significant digits?  (With fewer, one unit of the last digit is
-    over 1 % of the number: ``0.015`` for 0.0156 is a slip, not a rounding habit.)
-
-    >>> cut_off("0.249", 0.2496), cut_off("0.250", 0.2496), cut_off("-15.88", -15.8878)
-    (True, False, True)
-    >>> cut_off("0.015", 0.0156)
-    False
-    """
-    claim = Decimal(written)
-    exponent = claim.as_tuple().exponent
-    if not math.isfinite(value) or claim.adjusted() - exponent < 2:  # type: ignore[operator]
-        return False
-    with localcontext() as exact_arithmetic:
-        exact_arithmetic.prec = 1100  # enough for any float, written out in full
-        nudged = Decimal(value) * (1 + Decimal("1e-12"))  # 0.0749999… is 0.075 in floats
-        unit = Decimal(1).scaleb(exponent)  # type: ignore[arg-type]
-        return ((claim > 0) == (nudged > 0)
-                and abs(claim) <= abs(nudged) < abs(claim) + unit)
-
 
 MAX_SHOWN = 6
 """Inputs shown in the note of a formula that is true here only."""
@@ -108,7 +71,8 @@ class Verdict:
     @property
     def follows(self) -> bool:
         """Wrong, but what the student's own earlier numbers give."""
-        return not self.right and holds(self.claim.written, self.yours)
+        return (not self.right and self.claim.form == "number"
+                and holds(self.claim.written, self.yours))
 
     @property
     def kind(self) -> str:
@@ -259,11 +223,13 @@ def _check(worksheet: Worksheet) -> Report:
         quantity = _placed(chain.links[0], own.subject, chain.subject) \
             if not chain.subject.variables else None
         before: Working | None = None
+        formula = chain.formula  # the last formula written, which numbers may substitute
         for link in chain.links:
             if link.kind == "formula":
                 formulas.append((chain, link))
+                formula = link.node
             elif link.kind == "working":
-                previous, before = before, working(link, worksheet)
+                previous, before = before, working(link, worksheet, formula, own)
                 if quantity is not None:
                     verdicts += _working_verdicts(chain, link, before, quantity, previous)
                 continue
@@ -298,10 +264,12 @@ def _working_verdicts(chain: Chain, link: Link, before: Working, quantity: Quant
                              "working must have the shape of what it computes")
     index = quantity.index if isinstance(quantity, Array) else None
     verdicts = []
+    if before.faithful:  # rounded values put into the formula: it stands for the value
+        return verdicts
     for k, (x, w) in enumerate(zip(exact, before.values)):
         if previous is not None and previous.agrees(k, before):
             continue  # a right step from the working before: any mistake is further back
-        if not before.explains(k, x) and abs(x - w) > FAR_OFF * abs(x):
+        if not agree(x, w) and not before.explains(k, x) and abs(x - w) > FAR_OFF * abs(x):
             claim = Claim(chain.subject.name, link.text, link.line, link.column,
                           chain.subject.top, index(k) if index else (), "working")
             verdicts.append(Verdict(claim, x, False, w, (), "wrong formula", w))
@@ -363,9 +331,10 @@ def _number_verdicts(worksheet: Worksheet, claims: list[Claim], exact: dict[Clai
 
 def _step_holds(written: str, value: float, exact: float, before: Working, k: int) -> bool:
     """Is ``written`` what the working gives (rounded or cut off), or the exact value
-    with the gap from the working explained by the rounding of its numbers?"""
+    with the gap from the working explained by the rounding of its numbers (or the
+    working a faithful substitution of rounded values into the formula)?"""
     return (holds(written, value) or cut_off(written, value)
-            or (holds(written, exact) and before.explains(k, exact)))
+            or (holds(written, exact) and (before.faithful or before.explains(k, exact))))
 
 
 def _scalar_claim(worksheet: Worksheet, claim: Claim) -> bool:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 import random
 from collections import ChainMap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 
 from .engine import Value
 from .walkthrough import partials
@@ -70,7 +70,7 @@ class Point:
     def value(self, node: Node, subject: Subject) -> Quantity:
         """A formula (or the subject's expression) here; derivatives ∂U/∂V are the true
         ones at this point."""
-        scope = ChainMap(self.variables(subject), self.names)  # type: ignore[arg-type]
+        scope = ChainMap(self.variables(subject), _Numbers(self.names))  # type: ignore[arg-type]
         local = chain_rule_factors(node)
 
         def derivative_of(atom: Derivative) -> Quantity:
@@ -140,6 +140,29 @@ class Point:
                     hint="claim derivatives of fewer different nodes")
             self.gradients[id(top)] = grads
         return self.gradients[id(top)]
+
+
+class _Numbers(Mapping[str, Quantity]):
+    """The names' numbers (a formula's value needs no new nodes)."""
+
+    def __init__(self, names: dict[str, Quantity]) -> None:
+        self.names = names
+
+    def __getitem__(self, name: str) -> Quantity:
+        return _data(self.names[name])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.names)
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+
+def _data(q: Quantity) -> Quantity:
+    def number(x: Scalar) -> float:
+        return x.data if isinstance(x, Value) else x
+
+    return q.map(number) if isinstance(q, Array) else number(q)
 
 
 def _copied(q: Quantity) -> Quantity:

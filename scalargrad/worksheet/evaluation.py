@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import operator
 from collections import ChainMap
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -217,8 +218,15 @@ _BINARY: dict[str, Callable[[Scalar, Scalar], Value]] = {
 }
 
 
+_PLAIN: dict[str, Callable[[float, float], float]] = {
+    "+": operator.add, "-": operator.sub, "*": operator.mul,
+}
+
+
 def _scalar(op: str, left: Scalar, right: Scalar, at: Token) -> Scalar:
     if isinstance(left, float) and isinstance(right, float):
+        if op in _PLAIN:  # cannot fail, but may overflow to inf
+            return _checked(_PLAIN[op](left, right), at)
         return _checked(_BINARY[op](Value(left), right).data, at)  # the engine's clear errors
     return _BINARY[op](left, right)
 

@@ -51,6 +51,9 @@ class Claim:
 
     @property
     def number(self) -> Decimal:
+        """The claimed number, exactly as written (a claim of form "number" only)."""
+        if self.form != "number":
+            raise ValueError(f"{self.subject}: {self.written!r} is a {self.form}, not a number")
         return Decimal(self.written)
 
     @property
@@ -117,6 +120,8 @@ class Chain:
 
     subject: Subject
     links: tuple[Link, ...]
+    formula: Node | None = None
+    """The formula of a definition (``a1 = x12 · w12 = …``), which the links follow."""
 
 
 @dataclass
@@ -550,7 +555,9 @@ class _Reader:
             subject = Subject(target.text, statement.top.text if statement.top else None)
         links = tuple(self.link(subject, body) for _, body in statement.parts)
         if links:
-            self.chains.append(Chain(subject, links))
+            formula = self.defined_on[target.text].formula if statement.kind == "define" \
+                else None
+            self.chains.append(Chain(subject, links, formula))
 
     def expression_subject(self, statement: _Statement) -> Subject:
         lhs = self.parser(statement.lhs).parse()
