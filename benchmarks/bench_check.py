@@ -75,9 +75,8 @@ def many_formulas() -> str:
 def walkthrough() -> str:
     """The walkthrough of an MLP's loss, pasted back in (every line a formula, working
     and a number), as large as fits."""
-    net = MLP(4, [8, 8, 1])
-    xs = [[0.1 * i, -0.2 * i, 0.3, 0.05 * i] for i in range(3)]
-    loss = sg.sum_values([(net(x) - 1.0) ** 2 for x in xs])
+    net = MLP(4, [16, 16, 1])
+    loss = (net([0.1, -0.2, 0.3, 0.05]) - 1.0) ** 2
     loss.label = "L"
     return sg.steps(loss).text()
 

@@ -259,8 +259,8 @@ def _working_verdicts(chain: Chain, link: Link, before: Working, quantity: Quant
     """A ✗ for each entry of numeric working that is far off the quantity."""
     exact = fitted(link, quantity, chain.subject)
     if len(exact) != len(before.values):
-        raise WorksheetError(f"the working has {len(before.values)} entries, "
-                             f"{chain.subject.name} {len(exact)}", link.line, link.column,
+        raise WorksheetError(f"the working has {len(before.values)} entries, but "
+                             f"{chain.subject.name} has {len(exact)}", link.line, link.column,
                              "working must have the shape of what it computes")
     index = quantity.index if isinstance(quantity, Array) else None
     verdicts = []
@@ -286,8 +286,8 @@ def _placed(link: Link, compute: Callable[[Subject], Quantity], subject: Subject
 
 def _fit_working(before: Working, link: Link) -> None:
     if len(before.values) != len(link.claims):
-        raise WorksheetError(f"the working before has {len(before.values)} entries, the "
-                             f"claim {len(link.claims)}", link.line, link.column,
+        raise WorksheetError(f"the working before has {len(before.values)} entries, but "
+                             f"the claim has {len(link.claims)}", link.line, link.column,
                              "the numbers after '=' must have the working's shape")
 
 
@@ -300,14 +300,14 @@ def _number_verdicts(worksheet: Worksheet, claims: list[Claim], exact: dict[Clai
     size = sum(d.size for d in worksheet.definitions.values())
     per_claim = len(scalar) * size <= MAX_WORK
     carried: dict[Key, Claim] = {}
-    student = _Student(worksheet, carried, right)
+    student: _Student | None = None
     verdicts = []
     for claim in claims:
         yours, causes = math.nan, frozenset[Claim]()
         if claim in scalar:
             if per_claim:  # the student's numbers as they stood when this claim was written
                 student = _Student(worksheet, dict(carried), right)
-            elif not carried:
+            elif student is None:
                 carried = {(c.top, c.name): c for c in scalar}
                 student = _Student(worksheet, carried, right, through=False)
             if claim.top is None:

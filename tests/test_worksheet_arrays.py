@@ -4,6 +4,8 @@ seed 001's vector page and part 2 as the notes wrote them."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -253,3 +255,13 @@ def test_matrix_products_match_numpy(r, k, c, rng):
     product = ws.quantity("C")
     got = data(product) if isinstance(product, Array) else np.array([[product.data]])
     assert got.ravel() == pytest.approx((a @ b).ravel(), abs=1e-12)
+
+
+def test_the_readme_vector_example_checks_as_the_readme_says():
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text("utf-8")
+    start = readme.index("x = [1, 1, 2]ᵀ")
+    report = check(parse(readme[start: readme.index("```", start)]))
+    wrong = [(v.claim.subject, v.kind) for v in report.verdicts if not v.right]
+    assert wrong == [("a[2]", "cut off"), ("a[3]", "cut off"), ("∂L/∂v[2]", "follows"),
+                     ("∂L/∂v[3]", "follows"), ("∂L/∂v[4]", "follows")]
+    assert len(report.verdicts) == 38

@@ -272,7 +272,7 @@ def test_the_walkthrough_of_a_network_checks_dotted_names_included():
     from scalargrad.nn import MLP
 
     net = MLP(3, [4, 1])
-    loss = sg.sum_values([(net(x) - 1.0) ** 2 for x in ([0.1, -0.2, 0.3], [1.0, 0.5, -1])])
+    loss = (net([0.1, -0.2, 0.3]) - 1.0) ** 2  # one example: its inputs are named x1, x2, x3
     loss.label = "L"
     text = sg.steps(loss).text()
     assert "L1.n1.w1 = " in text  # a parameter's name, dots and all, is a worksheet name

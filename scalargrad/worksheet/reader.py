@@ -568,8 +568,11 @@ class _Reader:
             else:
                 self.require(used.at)
         first, last = statement.lhs[0], statement.lhs[-2]
-        text = " ".join(t.text for t in statement.lhs[:-1]) if statement.kind == "function" \
-            else self.source_text(first, last)
+        if statement.kind == "function":
+            parameters = self.functions[statement.target.text].parameters
+            text = f"{statement.target.text}({', '.join(parameters)})"
+        else:
+            text = self.source_text(first, last)
         return Subject(text, expression=lhs, variables=tuple(dict.fromkeys(variables)))
 
     def source_text(self, first: Token, last: Token) -> str:
@@ -609,8 +612,10 @@ class _Reader:
 
     def no_variables(self, subject: Subject, at: Token) -> None:
         if subject.variables:
-            raise error(f"{subject.name} has no value: {', '.join(subject.variables)} "
-                        "are not given", at, "claim a number at a point, e.g. DF(1, 2) = …")
+            names = subject.variables
+            raise error(f"{subject.name} has no value: {', '.join(names)} "
+                        f"{'is' if len(names) == 1 else 'are'} not given", at,
+                        "claim a number at a point, e.g. DF(1, 2) = …")
 
     def require(self, used: Token, inside: Definition | None = None) -> None:
         """A name must be defined above the line that uses it."""
