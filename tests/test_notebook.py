@@ -102,3 +102,16 @@ def test_a_walkthrough_and_an_animation_show_in_the_notebook(execute):
     [html] = outputs_of(animation, "text/html")
     assert html.startswith("<iframe srcdoc=") and 'sandbox="allow-scripts"' in html
     assert "&lt;script" in html and "∂o/∂w" in html  # the page, escaped into srcdoc
+
+
+def test_a_check_report_shows_as_a_short_table(execute):
+    """A report shows its summary and a Markdown table, not a dump of the dataclass."""
+    [cell] = execute(["from scalargrad.grading import check\n"
+                      "from scalargrad.worksheet import parse\n"
+                      "check(parse('x = 2\\ny = x * x = 4\\nz = y + 1 = 6\\n', 'w.txt'))"])
+    [markdown] = outputs_of(cell, "text/markdown")
+    assert markdown.startswith("**2 claims: 1 right, 1 wrong")
+    rows = [line for line in markdown.splitlines() if line.startswith("| ")]
+    assert len(rows) == 4  # the header, its rule and one row per claim
+    assert "✓" in rows[2] and "✗" in rows[3] and "`z`" in rows[3] and "slip" in rows[3]
+    assert len(markdown) < 1000
