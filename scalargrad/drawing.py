@@ -198,6 +198,8 @@ GRAPH_ATTRS = {"bgcolor": "white", "fontname": FONT, "nodesep": "0.08", "ranksep
                "pad": "0.05", "newrank": "true"}
 NUMBER_SIZE = 15.0
 """The point size of every number in a box (a chart's size is measured against it)."""
+LONG_NAME = 4
+"""A name longer than this (characters, as shown) gets a row of its own in its box."""
 DERIVATIVE_SIZE = 12.0
 """The point size of a local derivative written on its edge."""
 
@@ -690,9 +692,12 @@ class _Chart:
         kind = kind_of(node, self.root, self.parameters)
         data = html_text(format_number(node.data, self.opt.digits))
         name = self.shown_name(node)
-        if name:
-            rows = [f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="15"><B>{html_text(name)}</B></FONT>'
-                    f'</TD><TD ALIGN="RIGHT">{data}</TD></TR>']
+        shown = f'<FONT POINT-SIZE="15"><B>{html_text(name)}</B></FONT>'
+        if len(name) > LONG_NAME:  # w₁₁⁽¹⁾: a row of its own, the box as narrow as a number
+            rows = [f'<TR><TD COLSPAN="2" ALIGN="LEFT">{shown}</TD></TR>',
+                    f'<TR><TD COLSPAN="2" ALIGN="RIGHT">{data}</TD></TR>']
+        elif name:
+            rows = [f'<TR><TD ALIGN="LEFT">{shown}</TD><TD ALIGN="RIGHT">{data}</TD></TR>']
         else:
             rows = [f'<TR><TD COLSPAN="2">{data}</TD></TR>']
         if kind != "constant" and self.opt.show_grad:
@@ -772,7 +777,7 @@ class _Chart:
             "label": label, "shape": "box", "style": look.style, "fillcolor": look.fill,
             "color": HIGHLIGHT if on_path else look.border,
             "penwidth": "3.5" if on_path else str(look.penwidth),
-            "peripheries": str(look.peripheries), "margin": "0.06,0.03", "tooltip": tooltip,
+            "peripheries": str(look.peripheries), "margin": "0.02,0.03", "tooltip": tooltip,
             "id": name, **self._pinned(name),
         })
 
