@@ -268,9 +268,12 @@ def draw(
     layout_options = _Options(rankdir, digits, pretty=pretty_labels, **LAYOUT_OPTIONS)
     plan = chart(layout_options, None, None)
     layout = lay_out(plan)
-    if (rewritten := plan.bands_to_write(layout)) is not None:
-        plan = chart(layout_options, None, None, rewritten)
-        layout = lay_out(plan)
+    # A second layout to put the bands in the notes' order, for a chart one can read
+    if plan.values_drawn <= LARGE_GRAPH and (rewritten := plan.bands_to_write(layout)):
+        second = chart(layout_options, None, None, rewritten)
+        relaid = lay_out(second)
+        if second.bands_to_write(relaid) is None:  # in order now (else keep the first)
+            plan, layout = second, relaid
     final = chart(_Options(rankdir, digits, show_grad, edge_derivatives, pretty_labels),
                   _on_paths(order, targets) if targets else None, layout)
     caption = title if title is not None else _highlight_caption(order, targets, digits,
@@ -404,9 +407,6 @@ def _highlight_caption(order: Sequence[Value], targets: Sequence[Value], digits:
             "derivatives on their edges.")
 
 
-_WriteOrder = dict[int | None, list[int]]
-
-
 class _Chart:
     """Collects DOT statements for one chart (the body of the Digraph). With a ``layout``
     (the drawing pass) every node, edge and visible box is pinned where the layout put it;
@@ -425,21 +425,19 @@ class _Chart:
         self._edge_ids: dict[str, int] = {}
 
     # -- the whole chart ------------------------------------------------------------------
-    def build(self, view: str, path: set[Value] | None, written: _WriteOrder | None = None
+    def build(self, view: str, path: set[Value] | None, bands_written: list[int] | None = None
               ) -> None:
-        """The chart's statements; ``written``: the order to write the bands and the
-        neurons of each layer in (layout pass; see `bands_to_write`)."""
+        """The chart's statements; ``bands_written``: the order to write the bands in
+        (layout pass; see `bands_to_write`)."""
         groups = _neurons(self.order)
         rep = self._representatives(view, groups)
         clusters: _Clusters = {}
         band_of = self._bands(groups) if view == "full" and self.layout is None else {}
         self.shared: set[Value] = set()
-        self.written: _WriteOrder = dict(written or {})
-        """The order each column of bands is written in: the hidden units' bands (key None),
-        each layer's neurons (key: the layer)."""
+        self.bands_written: list[int] = []
         self.through_waypoints = False
-        self.band_tops: dict[int | None, dict[int, str]] = {}
-        """Each band's top node (the term of the branching node, a neuron's output)."""
+        self.band_tops: dict[int, str] = {}
+        """Each band's top node (the term of the branching node)."""
         self.via: dict[tuple[Value, Value], str] = {}
         """Layout pass: the waypoint each shared leaf's edge into an op passes through."""
         if view == "full" and self.layout is None:
@@ -458,8 +456,9 @@ class _Chart:
                 bands.setdefault(band_of[node], []).extend(lines)
             else:
                 self.body.extend(lines)
-        for band in self.written.setdefault(None, sorted(bands)):  # invisible: they only
-            lines = bands[band]  # group the layout
+        self.bands_written = bands_written or sorted(bands)
+        for band in self.bands_written:  # invisible: they only group the layout
+            lines = bands[band]
             self.body.append(f"\tsubgraph cluster_band{band} {{\n\t\tstyle=invis\n")
             self.body.extend("\t" + line for line in lines)
             self.body.append("\t}\n")
@@ -471,7 +470,7 @@ class _Chart:
         self._edges(rep, set(groups) if view != "full" else set(), path)
         if view == "full" and self.layout is None:
             self._layers_side_by_side(groups)
-            self._bands_in_order(band_of, groups)
+            self._bands_in_order(band_of)
             self._operands_in_order(band_of or groups)
 
     def _bands(self, groups: dict[Value, tuple[int, int]]) -> dict[Value, int]:
@@ -547,38 +546,31 @@ class _Chart:
                                                 "width": "0.01", "height": "0.1"}))
         return lines
 
-    def _bands_in_order(self, band_of: dict[Value, int], groups: dict[Value, tuple[int, int]]
-                        ) -> None:
-        """Note each band's top: the terms of the branching node, each neuron's output."""
+    def _bands_in_order(self, band_of: dict[Value, int]) -> None:
+        """Note each band's top (the terms of the branching node), by band."""
         for node in reversed(self.order):
             if node in band_of:
-                self.band_tops.setdefault(None, {}).setdefault(band_of[node], self.name(node))
-            elif node in groups:
-                layer, neuron = groups[node]
-                self.band_tops.setdefault(layer, {}).setdefault(neuron, self.name(node))
+                self.band_tops.setdefault(band_of[node], self.name(node))
 
-    def bands_to_write(self, layout: chart_layout.Layout) -> _WriteOrder | None:
-        """The order to write the bands (and each layer's neurons) in so that ``dot`` puts
-        band 1 on top (on the left in a top-to-bottom chart), band 2 under it, …, as the
-        notes do; None if this layout has them so already.
+    def bands_to_write(self, layout: chart_layout.Layout) -> list[int] | None:
+        """The order to write the bands in so that ``dot`` puts band 1 on top (on the left
+        in a top-to-bottom chart), band 2 under it, …, as the notes do; None if this
+        layout has them so already.
 
         Bands are alike, so dot's crossing minimisation ties between their orders; it keeps
         each band (a cluster) whole and breaks the tie by the order the bands are written
         in, not by the invisible edges between them. Given where each written band went,
-        writing band k where the band that landed at place k was written puts it there."""
+        writing band k where the band that landed at place k was written puts it there.
+        (An nn's neurons are not reordered so: their order follows from their inputs'.)"""
 
         def place(name: str) -> float:  # smaller: nearer the top (the left)
             x0, y0, x1, y1 = layout.nodes[name]
             return -(y0 + y1) if self.opt.rankdir == "LR" else x0 + x1
 
-        rewritten, changed = dict(self.written), False
-        for column, tops in self.band_tops.items():
-            written = self.written.get(column) or sorted(tops)
-            by_place = sorted(range(len(written)), key=lambda i: place(tops[written[i]]))
-            landed = sorted(tops)  # the band keys, in order, handed out by place
-            rewritten[column] = [landed[by_place.index(i)] for i in range(len(written))]
-            changed |= rewritten[column] != written
-        return rewritten if changed else None
+        written = self.bands_written
+        by_place = sorted(range(len(written)), key=lambda i: place(self.band_tops[written[i]]))
+        rewritten = [sorted(written)[by_place.index(i)] for i in range(len(written))]
+        return None if rewritten == written else rewritten
 
     def _top_to_bottom(self, names: list[str]) -> None:
         """Invisible flat edges that keep these nodes of one column in this order, first
@@ -617,8 +609,7 @@ class _Chart:
         """
         chains: list[list[str]] = []
         for layer in sorted(clusters):
-            for neuron in self.written.setdefault(layer, sorted(clusters[layer])):
-                lines = clusters[layer][neuron]
+            for neuron, lines in sorted(clusters[layer].items()):
                 if neuron == 0:
                     bb = self._bb(f"cluster_L{layer}")
                     self.body.append(f"\tsubgraph cluster_L{layer} {{\n{bb}")
