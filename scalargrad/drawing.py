@@ -501,9 +501,7 @@ class _Chart:
             names = [self.name(leaf) for leaf in dict.fromkeys(first_use)]
             for k in range(len(names) - 1, 0, -1):
                 names.insert(k, f"{chart_layout.HELPER}gap{k}")
-                self.body.append(_statement(names[k], {"shape": "box", "style": "invis",
-                                                       "label": '""', "width": "0.01",
-                                                       "height": "0.3"}))
+                self.body.append(self._spacer(names[k], 0.3))
             self.body.append(f"\t{{rank=same {' -> '.join(names)} [style=invis]}}\n")
 
     def _operands_in_order(self, band_of: dict[Value, int] | dict[Value, tuple[int, int]]
@@ -542,9 +540,16 @@ class _Chart:
             if child in self.shared:
                 point = f"{chart_layout.HELPER}{self.name(node)}via{self.name(child)}"
                 self.via[node, child] = point
-                lines.append(_statement(point, {"shape": "box", "style": "invis", "label": '""',
-                                                "width": "0.01", "height": "0.1"}))
+                lines.append(self._spacer(point, 0.1))
         return lines
+
+    def _spacer(self, name: str, across: float) -> str:
+        """An invisible node, thin along the chart's direction, ``across`` inches across it
+        (the room it keeps between its neighbours in a column)."""
+        thin, wide = "0.01", f"{across:g}"
+        width, height = (thin, wide) if self.opt.rankdir == "LR" else (wide, thin)
+        return _statement(name, {"shape": "box", "style": "invis", "label": '""',
+                                 "width": width, "height": height})
 
     def _bands_in_order(self, band_of: dict[Value, int]) -> None:
         """Note each band's top (the terms of the branching node), by band."""
