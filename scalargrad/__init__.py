@@ -33,6 +33,7 @@ _LAZY = {
     "to_svg": "drawing",
     "steps": "walkthrough",
     "animate": "animation",
+    "compile": "compiler",  # numpy: the `compile` extra
 }
 
 
@@ -51,6 +52,7 @@ __all__ = [
     "Value",
     "ValueOverflow",
     "animate",
+    "compile",
     "dot",
     "draw",
     "grad",
