@@ -22,6 +22,8 @@ from collections.abc import Sequence
 from importlib import resources
 from typing import TypeVar
 
+from .wording import plural
+
 Points = list[list[float]]
 T = TypeVar("T")
 
@@ -96,7 +98,7 @@ def split(X: Sequence[T], y: Sequence[int], test_fraction: float = 0.25, *,
     [1, 0]
     """
     if len(X) != len(y):
-        raise ValueError(f"split: {len(X)} points but {len(y)} labels")
+        raise ValueError(f"split: {plural(len(X), 'point')} but {plural(len(y), 'label')}")
     if not 0 < test_fraction < 1:
         raise ValueError(f"split: test_fraction must be between 0 and 1, got {test_fraction!r}")
     X, y = _shuffled(list(X), list(y), random.Random(seed))

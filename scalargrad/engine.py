@@ -28,6 +28,8 @@ import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import SupportsFloat, TypeAlias
 
+from .wording import plural
+
 Number: TypeAlias = int | float
 Operand: TypeAlias = "Value | int | float"
 
@@ -484,7 +486,8 @@ def dot(weights: Sequence[Operand], inputs: Sequence[Operand],
     back unambiguously.
     """
     if len(weights) != len(inputs):
-        raise ValueError(f"dot: {len(weights)} weights but {len(inputs)} inputs")
+        raise ValueError(f"dot: {plural(len(weights), 'weight')} "
+                         f"but {plural(len(inputs), 'input')}")
     try:  # fast: every operand is a Value, as in a network
         ws, xs = [w.data for w in weights], [x.data for x in inputs]
         total = sum(map(operator.mul, ws, xs), bias.data if bias is not None else 0.0)

@@ -29,6 +29,7 @@ from .engine import Value, topological_order
 from .identities import MAX_BACKWARD, RANDOM_POINTS, agree, own_point, random_point
 from .precision import cut_off, holds
 from .walkthrough import format_number, partials
+from .wording import plural
 from .worksheet import (
     Array,
     Chain,
@@ -142,21 +143,15 @@ class Report:
         """``87 claims: 35 right, 52 wrong (8 slips, 10 follow from earlier numbers, …)``."""
         kinds = [v.kind for v in self.verdicts]
         wrong = len(kinds) - kinds.count("right")
-        def plural(n: int, word: str) -> str:
-            return word if n == 1 else word + "s"
-
-        text = f"{len(kinds)} {plural(len(kinds), 'claim')}: {kinds.count('right')} right, " \
-            f"{wrong} wrong"
-        parts = [f"{n} {what}" for n, what in [
-            (kinds.count("slip"), plural(kinds.count("slip"), "slip")),
-            (kinds.count("follows"), ("follows" if kinds.count("follows") == 1 else "follow")
-             + " from earlier numbers"),
-            (kinds.count("cut off"), "cut off instead of rounded"),
-            (kinds.count("arithmetic"), plural(kinds.count("arithmetic"), "arithmetic slip")),
-            (kinds.count("wrong formula"), plural(kinds.count("wrong formula"),
-                                                  "wrong formula")),
-            (kinds.count("true here only"), "true here only"),
-        ] if n]
+        text = f"{plural(len(kinds), 'claim')}: {kinds.count('right')} right, {wrong} wrong"
+        parts = [plural(kinds.count(kind), noun) + rest for kind, noun, rest in [
+            ("slip", "slip", ""),
+            ("follows", "follows", " from earlier numbers"),
+            ("cut off", "cut off", " instead of rounded"),
+            ("arithmetic", "arithmetic slip", ""),
+            ("wrong formula", "wrong formula", ""),
+            ("true here only", "true here only", ""),
+        ] if kinds.count(kind)]
         return text + (f" ({', '.join(parts)})" if parts else "")
 
     def table(self) -> str:
@@ -259,7 +254,7 @@ def _working_verdicts(chain: Chain, link: Link, before: Working, quantity: Quant
     """A ✗ for each entry of numeric working that is far off the quantity."""
     exact = fitted(link, quantity, chain.subject)
     if len(exact) != len(before.values):
-        raise WorksheetError(f"the working has {len(before.values)} entries, but "
+        raise WorksheetError(f"the working has {plural(len(before.values), 'entry')}, but "
                              f"{chain.subject.name} has {len(exact)}", link.line, link.column,
                              "working must have the shape of what it computes")
     index = quantity.index if isinstance(quantity, Array) else None
@@ -286,7 +281,7 @@ def _placed(link: Link, compute: Callable[[Subject], Quantity], subject: Subject
 
 def _fit_working(before: Working, link: Link) -> None:
     if len(before.values) != len(link.claims):
-        raise WorksheetError(f"the working before has {len(before.values)} entries, but "
+        raise WorksheetError(f"the working before has {plural(len(before.values), 'entry')}, but "
                              f"the claim has {len(link.claims)}", link.line, link.column,
                              "the numbers after '=' must have the working's shape")
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from .engine import Operand, Value, constant, sum_values
+from .wording import plural
 
 # Called as listener(loss, scores, target) by cross_entropy while `sg.compile` traces a
 # function: the loss's shift m = max s is a number read from .data, which a trace of the
@@ -19,7 +20,8 @@ trace_listeners: list[Callable[[Value, list[Value], Value | int], None]] = []
 
 def _pairs(name: str, preds: Sequence[Operand], targets: Sequence[Operand]) -> None:
     if len(preds) != len(targets):
-        raise ValueError(f"{name}: {len(preds)} predictions but {len(targets)} targets")
+        raise ValueError(f"{name}: {plural(len(preds), 'prediction')} "
+                         f"but {plural(len(targets), 'target')}")
     if not preds:
         raise ValueError(f"{name}: needs at least one prediction")
 

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from typing import Literal
 
 from .engine import Operand, Value, _number, dot
+from .wording import plural
 
 Activation = Literal["relu", "sigmoid", "tanh", "linear"]
 ACTIVATIONS: tuple[str, ...] = ("relu", "sigmoid", "tanh", "linear")
@@ -40,7 +41,8 @@ class Module:
         params = self.parameters()
         if len(values) != len(params):
             raise ValueError(
-                f"{self!r} has {len(params)} parameters, got {len(values)} values"
+                f"{self!r} has {plural(len(params), 'parameter')}, "
+                f"got {plural(len(values), 'value')}"
             )
         for i, (p, v) in enumerate(zip(params, values)):
             p.data = _number(v, "set_parameters", f"values[{i}] must be a number")
@@ -81,14 +83,16 @@ class Neuron(Module):
 
     def __call__(self, x: Sequence[Operand]) -> Value:
         if len(x) != len(self.w):
-            raise ValueError(f"neuron {self.name} expects {len(self.w)} inputs, got {len(x)}")
+            raise ValueError(f"neuron {self.name} expects {plural(len(self.w), 'input')}, "
+                             f"got {len(x)}")
         z = dot(self.w, _as_inputs(x), self.b)
         return z if self.act == "linear" else getattr(z, self.act)()
 
     def set_weights(self, w: Sequence[float], b: float) -> None:
         """Set this neuron's input weights ``w`` and bias ``b``."""
         if len(w) != len(self.w):
-            raise ValueError(f"neuron {self.name} has {len(self.w)} weights, got {len(w)}")
+            raise ValueError(f"neuron {self.name} has {plural(len(self.w), 'weight')}, "
+                             f"got {len(w)}")
         for i, (p, v) in enumerate(zip(self.w, w)):
             p.data = _number(v, "set_weights", f"w[{i}] must be a number")
         self.b.data = _number(b, "set_weights", "b must be a number")
@@ -119,7 +123,7 @@ class Layer(Module):
     def set_weights(self, weights: Sequence[NeuronWeights]) -> None:
         """Set every neuron from a list of ``(w, b)`` pairs, one per neuron."""
         if len(weights) != len(self.neurons):
-            raise ValueError(f"layer {self.name} has {len(self.neurons)} neurons, "
+            raise ValueError(f"layer {self.name} has {plural(len(self.neurons), 'neuron')}, "
                              f"got {len(weights)} (w, b) pairs")
         for n, (w, b) in zip(self.neurons, weights):
             n.set_weights(w, b)

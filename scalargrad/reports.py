@@ -25,6 +25,7 @@ from typing import Any
 from .engine import ScalarGradError
 from .grading import Report, Verdict, check
 from .walkthrough import format_number
+from .wording import plural
 from .worksheet import load
 
 MAX_MARKDOWN_ROWS = 500
@@ -236,11 +237,6 @@ def _totals_line(files: Sequence[GradedFile]) -> str:
 # ---------------------------------------------------------------------------------------
 # Small helpers
 # ---------------------------------------------------------------------------------------
-
-
-def plural(n: int, noun: str) -> str:
-    """``1 claim``, ``2 claims``, ``0 claims``."""
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _json(data: object) -> str:

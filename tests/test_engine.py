@@ -341,3 +341,17 @@ def test_name_labels_values_by_variable_name():
     assert [w.label for w in weights] == ["weights[0]", "weights[1]"]
     assert _scratch.label is None and not_a_value == 4.0
     assert named == [a, b, c, *weights]
+
+
+@pytest.mark.parametrize("make, words", [
+    (lambda: sg.losses.mse([1.0], [1.0, 2.0]), "1 prediction but 2 targets"),
+    (lambda: sg.dot([1.0], [1.0, 2.0]), "1 weight but 2 inputs"),
+    (lambda: sg.nn.Neuron(1)([1.0, 2.0]), "expects 1 input, got 2"),
+    (lambda: sg.nn.Neuron(2).set_weights([1.0], 0.0), "has 2 weights, got 1"),
+    (lambda: sg.nn.Layer(1, 1).set_weights([([1.0], 0.0)] * 2), "has 1 neuron, got 2"),
+    (lambda: sg.nn.Neuron(1).set_parameters([1.0, 2.0, 3.0]), "has 2 parameters, got 3"),
+])
+def test_counts_in_messages_agree_with_their_number(make, words):
+    with pytest.raises(ValueError) as caught:
+        make()
+    assert words in str(caught.value)

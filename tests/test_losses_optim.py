@@ -80,16 +80,16 @@ def test_bce(rng):
 
 
 @pytest.mark.parametrize(("call", "message"), [
-    (lambda: mse([1.0, 2.0], [1.0]), "mse: 2 predictions but 1 targets"),
+    (lambda: mse([1.0, 2.0], [1.0]), "mse: 2 predictions but 1 target"),
     (lambda: half_sse([], []), "half_sse: needs at least one prediction"),
-    (lambda: hinge([0.5], [1, -1]), "hinge: 1 predictions but 2 targets"),
+    (lambda: hinge([0.5], [1, -1]), "hinge: 1 prediction but 2 targets"),
     (lambda: hinge([0.5, 0.2], [1, 0]), "labels must be -1 or \\+1, got 0 at position 1"),
     (lambda: cross_entropy([], 0), "needs at least one logit"),
     (lambda: cross_entropy([1.0, 2.0, 3.0], 3), r"target_index must be an int in 0\.\.2, got 3"),
     (lambda: cross_entropy([1.0, 2.0], -1), "got -1"),
     (lambda: cross_entropy([1.0, 2.0], 1.0), "got 1.0"),
     (lambda: cross_entropy([1.0, 2.0], True), "got True"),
-    (lambda: bce([0.5], [1.0, 0.0]), "bce: 1 predictions but 2 targets"),
+    (lambda: bce([0.5], [1.0, 0.0]), "bce: 1 prediction but 2 targets"),
     (lambda: bce([0.5, 1.0], [1, 1]), "probability at position 1 is 1; it must be strictly"),
     (lambda: bce([0.0], [0]), "probability at position 0 is 0"),
     (lambda: bce([Value(1.5)], [1]), "is 1.5"),

@@ -158,7 +158,7 @@ def test_wrong_input_length_is_a_clear_value_error(call, message):
     (lambda: MLP(2, []), "at least one layer size"),
     (lambda: Layer(2, 0), "positive number of neurons, got 0"),
     (lambda: Neuron(2.5), "positive number of inputs, got 2.5"),
-    (lambda: MLP(2, [2]).set_parameters([1.0]), "has 6 parameters, got 1 values"),
+    (lambda: MLP(2, [2]).set_parameters([1.0]), "has 6 parameters, got 1 value"),
     (lambda: Layer(2, 2, name="L3").set_weights([([1, 2], 0)]), "layer L3 has 2 neurons, got 1"),
     (lambda: Neuron(2).set_weights([1.0], 0.0), "neuron n1 has 2 weights, got 1"),
     (lambda: MLP.from_weights([]), "at least one layer"),

@@ -177,7 +177,7 @@ def test_seed001_part2_functions_jacobians_and_the_two_cancelling_slips():
 @pytest.mark.parametrize("text, where, message", [
     ("W = [[1, 2, 3], [4, 5, 6]]\nz = W [1, 2]", (2, 7),
      "cannot multiply a 2×3 matrix by a 2-vector"),
-    ("M = [[1, 2], [3]]", (1, 14), "row 2 has 1 entries, row 1 has 2"),
+    ("M = [[1, 2], [3]]", (1, 14), "row 2 has 1 entry, row 1 has 2"),
     ("v = [1, 2, 3, 4]\nw = v = [1, 2, 3]\nz = 0", (2, 9),
      "3 numbers claimed for w, which is a 4-vector"),
     ("v = [1, 2]\nu = [1, 2, 3]\nw = v + u", (3, 7), "cannot add a 2-vector and a 3-vector"),
@@ -219,7 +219,7 @@ def test_deep_brackets_are_refused():
     ("x = [" + ", ".join(["1"] * 60000) + "]ᵀ\ny = x · x = 60000", ""),
     ("x = [" + ", ".join("[" + ", ".join(["1"] * 30) + "]" for _ in range(300)) + "]ᵀ\n"
      "y = xᵀ x\nz = 1", "a 300×300 matrix from 30 terms"),
-    ("F(x) = [x, x]\nG(x) = F(F(x))\ny = G(1) · [1, 1]", "F takes 1 numbers, here it gets 2"),
+    ("F(x) = [x, x]\nG(x) = F(F(x))\ny = G(1) · [1, 1]", "F takes 1 number, here it gets 2"),
     ("G(x) = x + q\ny = 1", "unknown name 'q'"),
     ("G(x) = x + q\ny = G(1)\nq = 2", "q has no value yet here"),
 ])

@@ -42,6 +42,7 @@ import numpy as np
 
 from ..engine import Value
 from ..optim import SGD, Adam, Optimizer
+from ..wording import plural
 from .explain import Explanation, explain
 from .program import Program, plan
 from .trace import CompileError, compare, fresh_leaves_to_constants, trace
@@ -170,7 +171,7 @@ class CompiledLoss:
     def _inputs(self, batch: Sequence[Any]) -> list[np.ndarray]:
         """Each column as a float array (batch × its length), checked against the trace."""
         if len(batch) != len(self.names):
-            raise TypeError(f"the compiled loss takes {len(self.names)} columns "
+            raise TypeError(f"the compiled loss takes {plural(len(self.names), 'column')} "
                             f"({', '.join(self.names)}), got {len(batch)}")
         arrays = []
         for col, name, size in zip(batch, self.names, self.program.input_sizes):

@@ -9,6 +9,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from ..engine import ScalarGradError, Value, sum_values
+from ..wording import plural
 from .arrays import MAX_ENTRIES, Array, Quantity, Scalar, described, entrywise, product, simplified
 from .syntax import Apply, Binary, Bracket, Call, Derivative, Name, Node, Num, Sum, Unary
 from .tokens import TRANSPOSE, Token, WorksheetError, error
@@ -129,7 +130,7 @@ class Evaluator:
             rows = [item.entries if isinstance(item, Array) else (item,) for item in items]
             if any(len(row) != len(rows[0]) for row in rows):
                 ragged = next(i for i, row in enumerate(rows) if len(row) != len(rows[0]))
-                raise error(f"row {ragged + 1} has {len(rows[ragged])} entries, row 1 has "
+                raise error(f"row {ragged + 1} has {plural(len(rows[ragged]), 'entry')}, row 1 has "
                             f"{len(rows[0])}", node.items[ragged].at,
                             "every row of a matrix has the same length")
             return _limited(Array(len(rows), len(rows[0]), tuple(x for row in rows for x in row)),
@@ -154,8 +155,8 @@ class Evaluator:
         for name in reversed(node.functions):
             function = self.functions[name]
             if len(arguments) != len(function.parameters):
-                raise error(f"{name} takes {len(function.parameters)} numbers, here it gets "
-                            f"{len(arguments)}", node.at,
+                raise error(f"{name} takes {plural(len(function.parameters), 'number')}, "
+                            f"here it gets {len(arguments)}", node.at,
                             f"{name}({', '.join(function.parameters)}) is defined on line "
                             f"{function.line}")
             scope = ChainMap(dict(zip(function.parameters, arguments)), self.env)
