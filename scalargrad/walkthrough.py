@@ -85,6 +85,11 @@ class Walkthrough(Sequence[Step]):
 
     __str__ = text
 
+    def __repr__(self) -> str:
+        """One line: what it works out and how many steps each pass has."""
+        return (f"<Walkthrough of {self.root_name}: {len(self.of_kind('forward'))} forward, "
+                f"{len(self.of_kind('backward'))} backward steps>")
+
     def _repr_markdown_(self) -> str:
         """How a notebook shows a walkthrough: the Markdown below."""
         return self.markdown()

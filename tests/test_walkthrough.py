@@ -290,3 +290,10 @@ def test_nodes_sharing_a_label_get_distinct_names_that_read_back():
     report = check(parse(walk.text()))
     assert report.verdicts and all(v.right for v in report.verdicts), \
         [str(v) for v in report.verdicts if not v.right][:3]
+
+
+def test_repr_is_one_line_naming_the_root_and_the_step_counts():
+    x = Value(2.0, label="x")
+    y = x * 3.0
+    y.label = "y"
+    assert repr(sg.steps(y)) == "<Walkthrough of y: 2 forward, 2 backward steps>"
