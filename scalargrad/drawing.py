@@ -229,6 +229,8 @@ HIGHLIGHT = "#D55E00"  # vermillion
 FAINT = "#B8B8B8"
 INK = "#222222"
 MUTED = "#666666"
+BLANK_BOX = (84, 30)
+"""Width and height, in points, of a box to write a number in (``draw(..., blank=True)``)."""
 FONT = "Arial"  # Helvetica metrics: Arial on Windows and macOS, Liberation Sans on Linux
 
 
@@ -299,6 +301,7 @@ class _Options:
     show_grad: bool
     edge_derivatives: bool
     pretty: bool
+    blank: bool = False
 
 
 def draw(
@@ -314,6 +317,7 @@ def draw(
     legend: bool = True,
     pretty_labels: bool = True,
     title: str | None = None,
+    blank: bool = False,
 ) -> graphviz.Digraph:
     """The computational chart of ``root`` as a `graphviz.Digraph`.
 
@@ -324,7 +328,9 @@ def draw(
     ``highlight``: a value or values whose paths from the root are emphasised.
     ``parameters``: the leaves to draw as parameters (default: judged by label).
     ``legend``: add a key to the colours. ``pretty_labels``: w12 → w₁₂.
-    ``title``: a caption under the chart.
+    ``title``: a caption under the chart. ``blank``: a chart to fill in by hand: the
+    leaves' values are printed, every other value and every grad is an empty box big
+    enough to write in (id ``v{i}_data`` / ``v{i}_grad``, ``a_v{i}_data`` in the SVG).
     """
     if not isinstance(root, Value):
         raise TypeError(f"draw: root must be a Value, got {type(root).__name__}")
@@ -339,7 +345,8 @@ def draw(
     targets = _targets(highlight, index)
     params = None if parameters is None else set(parameters)
     chart = _Chart(root, order, index, params,
-                   _Options(rankdir, digits, show_grad, edge_derivatives, pretty_labels))
+                   _Options(rankdir, digits, show_grad, edge_derivatives, pretty_labels,
+                            blank))
     chart.build(view, _on_paths(order, targets) if targets else None)
     graph = graphviz.Digraph(name="scalargrad", body=chart.body)
     graph.graph_attr.update(
@@ -512,7 +519,11 @@ class _Chart:
         """How a tooltip names a node: its label, its number if a constant, else v{i}."""
         return node.label or (node.name if node.constant else self.name(node))
 
-    def _number_row(self, key: str, x: float, bold: bool = False) -> str:
+    def _number_row(self, key: str, x: float, bold: bool = False, box: str = "") -> str:
+        if box:  # an empty box to write in, named for the practice page's inputs
+            return (f'<TR><TD ALIGN="LEFT"><FONT COLOR="{MUTED}" POINT-SIZE="12">{key}</FONT>'
+                    f'</TD><TD ID="{box}" HREF="#{box}" BGCOLOR="white" BORDER="1" '
+                    f'COLOR="{MUTED}" WIDTH="{BLANK_BOX[0]}" HEIGHT="{BLANK_BOX[1]}"> </TD></TR>')
         number = _html(format_number(x, self.opt.digits))
         if bold:
             number = f"<B>{number}</B>"
@@ -534,14 +545,19 @@ class _Chart:
             rows.append(f'<TR><TD COLSPAN="2">{_html(format_number(node.data, self.opt.digits))}'
                         "</TD></TR>")
         else:
-            rows.append(self._number_row("data", node.data))
+            blank = self.opt.blank
+            rows.append(self._number_row("data", node.data,
+                                         box=f"{self.name(node)}_data" if blank and node.op else ""))
             if self.opt.show_grad:
-                rows.append(self._number_row("grad", node.grad, bold=True))
+                rows.append(self._number_row("grad", node.grad, bold=True,
+                                             box=f"{self.name(node)}_grad" if blank else ""))
         on_path = path is not None and node in path
         return [self._box(self.name(node), rows, kind, on_path, self._tooltip(node))]
 
     def _tooltip(self, node: Value) -> str:
         head = f"{node.label}\n" if node.label else ""
+        if self.opt.blank:  # the numbers are what the reader has to find
+            return head.strip() or self.name(node)
         return f"{head}data = {node.data!r}\ngrad = {node.grad!r}"
 
     def op_node(self, node: Value, path: set[Value] | None) -> list[str]:
@@ -634,7 +650,8 @@ class _Chart:
                 on_path = path is not None and node in path and child in path
                 derivative = (format_number(local, self.opt.digits)
                               if not boxed and (self.opt.edge_derivatives or on_path) else None)
-                tooltip = None if boxed else f"∂{self.who(node)}/∂{self.who(child)} = {local!r}"
+                tooltip = (None if boxed or self.opt.blank
+                           else f"∂{self.who(node)}/∂{self.who(child)} = {local!r}")
                 self.body.append(self._edge(tail, head, on_path, path is not None, derivative,
                                             tooltip, thin=boxed))
 
