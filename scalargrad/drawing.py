@@ -353,6 +353,8 @@ def draw(
         rankdir=rankdir, bgcolor="white", fontname=FONT, nodesep="0.18", ranksep="0.35",
         pad="0.2", newrank="true",
     )
+    if blank:  # tight, so that the boxes to write in come out big on a page
+        graph.graph_attr.update(ranksep="0.1", nodesep="0.08", margin="0")
     if view != "full":  # keep the boxes in neuron order: crossings can't be helped anyway
         graph.graph_attr["mclimit"] = "0.01"
     graph.node_attr.update(fontname=FONT, fontsize="14", fontcolor=INK)

@@ -37,9 +37,6 @@ PAPERS = {"a4": ("a4paper", 297.0, 210.0), "letter": ("letterpaper", 279.4, 215.
 MARGIN_MM = 10.0
 CHART_HEIGHT = 0.88
 """Share of the page's text height the chart may take (the question goes above it)."""
-HANDOUT_SPACING = {"ranksep": "0.1", "nodesep": "0.08", "margin": "0"}
-"""The handout's chart is drawn tight (and its PDF without a margin), so that its boxes
-print bigger."""
 LATEX_SECONDS = 60
 
 
@@ -93,9 +90,7 @@ def _write_variant(variant: Variant, folder: Path, paper: str, compile_pdf: bool
     here.mkdir(exist_ok=True)
     root = variant.root
     root.backward()
-    chart = draw(root, blank=True, legend=False)
-    chart.graph_attr.update(HANDOUT_SPACING)
-    blank = chart.source
+    blank = draw(root, blank=True, legend=False).source
     (here / "chart.svg").write_bytes(graphviz_engine.run(blank, "svg"))
     (here / "solution.svg").write_bytes(graphviz_engine.run(draw(root).source, "svg"))
     (here / "worksheet.txt").write_text(variant.text(), encoding="utf-8")
