@@ -33,6 +33,8 @@ _LAZY = {
     "to_svg": "drawing",
     "steps": "walkthrough",
     "animate": "animation",
+    "practice": "practice_page",
+    "exercise": "handout",
 }
 
 
@@ -53,6 +55,7 @@ __all__ = [
     "animate",
     "dot",
     "draw",
+    "exercise",
     "grad",
     "gradcheck",
     "jacobian",
@@ -61,6 +64,7 @@ __all__ = [
     "nn",
     "numeric_grad",
     "optim",
+    "practice",
     "render",
     "steps",
     "sum_values",

@@ -547,12 +547,12 @@ class _Chart:
             rows.append(f'<TR><TD COLSPAN="2">{_html(format_number(node.data, self.opt.digits))}'
                         "</TD></TR>")
         else:
-            blank = self.opt.blank
+            name, blank = self.name(node), self.opt.blank
             rows.append(self._number_row("data", node.data,
-                                         box=f"{self.name(node)}_data" if blank and node.op else ""))
+                                         box=f"{name}_data" if blank and node.op else ""))
             if self.opt.show_grad:
                 rows.append(self._number_row("grad", node.grad, bold=True,
-                                             box=f"{self.name(node)}_grad" if blank else ""))
+                                             box=f"{name}_grad" if blank else ""))
         on_path = path is not None and node in path
         return [self._box(self.name(node), rows, kind, on_path, self._tooltip(node))]
 

@@ -1,11 +1,14 @@
 """The files of an exercise: for every variant a handout, a worksheet to fill in, the
 solution and an answer key; one index for the teacher.
 
-``write_exercise(template, variants, "out/")`` writes::
+``exercise("seed001_x1.txt", "out/", variants=30, seed=1, keep=["x*", "y"])`` (or
+``scalargrad exercise``) draws the variants (`scalargrad.variants`) and writes::
 
     out/index.md                    the teacher's index: variant → seed, leaves, files
+    out/handouts.pdf                every variant's handout, each from a new page, to print
+                                    (through LaTeX, when pdflatex and the system dot exist)
     out/variant-01/handout.md       the question, the blank chart, room to work
-    out/variant-01/handout.pdf      the same through LaTeX (when pdflatex and dot exist)
+    out/variant-01/handout.tex      the handout alone in LaTeX (with chart.pdf)
     out/variant-01/chart.svg        the blank chart: leaves printed, every box to find empty
     out/variant-01/worksheet.txt    every answer a ?: fill in, then scalargrad check it
     out/variant-01/solution.md      the chart filled in and the walkthrough (teacher)
@@ -22,14 +25,26 @@ import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import graphviz_engine
 from .drawing import BLANK_BOX, draw
-from .exercise import Key, Template, Variant, rounded
+from .variants import (
+    ANSWER_DIGITS,
+    Drawing,
+    Key,
+    Range,
+    Template,
+    Variant,
+    from_expression,
+    load_template,
+    make_variants,
+    parse_range,
+    rounded,
+)
 from .walkthrough import latex_name, steps
 
 PAPERS = {"a4": ("a4paper", 297.0, 210.0), "letter": ("letterpaper", 279.4, 215.9)}
@@ -38,6 +53,31 @@ MARGIN_MM = 10.0
 CHART_HEIGHT = 0.88
 """Share of the page's text height the chart may take (the question goes above it)."""
 LATEX_SECONDS = 60
+
+
+def exercise(source: str | Path, folder: str | Path, *, variants: int = 1,
+             seed: str | int = 1, at: Mapping[str, float] | None = None,
+             keep: Sequence[str] = (), ranges: Mapping[str, str | Range] | None = None,
+             decimals: int | None = None, every_node: bool = False, paper: str = "a4",
+             pdf: bool | None = None, command: str = "") -> Written:
+    """Make an exercise: ``variants`` variants of ``source`` drawn from ``seed``, written
+    into ``folder`` (see the module docstring).
+
+    ``source``: a worksheet file, or an expression whose names' values ``at`` gives.
+    ``keep``: leaves (names or patterns such as ``x*``) left as in the source. ``ranges``:
+    name or pattern → ``"0.01:0.09"``; ``"*"`` is every other leaf (default: numbers like
+    each leaf's own). ``decimals``: the places of the ranges given as text. ``every_node``:
+    ask every value and gradient, not only those the source claims. ``paper``, ``pdf``,
+    ``command``: as for `write_exercise`.
+    """
+    if at is not None:
+        template = from_expression(str(source), at)
+    else:
+        template = load_template(source, every_node)
+    chosen = {pattern: r if isinstance(r, Range) else parse_range(r, decimals)
+              for pattern, r in (ranges or {}).items()}
+    drawn = make_variants(template, variants, seed, Drawing(tuple(keep), chosen))
+    return write_exercise(template, drawn, folder, paper=paper, pdf=pdf, command=command)
 
 
 @dataclass(frozen=True)
@@ -67,9 +107,14 @@ def write_exercise(template: Template, variants: Sequence[Variant], folder: str 
     if pdf and why_no_pdf:
         raise RuntimeError(f"cannot make PDF handouts: {why_no_pdf}")
     compile_pdf = why_no_pdf == "" if pdf is None else pdf
-    with ThreadPoolExecutor(max_workers=4) as pool:  # dot and pdflatex run as processes
+    with ThreadPoolExecutor(max_workers=4) as pool:  # dot runs as a process
         folders = list(pool.map(lambda v: _write_variant(v, folder, paper, compile_pdf),
                                 variants))
+    if compile_pdf:  # one document, one run of pdflatex: the class set, ready to print
+        tex = folder / "handouts.tex"
+        tex.write_text(handout_latex(variants, paper, [f.name for f in folders]),
+                       encoding="utf-8")
+        _pdflatex(tex)
     index = folder / "index.md"
     index.write_text(index_markdown(template, variants, folders, folder, command),
                      encoding="utf-8")
@@ -97,10 +142,9 @@ def _write_variant(variant: Variant, folder: Path, paper: str, compile_pdf: bool
     (here / "key.txt").write_text(variant.text(answers=True), encoding="utf-8")
     (here / "handout.md").write_text(handout_markdown(variant), encoding="utf-8")
     (here / "solution.md").write_text(solution_markdown(variant), encoding="utf-8")
-    (here / "handout.tex").write_text(handout_latex(variant, paper), encoding="utf-8")
+    (here / "handout.tex").write_text(handout_latex([variant], paper), encoding="utf-8")
     if compile_pdf:
         (here / "chart.pdf").write_bytes(graphviz_engine.run(blank, "pdf"))
-        _pdflatex(here / "handout.tex")
     return here
 
 
@@ -140,15 +184,9 @@ def _instructions(loss: str) -> list[str]:
         f"to {loss}.",
         f"Backward: write the gradient ∂{loss}/∂node (grad) of every node, from {loss} back "
         "to the inputs.",
-        f"Round every number to {_digits()} significant digits (round, do not cut off), "
+        f"Round every number to {ANSWER_DIGITS} significant digits (round, do not cut off), "
         "and carry more digits than you write.",
     ]
-
-
-def _digits() -> int:
-    from .exercise import ANSWER_DIGITS
-
-    return ANSWER_DIGITS
 
 
 def handout_markdown(variant: Variant) -> str:
@@ -179,32 +217,40 @@ def solution_markdown(variant: Variant) -> str:
         steps(variant.root).markdown()])
 
 
-def handout_latex(variant: Variant, paper: str = "a4") -> str:
-    """The handout as a LaTeX document (packages of texlive-latex-base only): the chart
-    fills page 1 in landscape; the given numbers and room to work follow."""
-    t = variant.template
+def handout_latex(variants: Sequence[Variant], paper: str = "a4",
+                  folders: Sequence[str] | None = None) -> str:
+    """The handouts of ``variants`` as one LaTeX document (packages of texlive-latex-base
+    only), each starting on a new page: the chart fills its first page, in landscape; the
+    given numbers and room to work follow. ``folders``: where each variant's ``chart.pdf``
+    is, relative to the document (default: beside it)."""
     option = PAPERS[paper][0]
-    given = ", ".join(f"${latex_name(n)} = {v}$" for n, v in variant.leaves.items())
-    extra = ", ".join(f"${_latex_subject(k)}$" for k in _off_chart(variant))
-    items = "\n".join(rf"  \item {_latex_text(line)}" for line in _instructions(t.loss)[1:])
+    bodies = [_latex_body(v, f"{folder}/" if folder else "")
+              for v, folder in zip(variants, folders or [""] * len(variants))]
     return "\n".join([
         rf"\documentclass[{option},landscape,11pt]{{article}}",
         rf"\usepackage[{option},landscape,margin={MARGIN_MM}mm]{{geometry}}",
         r"\usepackage{amsmath,graphicx}",
         r"\pagestyle{empty}\setlength{\parindent}{0pt}",
-        r"\begin{document}",
-        rf"\textbf{{\large Backpropagation by hand: {_latex_text(t.name)}, variant "
-        rf"{variant.number}}}\hfill Name: \rule{{7cm}}{{0.4pt}}\par\smallskip",
+        r"\begin{document}", "\n\\clearpage\n".join(bodies), r"\end{document}", ""])
+
+
+def _latex_body(variant: Variant, folder: str) -> str:
+    t = variant.template
+    given = ", ".join(f"${latex_name(n)} = {v}$" for n, v in variant.leaves.items())
+    extra = ", ".join(f"${_latex_subject(k)}$" for k in _off_chart(variant))
+    items = "\n".join(rf"  \item {_latex_text(line)}" for line in _instructions(t.loss)[1:])
+    return "\n".join([
+        rf"\raggedright\textbf{{\large Backpropagation by hand: {_latex_text(t.name)}, "
+        rf"variant {variant.number}}}\hfill Name: \rule{{7cm}}{{0.4pt}}\par\smallskip",
         rf"{_latex_text(_instructions(t.loss)[0])}",
         r"\begin{itemize}\setlength{\itemsep}{0pt}", items, r"\end{itemize}",
-        r"\vfill\centering",
+        r"\vfill{\centering",
         rf"\includegraphics[width=\linewidth,height={CHART_HEIGHT}\textheight,"
-        r"keepaspectratio]{chart.pdf}",
-        r"\vfill\newpage\raggedright",
+        rf"keepaspectratio]{{{folder}chart.pdf}}\par}}",
+        r"\vfill\newpage",
         rf"\textbf{{Given:}} {given}\par\medskip",
         *([rf"\textbf{{Also find:}} {extra}\par\medskip"] if extra else []),
-        r"\textbf{Working}\par",
-        r"\end{document}", ""])
+        r"\textbf{Working}\par"])
 
 
 def _latex_subject(key: Key) -> str:
@@ -258,6 +304,7 @@ def index_markdown(template: Template, variants: Sequence[Variant], folders: Seq
         "Variant k of seed S draws its numbers from `random.Random(\"S/k\")` "
         "(the *seed* column).",
         *(["Kept as in the source: " + ", ".join(kept) + "."] if kept else []), "",
-        "For the student: `handout.md` / `handout.pdf` (with `chart.svg`) and "
-        "`worksheet.txt`. For the teacher: `key.txt` (`scalargrad check key.txt` passes) "
-        "and `solution.md`.", "", *head, *rows, ""])
+        "For the student: `handout.md` (with `chart.svg`), or the variant's pages of "
+        "`handouts.pdf` (all the handouts in variant order, each from a new page; "
+        "`handout.tex` makes one alone), and `worksheet.txt`. For the teacher: `key.txt` "
+        "(`scalargrad check key.txt` passes) and `solution.md`.", "", *head, *rows, ""])

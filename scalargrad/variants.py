@@ -204,6 +204,7 @@ class Variant:
     seed: str
     leaves: dict[str, str]
     worksheet: Worksheet
+    _partials: dict[str, dict[Value, float]] = field(default_factory=dict, repr=False)
 
     @property
     def root(self) -> Value:
@@ -213,7 +214,11 @@ class Variant:
         """The exact value asked for by ``key``."""
         top, name = key
         node = self.worksheet.values[name]
-        return node.data if top is None else partials(self.worksheet.values[top]).get(node, 0.0)
+        if top is None:
+            return node.data
+        if top not in self._partials:
+            self._partials[top] = partials(self.worksheet.values[top])
+        return self._partials[top].get(node, 0.0)
 
     def text(self, answers: bool = False) -> str:
         """The worksheet to fill in (every answer a ``?``), or the answer key."""
