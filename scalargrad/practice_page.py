@@ -37,8 +37,9 @@ from .walkthrough import partials, steps
 _JSON_IN_HTML = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
 FEWEST_DECIMALS = -3
 """Coarsest precision looked up: ``1.5e3`` claims the hundreds (−2 decimals)."""
-EXTRA_DECIMALS = 12
-"""Decimals looked up beyond the leading digit: up to 12 significant digits typed."""
+EXTRA_DECIMALS = 10
+"""Decimals looked up beyond the leading digit: up to 11 significant digits typed (past
+that, the 10⁻¹² relative slack of `holds` would span more than one unit)."""
 BOX_PIXELS = 60
 """On screen an empty box is at least this wide; a chart too wide for that scrolls."""
 
@@ -125,7 +126,7 @@ def answers(exact: float) -> dict:
     """What `holds` and `cut_off` accept for ``exact``, by number of decimals typed.
 
     ``right[k]``: the numbers with k decimals that are right, as integers (0.52 → "52" at
-    k = 2); ``cut[k]``: the one that is ``exact`` cut off instead of rounded, if any.
+    k = 2); ``cut[k]``: those that are ``exact`` cut off instead of rounded.
     Decimals from `FEWEST_DECIMALS` to `EXTRA_DECIMALS` past the leading digit.
     """
     if not math.isfinite(exact):
@@ -133,13 +134,12 @@ def answers(exact: float) -> dict:
     value = Decimal(exact)
     most = max(EXTRA_DECIMALS - (value.adjusted() if value else 0), 1)
     right: dict[int, list[str]] = {}
-    cut: dict[int, str] = {}
+    cut: dict[int, list[str]] = {}
     for k in range(FEWEST_DECIMALS, most + 1):
         below = int(value.scaleb(k).to_integral_value(ROUND_FLOOR))
-        right[k] = [str(m) for m in (below, below + 1) if holds(_written(m, k), exact)]
-        toward_zero = below + 1 if value < 0 and value.scaleb(k) != below else below
-        if cut_off(_written(toward_zero, k), exact):
-            cut[k] = str(toward_zero)
+        near = (below, below + 1)  # only these two can be within a unit of the last digit
+        right[k] = [str(m) for m in near if holds(_written(m, k), exact)]
+        cut[k] = [str(m) for m in near if cut_off(_written(m, k), exact)]
     return {"right": right, "cut": cut, "decimals": [FEWEST_DECIMALS, most],
             "rounded": format_number(exact, 4)}
 
