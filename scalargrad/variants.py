@@ -332,7 +332,7 @@ def degenerate(variant: Variant) -> str:
 # Formulas written back as worksheet text
 # ---------------------------------------------------------------------------------------
 
-_PRECEDENCE = {"sum": 1, "-": 1, "*": 2, "/": 2, "neg": 3, "**": 4, "atom": 5}
+_PRECEDENCE = {"sum": 1, "-": 1, "product": 2, "/": 2, "neg": 3, "**": 4, "atom": 5}
 
 
 def formula_text(node: Node) -> str:
@@ -354,15 +354,16 @@ def _text(node: Node) -> tuple[str, int]:
         terms = [_operand(first, 2 if isinstance(first, Sum) else 1),
                  *(_operand(t, 2) for t in rest)]
         return " + ".join(terms), _PRECEDENCE["sum"]
-    if isinstance(node, Unary):
+    if isinstance(node, Unary) and node.op == "-":
         return f"-{_operand(node.operand, 3)}", _PRECEDENCE["neg"]
+    if isinstance(node, Binary) and node.op == "**":  # the base an atom, the exponent signed
+        return f"{_operand(node.left, 5)}^{_operand(node.right, 3)}", _PRECEDENCE["**"]
     if isinstance(node, Binary):
-        level = _PRECEDENCE[node.op]
-        symbol = {"-": " - ", "*": " · ", "/": " / ", "**": "^"}[node.op]
-        if node.op == "**":  # the base must be an atom; the exponent may be signed
-            return f"{_operand(node.left, 5)}^{_operand(node.right, 3)}", level
+        level = _PRECEDENCE.get(node.op, _PRECEDENCE["product"])  # * · × side by side
+        symbol = {"-": " - ", "/": " / "}.get(node.op, " · ")
         return f"{_operand(node.left, level)}{symbol}{_operand(node.right, level + 1)}", level
-    raise ExerciseError(f"a formula cannot hold {type(node).__name__}")
+    raise ExerciseError(f"line {node.at.line}: exercises are made of scalar formulas; "
+                        f"{type(node).__name__.lower()} is not one")
 
 
 def _operand(node: Node, least: int) -> str:
