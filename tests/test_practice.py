@@ -22,6 +22,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import scalargrad as sg
+from scalargrad.cli import main
 from scalargrad.engine import topological_order
 from scalargrad.grading import check, cut_off, holds
 from scalargrad.practice_page import answers
@@ -309,3 +310,12 @@ def test_any_graph_places_an_input_on_every_box(browser, tmp_path):
                + Math.abs(a.width - b.width); })""")
     assert len(placed) == len(page_data(page)["boxes"]) and max(placed) < 1.0
     assert browser.problems() == []
+
+
+def test_the_command_line_writes_a_practice_page(tmp_path, capsys):
+    out = tmp_path / "practice.html"
+    assert main(["practice", "seed001_x1.txt", "-o", str(out)]) == 0
+    assert f"wrote {out}" in capsys.readouterr().out
+    assert len(page_data(out)["boxes"]) == 64  # 24 values and 40 gradients of seed 001, x1
+    assert main(["practice", "L = (x*w - t)^2", "--at", "x=2", "w=0.5", "-o", str(out)]) == 2
+    assert "unknown name 't'" in capsys.readouterr().err
