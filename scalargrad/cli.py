@@ -22,6 +22,7 @@ import argparse
 import importlib.resources
 import pkgutil
 import runpy
+import shlex
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -91,21 +92,34 @@ def _check(args: argparse.Namespace) -> int:
 
 def _exercise(args: argparse.Namespace) -> int:
     from .handout import exercise
-    from .variants import from_expression
 
     path = _worksheet_path(args.source)
-    if path is None:  # an expression: its template asks every node
-        from_expression(args.source, _values(args.at or []))  # a bad one fails here
+    if path is not None and args.at:
+        raise CommandError("--at gives the values of an expression's names; a worksheet "
+                           "has its own numbers")
+    if args.decimals is not None and not args.range:
+        raise CommandError("--decimals goes with --range: the places of the numbers drawn")
     ranges = dict(_range(text) for text in args.range or [])
     written = exercise(path or args.source, args.output, variants=args.variants, seed=args.seed,
                        at=None if path else _values(args.at or []), keep=args.keep or (),
                        ranges=ranges, decimals=args.decimals, every_node=args.all,
                        paper=args.paper, pdf=False if args.no_pdf else None,
-                       command="scalargrad " + " ".join(sys.argv[1:]))
+                       command=_exercise_command(args))
     print(f"wrote {len(written.folders)} variants and the index {written.index}")
     if not written.pdf:
         print(f"no PDF handouts: {written.why_no_pdf}")
     return EXIT_OK
+
+
+def _exercise_command(args: argparse.Namespace) -> str:
+    """The command that makes the same exercise again, for the teacher's index."""
+    words = ["scalargrad", "exercise", args.source, *(["--at", *args.at] if args.at else []),
+             "--variants", str(args.variants), "--seed", args.seed]
+    for option, value in (("--keep", args.keep), ("--range", args.range)):
+        words += [option, *value] if value else []
+    words += ["--decimals", str(args.decimals)] if args.decimals is not None else []
+    words += ["--all"] if args.all else []
+    return shlex.join([*words, "--paper", args.paper, "-o", args.output])
 
 
 def _range(text: str) -> tuple[str, str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import math
 import re
+import shlex
 import shutil
 import subprocess
 from decimal import Decimal
@@ -72,7 +73,7 @@ def test_shipped_exercises_are_what_their_command_makes_now(tmp_path):
     assert len(indexes) >= 2
     for index in indexes:
         command = re.search(r"Made with `scalargrad (.*?)`", index.read_text("utf-8"))[1]
-        args = command.split()
+        args = shlex.split(command)
         out = args.index("-o")
         args[out + 1] = str(tmp_path / index.parent.name)
         args = [str(ROOT / a) if (ROOT / a).is_file() else a for a in args]
