@@ -136,16 +136,28 @@ def _write_variant(variant: Variant, folder: Path, paper: str, compile_pdf: bool
     root = variant.root
     root.backward()
     blank = draw(root, blank=True, legend=False).source
-    (here / "chart.svg").write_bytes(graphviz_engine.run(blank, "svg"))
+    if compile_pdf:  # one layout for both files
+        _dot(blank, here / "chart.svg", here / "chart.pdf")
+    else:
+        (here / "chart.svg").write_bytes(graphviz_engine.run(blank, "svg"))
     (here / "solution.svg").write_bytes(graphviz_engine.run(draw(root).source, "svg"))
     (here / "worksheet.txt").write_text(variant.text(), encoding="utf-8")
     (here / "key.txt").write_text(variant.text(answers=True), encoding="utf-8")
     (here / "handout.md").write_text(handout_markdown(variant), encoding="utf-8")
     (here / "solution.md").write_text(solution_markdown(variant), encoding="utf-8")
     (here / "handout.tex").write_text(handout_latex([variant], paper), encoding="utf-8")
-    if compile_pdf:
-        (here / "chart.pdf").write_bytes(graphviz_engine.run(blank, "pdf"))
     return here
+
+
+def _dot(source: str, *paths: Path) -> None:
+    """Lay out ``source`` once with the system ``dot`` and write it in each path's format."""
+    command = [graphviz_engine.program("system")]
+    for path in paths:
+        command += [f"-T{path.suffix[1:]}", "-o", str(path)]
+    done = subprocess.run(command, input=source.encode("utf-8"), capture_output=True,
+                          timeout=graphviz_engine.TIMEOUT_SECONDS, check=False)
+    if done.returncode != 0:
+        raise graphviz_engine.RenderError(f"dot failed: {done.stderr.decode(errors='replace')}")
 
 
 def _pdflatex(tex: Path) -> None:

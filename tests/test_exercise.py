@@ -304,3 +304,17 @@ def test_the_command_line_makes_an_exercise_from_an_expression(tmp_path, capsys)
     assert main(["exercise", "L = x*w", "--at", "x=2", "w=1", "--range", "w=1:x",
                  "-o", str(out)]) == 2
     assert "LOW:HIGH" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("args, message", [
+    (["seed001_x1.txt", "--at", "x=1"], "--at gives the values of an expression's names"),
+    (["seed001_x1.txt", "--decimals", "2"], "--decimals goes with --range"),
+    (["seed001_x1.txt", "--variants", "0"], "at least 1"),
+    (["seed001_x1.txt", "--keep", "q*"], "no leaf matches 'q*'"),
+    (["L = x*w", "--at", "x=2"], "unknown name 'w'"),
+])
+def test_bad_command_lines_get_one_clear_line(args, message, tmp_path, capsys):
+    assert main(["exercise", *args, "-o", str(tmp_path / "out"), "--no-pdf"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("scalargrad exercise: error: ") and message in err, err
+    assert err.count("\n") == 1
