@@ -206,7 +206,8 @@ def handout_markdown(variant: Variant) -> str:
     t = variant.template
     lines = [f"# Backpropagation by hand: {t.name}, variant {variant.number}", "",
              "Name: ______________________________", ""]
-    lines += [f"{i}. {text}" if i else text for i, text in enumerate(_instructions(t.loss))]
+    first, *steps_ = _instructions(t.loss)
+    lines += [first, "", *(f"{i}. {text}" for i, text in enumerate(steps_, start=1))]
     lines += ["", "**Given:** " + ", ".join(f"{n} = {v}" for n, v in variant.leaves.items()),
               "", "![The chart to fill in](chart.svg)", ""]
     extra = _off_chart(variant)

@@ -1,6 +1,6 @@
-"""Exercises for a class: a variant of a worked example per student, each with a handout
-(the question and a blank chart to fill in), a worksheet to type the answers into, the
-solution and an answer key, and one index for the teacher.
+"""Variants of a worked example, one per student: new numbers for its leaves, everything
+else recomputed; the worksheet to fill in and its answer key.  (`scalargrad.handout`
+writes the handouts, solutions and the index.)
 
 A *template* is a worksheet (or an expression with the values of its names): its leaves,
 the names defined by a plain number (``w12 = 0.03``), get new values in every variant;
@@ -246,14 +246,15 @@ def _worksheet_text(variant: Variant, answers: bool, head: list[str]) -> str:
 
 
 def rounded(x: float, digits: int = ANSWER_DIGITS) -> str:
-    """``x`` rounded half-even to ``digits`` significant digits, in plain decimal notation
-    and never coarser than the units (``-0.07927``, ``63.10``, ``1235``)."""
+    """``x`` rounded half-even to ``digits`` significant digits, in plain decimal notation,
+    never coarser than the units, trailing zeros dropped (``-0.07927``, ``63.1``, ``1235``)."""
     short = Decimal(repr(x))  # 0.04, as typed, rather than 0.04000
     if short == short.to_integral_value() or len(short.normalize().as_tuple().digits) <= digits:
         return f"{short.normalize():f}" if abs(short) < 10 ** 16 else repr(x)
     exact = Decimal(x)
     place = min(exact.adjusted() - digits + 1, 0)
-    return f"{exact.quantize(Decimal(1).scaleb(place), ROUND_HALF_EVEN):f}"
+    kept = exact.quantize(Decimal(1).scaleb(place), ROUND_HALF_EVEN)
+    return f"{kept.normalize():f}"  # 0.15, not 0.1500: still right, at fewer decimals
 
 
 def make_variants(template: Template, count: int, seed: str | int,

@@ -203,6 +203,7 @@ def test_a_formula_written_back_reads_as_the_same_formula(formula):
 @pytest.mark.parametrize("x, text", [
     (0.04, "0.04"), (1.0, "1"), (-15.6432, "-15.64"), (1234567.8, "1234568"),
     (0.1777123, "0.1777"), (2.5e-07, "0.00000025"), (-0.00098765, "-0.0009877"),
+    (0.15000000000000002, "0.15"), (63.1000001, "63.1"), (1200.3, "1200"),
 ])
 def test_answers_are_rounded_to_four_significant_digits(x, text):
     assert rounded(x) == text
