@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import graphviz_engine
-from .drawing import BLANK_BOX, draw
+from .drawing import BLANK_BOX, render
 from .variants import (
     ANSWER_DIGITS,
     Drawing,
@@ -135,29 +135,16 @@ def _write_variant(variant: Variant, folder: Path, paper: str, compile_pdf: bool
     here.mkdir(exist_ok=True)
     root = variant.root
     root.backward()
-    blank = draw(root, blank=True, legend=False).source
-    if compile_pdf:  # one layout for both files
-        _dot(blank, here / "chart.svg", here / "chart.pdf")
-    else:
-        (here / "chart.svg").write_bytes(graphviz_engine.run(blank, "svg"))
-    (here / "solution.svg").write_bytes(graphviz_engine.run(draw(root).source, "svg"))
+    render(root, here / "chart.svg", blank=True, legend=False)
+    if compile_pdf:
+        render(root, here / "chart.pdf", blank=True, legend=False)
+    render(root, here / "solution.svg")
     (here / "worksheet.txt").write_text(variant.text(), encoding="utf-8")
     (here / "key.txt").write_text(variant.text(answers=True), encoding="utf-8")
     (here / "handout.md").write_text(handout_markdown(variant), encoding="utf-8")
     (here / "solution.md").write_text(solution_markdown(variant), encoding="utf-8")
     (here / "handout.tex").write_text(handout_latex([variant], paper), encoding="utf-8")
     return here
-
-
-def _dot(source: str, *paths: Path) -> None:
-    """Lay out ``source`` once with the system ``dot`` and write it in each path's format."""
-    command = [graphviz_engine.program("system")]
-    for path in paths:
-        command += [f"-T{path.suffix[1:]}", "-o", str(path)]
-    done = subprocess.run(command, input=source.encode("utf-8"), capture_output=True,
-                          timeout=graphviz_engine.TIMEOUT_SECONDS, check=False)
-    if done.returncode != 0:
-        raise graphviz_engine.RenderError(f"dot failed: {done.stderr.decode(errors='replace')}")
 
 
 def _pdflatex(tex: Path) -> None:
