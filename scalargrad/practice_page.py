@@ -14,8 +14,12 @@ typed number up.
 A wrong box whose number is what the student's own earlier numbers give *follows from*
 them, as in `scalargrad check`: the page recomputes the node from the numbers typed
 (each op's formula and local derivative, in a few lines of script), and names the wrong
-boxes it rests on.  Typing ``?`` in a box (or the hint button) shows that node's line of
-the walkthrough (`scalargrad.steps`).
+boxes it rests on.  That number exists only in the browser, so there the page applies
+the two rules of `holds` and `cut_off` itself, in floats (two short functions); the tests
+type the same numbers into the page and into a worksheet and require the same verdicts
+from both, for every op.  A neuron's fused ``dot`` (`scalargrad.nn`) is not recomputed:
+a wrong box there is a slip or cut off, never "follows".  Typing ``?`` in a box (or the
+hint button) shows that node's line of the walkthrough (`scalargrad.steps`).
 """
 
 from __future__ import annotations

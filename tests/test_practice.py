@@ -26,7 +26,7 @@ from scalargrad.cli import main
 from scalargrad.engine import topological_order
 from scalargrad.grading import check, cut_off, holds
 from scalargrad.practice_page import answers
-from scalargrad.variants import formula_text
+from scalargrad.variants import formula_text, rounded
 from scalargrad.walkthrough import partials
 from scalargrad.worksheet import load, parse
 
@@ -319,3 +319,45 @@ def test_the_command_line_writes_a_practice_page(tmp_path, capsys):
     assert len(page_data(out)["boxes"]) == 64  # 24 values and 40 gradients of seed 001, x1
     assert main(["practice", "L = (x*w - t)^2", "--at", "x=2", "w=0.5", "-o", str(out)]) == 2
     assert "unknown name 't'" in capsys.readouterr().err
+
+
+EVERY_OP = """x = 0.5; w = -1.5; b = 2; c = 0.3
+p = x * w; q = p + b; r = q - x; s = r / w; n = -s; e = exp(n); u = e + b; l = log(u)
+t = tanh(l); g = sigmoid(t); m = g - c; z = relu(m); d = z - c; a = abs(d); k = x ^ w
+h = a * k; L = h ^ 2
+loss: L"""
+"""A named node for every op the page recomputes (* + - / neg exp log tanh sigmoid relu
+abs pow x²), so that the checker can be asked about each of them."""
+
+
+def test_every_op_follows_from_a_slip_as_the_checker_says(browser, tmp_path):
+    """q is a slip; every value and gradient above it is typed as the student's own numbers
+    give it (q as written): the page and the checker agree on every box."""
+    exact = parse(EVERY_OP)
+    slipped = str(round(exact.values["q"].data + 0.1, 4))
+    theirs = parse(EVERY_OP.replace("q = p + b", f"q = {slipped}"))
+    above = [n for n in exact.definitions if n in theirs.values and n not in "xwbcp"
+             and "q" in {*exact.below(n), n}]
+    grads = partials(theirs.root)
+    claims = [("data", n, slipped if n == "q" else rounded(theirs.values[n].data))
+              for n in above]
+    claims += [("grad", n, rounded(grads[theirs.values[n]])) for n in reversed(above)]
+    report = check(parse(EVERY_OP + "\n" + "\n".join(
+        f"{n} ≈ {w}" if kind == "data" else f"∂L/∂{n} = {w}" for kind, n, w in claims)))
+    checker = {(v.claim.top is not None, v.claim.name): v.kind for v in report.verdicts}
+    assert list(checker.values()).count("follows") >= 20, checker
+
+    page = sg.practice(exact.root, tmp_path / "ops.html").path
+    names = sg.steps(exact.root).names
+    order = topological_order(exact.root)
+    box = {(b["kind"], names[order[int(b["node"][1:])]]): b["id"]
+           for b in page_data(page)["boxes"]}
+    browser.open(page, 1400, 900)
+    for kind, name, written in claims:
+        browser.js(f'document.getElementById("in-{box[kind, name]}").focus()')
+        type_text(browser, written)
+    marks = state(browser)["marks"]
+    page_kinds = {"right": "right", "follows": "follows", "cut": "cut off", "slip": "slip"}
+    assert {(kind == "grad", name): page_kinds[marks[box[kind, name]]]
+            for kind, name, _ in claims} == checker
+    assert browser.problems() == []
