@@ -100,11 +100,14 @@ def _exercise(args: argparse.Namespace) -> int:
     if args.decimals is not None and not args.range:
         raise CommandError("--decimals goes with --range: the places of the numbers drawn")
     ranges = dict(_range(text) for text in args.range or [])
-    written = exercise(path or args.source, args.output, variants=args.variants, seed=args.seed,
-                       at=None if path else _values(args.at or []), keep=args.keep or (),
-                       ranges=ranges, decimals=args.decimals, every_node=args.all,
-                       paper=args.paper, pdf=False if args.no_pdf else None,
-                       command=_exercise_command(args))
+    try:
+        written = exercise(path or args.source, args.output, variants=args.variants,
+                           seed=args.seed, at=None if path else _values(args.at or []),
+                           keep=args.keep or (), ranges=ranges, decimals=args.decimals,
+                           every_node=args.all, paper=args.paper,
+                           pdf=False if args.no_pdf else None, command=_exercise_command(args))
+    except RuntimeError as err:  # Graphviz or LaTeX failed
+        raise CommandError(str(err)) from None
     print(f"wrote {len(written.folders)} variants and the index {written.index}")
     if not written.pdf:
         print(f"no PDF handouts: {written.why_no_pdf}")
