@@ -164,7 +164,7 @@ def key(browser, name: str, code: str, keycode: int, text: str = "", shift=False
 def type_text(browser, text: str) -> None:
     """Type ``text`` key by key into the focused element."""
     for ch in text:
-        code = {"-": "Minus", ".": "Period", "?": "Slash"}.get(ch, f"Digit{ch}")
+        code = {"-": "Minus", ".": "Period", "?": "Slash", ",": "Comma"}.get(ch, f"Digit{ch}")
         key(browser, ch, code, ord(ch.upper()) if ch.isdigit() else 0, ch, shift=ch == "?")
 
 
@@ -294,6 +294,11 @@ def test_a_hint_shows_the_walkthrough_line_of_the_box(browser, tmp_path):
     keep_screenshot(browser, "practice-800x600.png", tmp_path)
     browser.click("#hint")
     assert state(browser)["hint"].startswith("Hint for ")
+    tab(browser)
+    type_text(browser, "0,5")  # a decimal comma: said, not marked wrong
+    now = state(browser)
+    assert now["marks"][boxes[values + 1]["id"]] == "unreadable"
+    assert now["verdict"].startswith("? not a number")
     assert browser.problems() == []
 
 
