@@ -17,8 +17,7 @@ them, as in `scalargrad check`: the page recomputes the node from the numbers ty
 boxes it rests on.  That number exists only in the browser, so there the page applies
 the two rules of `holds` and `cut_off` itself, in floats (two short functions); the tests
 type the same numbers into the page and into a worksheet and require the same verdicts
-from both, for every op.  A neuron's fused ``dot`` (`scalargrad.nn`) is not recomputed:
-a wrong box there is a slip or cut off, never "follows".  Typing ``?`` in a box (or the
+from both, for every op.  Typing ``?`` in a box (or the
 hint button) shows that node's line of the walkthrough (`scalargrad.steps`).
 """
 
@@ -159,4 +158,24 @@ def _node(node: Value, ids: dict[Value, str]) -> dict:
     entry: dict = {"id": ids[node], "op": node.op, "kids": [ids[c] for c in node.children]}
     if not node.op:
         entry["value"] = node.data
+    if node.op == "dot":
+        entry["terms"] = dot_terms(node)
     return entry
+
+
+def dot_terms(node: Value) -> list[tuple[int, int | None, float]]:
+    """A ``dot`` node (Σ wᵢ·xᵢ + b) as terms over its children: (i, j, 1) for the product
+    of children i and j, (i, None, c) for child i times the number c (a number input, or
+    1 for the bias). Children come as pairs w, x when both are nodes, as the walkthrough
+    reads them."""
+    kids, local = node.children, node.local_grads
+    terms: list[tuple[int, int | None, float]] = []
+    i = 0
+    while i < len(kids):
+        if i + 1 < len(kids) and local[i] == kids[i + 1].data and local[i + 1] == kids[i].data:
+            terms.append((i, i + 1, 1.0))
+            i += 2
+        else:
+            terms.append((i, None, local[i]))
+            i += 1
+    return terms

@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import importlib.util
 import json
+import math
 import os
 import re
 import shutil
@@ -365,4 +366,35 @@ def test_every_op_follows_from_a_slip_as_the_checker_says(browser, tmp_path):
     page_kinds = {"right": "right", "follows": "follows", "cut": "cut off", "slip": "slip"}
     assert {(kind == "grad", name): page_kinds[marks[box[kind, name]]]
             for kind, name, _ in claims} == checker
+    assert browser.problems() == []
+
+
+def test_a_neurons_dot_follows_from_the_numbers_typed(browser, tmp_path):
+    """In a network, a wrong weighted sum and what follows from it: the activation of that
+    number, and the next layer's sum of the activations as typed."""
+    model = sg.nn.MLP(2, [2, 1], act="tanh", seed=3)
+    x = [sg.Value(0.5, "x1"), sg.Value(-1.0, "x2")]
+    loss = (model(x) - 1) ** 2
+    loss.label = "L"
+    order = topological_order(loss)
+    first = model.layers[0].neurons
+    sums = [next(n for n in order if n.op == "dot" and first[k].w[0] in n.children)
+            for k in range(2)]
+    outs = [next(n for n in order if n.op == "tanh" and n.children[0] is s) for s in sums]
+    top = next(n for n in order if n.op == "dot" and outs[0] in n.children)
+    slip = sums[0].data + 0.2
+    typed_outs = [math.tanh(slip), outs[1].data]
+    w = dict(zip(top.children, top.local_grads))  # ∂top/∂out = the weight on out
+    follows = sum(w[o] * t for o, t in zip(outs, typed_outs)) + (top.data - sum(
+        w[o] * o.data for o in outs))
+    page = sg.practice(loss, tmp_path / "mlp.html").path
+    box = {n: f"in-v{order.index(n)}_data" for n in (*sums, *outs, top)}
+    browser.open(page, 1400, 900)
+    for node, written in [(sums[0], slip), (outs[0], typed_outs[0]), (sums[1], sums[1].data),
+                          (outs[1], outs[1].data), (top, follows)]:
+        browser.js(f'document.getElementById("{box[node]}").focus()')
+        type_text(browser, rounded(written))
+    marks = state(browser)["marks"]
+    assert [marks[box[n][3:]] for n in (sums[0], outs[0], sums[1], outs[1], top)] == \
+        ["slip", "follows", "right", "right", "follows"]
     assert browser.problems() == []
