@@ -22,38 +22,69 @@ from __future__ import annotations
 
 import json
 import re
+import warnings
 from html import escape
 from importlib.resources import files
 from pathlib import Path
 
-from .drawing import to_svg
+from .drawing import LargeGraphWarning, View, check_size, to_svg
 from .engine import Value, topological_order
+from .labels import pretty_label
 from .walkthrough import partials, steps
 
+MAX_ANIMATED = 1000
+"""The most boxes an animation draws (beyond, the page would take minutes to make and
+seconds per step to play): a bigger graph gets a `scalargrad.drawing.ChartTooBig` at once."""
 _JSON_IN_HTML = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
 _PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
 _NEGATIVE = re.compile(r"(?<![\w.])-(?=\d)")
 """A hyphen that is a minus sign: -0.07927, (-0.119); not the one in a label like t-1."""
 
 
+class Animation:
+    """The animation page, not yet written to a file: a notebook cell plays it inline
+    (the same self-contained page, in an ``<iframe srcdoc>``); `save` writes it."""
+
+    def __init__(self, html: str) -> None:
+        self.html = html
+
+    def save(self, path: str | Path) -> Path:
+        """Write the page to ``path`` (an ``.html`` file); return the path."""
+        path = Path(path)
+        path.write_text(self.html, encoding="utf-8")
+        return path
+
+    def _repr_html_(self) -> str:
+        return (f'<iframe srcdoc="{escape(self.html, quote=True)}" style="width: 100%; '
+                'height: 720px; border: 1px solid #ddd" sandbox="allow-scripts" '
+                'title="backprop animation"></iframe>')
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
 def animate(
     root: Value,
-    path: str | Path,
+    path: str | Path | None = None,
     *,
     digits: int = 4,
     title: str | None = None,
     seconds_per_step: float = 1.5,
     rankdir: str = "LR",
     zoom: bool | None = None,
-) -> Path:
+    view: View = "full",
+) -> Path | Animation:
     """Write the backprop animation of ``root`` to ``path`` (an ``.html`` file); return it.
+    Without a ``path``, return an `Animation` that a notebook plays inline.
 
     ``digits``: significant digits of the numbers on the chart and in the lines.
     ``title``: the page's heading (default: "Backpropagation through L", with the root's
     name). ``seconds_per_step``: the pace of ``play``. ``rankdir``: ``"LR"`` or ``"TB"``,
     as for `scalargrad.draw`. ``zoom``: start with the view following each step (True) or
     showing the whole chart (False); the default follows when the whole chart would be too
-    small to read in the window (a whole MLP); the Z key switches. The gradients shown
+    small to read in the window (a whole MLP); the Z key switches. ``view``: ``"full"``,
+    ``"neuron"`` or ``"layer"``, as for `scalargrad.draw` (a network's neurons as boxes;
+    the steps inside a box are then not drawn). The gradients shown
     are ∂root/∂node computed from the recorded local derivatives: ``root.backward()``
     need not have been called, and the graph's ``.grad`` values are left as they were.
 
@@ -69,27 +100,28 @@ def animate(
         raise TypeError(f"animate: root must be a Value, got {type(root).__name__}")
     if not seconds_per_step > 0:
         raise ValueError(f"animate: seconds_per_step must be positive, got {seconds_per_step!r}")
-    walkthrough = steps(root, digits)  # checks digits
+    check_size(root, view, "animate", MAX_ANIMATED)
+    walkthrough = steps(root, digits, pretty=True)  # checks digits; names as on the chart
     order = topological_order(root)
+    root_name = pretty_label(walkthrough.root_name)
     ids = {node: f"v{i}" for i, node in enumerate(order)}
     users = _users(order)
     data = {
-        "root": walkthrough.root_name,
+        "root": root_name,
         "interval": round(seconds_per_step * 1000),
         "zoom": zoom,
         "steps": [_step(s.node, s.text, ids, users[s.node])
                   for s in walkthrough.of_kind("backward")],
     }
     page = {
-        "title": escape(title if title is not None
-                        else f"Backpropagation through {walkthrough.root_name}"),
-        "svg": _inline_svg(_chart(root, order, walkthrough.names, digits, rankdir)),
+        "title": escape(_CONTROL.sub(" ", title if title is not None
+                                     else f"Backpropagation through {root_name}")),
+        "svg": _inline_svg(_chart(root, order, digits, rankdir, view)),
         "data": json.dumps(data, ensure_ascii=False).translate(_JSON_IN_HTML),
     }
     template = files(__package__).joinpath("animation.html").read_text(encoding="utf-8")
-    path = Path(path)
-    path.write_text(_PLACEHOLDER.sub(lambda m: page[m[1]], template), encoding="utf-8")
-    return path
+    made = Animation(_PLACEHOLDER.sub(lambda m: page[m[1]], template))
+    return made if path is None else made.save(path)
 
 
 def _users(order: list[Value]) -> dict[Value, list[Value]]:
@@ -117,20 +149,20 @@ def _step(node: Value, text: str, ids: dict[Value, str], parents: list[Value]) -
     return {"node": name, "text": _NEGATIVE.sub("−", text), "from": sources, "edges": edges}
 
 
-def _chart(root: Value, order: list[Value], names: dict[Value, str], digits: int,
-           rankdir: str) -> str:
-    """The chart's SVG with ∂root/∂node as every node's grad and the walkthrough's names
-    (t1, t2, … for unlabelled nodes) as labels; ``.grad`` and ``.label`` are restored."""
-    saved = [(node.grad, node.label) for node in order]
+def _chart(root: Value, order: list[Value], digits: int, rankdir: str, view: View) -> str:
+    """The chart's SVG with ∂root/∂node as every node's grad (the chart names nodes as the
+    walkthrough does); ``.grad`` is restored."""
+    saved = [node.grad for node in order]
     grads = partials(root)
     try:
         for node in order:
             node.grad = grads.get(node, 0.0)
-            node.label = names.get(node, node.label)
-        return to_svg(root, digits=digits, rankdir=rankdir)
+        with warnings.catch_warnings():  # the page zooms in on each step instead
+            warnings.simplefilter("ignore", LargeGraphWarning)
+            return to_svg(root, digits=digits, rankdir=rankdir, view=view)
     finally:
-        for node, (grad, label) in zip(order, saved):
-            node.grad, node.label = grad, label
+        for node, grad in zip(order, saved):
+            node.grad = grad
 
 
 def _inline_svg(svg: str) -> str:

@@ -53,7 +53,6 @@ byte-identical DOT and, with the same engine, byte-identical SVG.
 
 from __future__ import annotations
 
-import math
 import re
 import warnings
 from collections.abc import Iterable, Sequence
@@ -64,10 +63,31 @@ from typing import Literal
 
 import graphviz
 
-from . import graphviz_engine
+from . import chart_layout, graphviz_engine
+from .chart_style import (
+    FAINT,
+    FONT,
+    HIGHLIGHT,
+    INK,
+    LEGEND_TEXT,
+    LOOKS,
+    MUTED,
+    OP_SYMBOLS,
+    Kind,
+    dot_string,
+    format_number,
+    html_text,
+    kind_of,
+    op_symbol,
+)
 from .engine import Value, topological_order
+from .labels import NN_LABEL, pretty_label
+from .walkthrough import node_names
 
 View = Literal["full", "neuron", "layer"]
+Size = Literal["natural", "readme", "slide"]
+SIZES: dict[str, tuple[int, int]] = {"natural": (0, 0), "readme": (880, 0), "slide": (1280, 720)}
+"""Pixel sizes a chart is fitted into: a README column (its width), a 16:9 slide."""
 _Clusters = dict[int, dict[int, list[str]]]
 """DOT statements by layer, then by neuron (0: the collapsed neuron boxes of the layer)."""
 VIEWS: tuple[str, ...] = ("full", "neuron", "layer")
@@ -75,180 +95,46 @@ LARGE_GRAPH = 150
 """A full chart with more value nodes than this gets a warning suggesting view="neuron"."""
 
 
+MAX_DRAWN = 1500
+"""The most boxes a chart draws: Graphviz takes minutes beyond a few thousand, and no one
+can read them. A bigger graph gets a `ChartTooBig` at once, saying what to draw instead."""
+
+
+class ChartTooBig(ValueError):
+    """The chart would have more than `MAX_DRAWN` boxes."""
+
+
+def check_size(root: Value, view: str, caller: str, limit: int = MAX_DRAWN) -> None:
+    """Raise `ChartTooBig` if the chart of ``root`` in ``view`` has more than ``limit``
+    boxes; costs at most about ``limit`` steps when the view is full, so it is at once."""
+    if view == "full":
+        count = count_nodes(root, limit + 1)
+    else:
+        order = topological_order(root)
+        groups = _neurons(order)
+        outside = sum(node not in groups for node in order)
+        count = outside + len({g if view == "neuron" else g[0] for g in groups.values()})
+    if count > limit:
+        size = f"more than {limit:,}" if view == "full" else f"{count:,}"
+        raise ChartTooBig(
+            f"{caller}: the chart would have {size} boxes (the most drawn is "
+            f"{limit:,}); draw a collapsed view (view='neuron' or view='layer') for a "
+            "network, or the graph of a smaller part (one example's loss, one neuron's output)")
+
+
+def count_nodes(root: Value, limit: int) -> int:
+    """The number of nodes below ``root``, counted up to ``limit`` (then ``limit``)."""
+    seen, stack = {root}, [root]
+    while stack and len(seen) < limit:
+        for child in stack.pop().children:
+            if child not in seen:
+                seen.add(child)
+                stack.append(child)
+    return min(len(seen), limit)
+
+
 class LargeGraphWarning(UserWarning):
     """A full chart is too big to read; a collapsed view would be clearer."""
-
-
-# ---------------------------------------------------------------------------------------
-# Text: labels with subscripts, numbers, escaping.
-# ---------------------------------------------------------------------------------------
-
-_SUB = str.maketrans("0123456789+-=()aehijklmnoprstuvx", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ")
-_SUP = str.maketrans("0123456789+-=()ni", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱ")
-_NN_LABEL = re.compile(r"L(\d+)\.n(\d+)\.(?:w(\d+)|b)")
-_INDEXED = re.compile(r"(?P<base>[^\W\d_]+)(?:_?(?P<digits>\d+)|_\{?(?P<sub>[^{}]+?)\}?)?"
-                      r"(?:\^\{?(?P<sup>[^{}]+?)\}?)?")
-_PARAMETER = re.compile(r"(?:[wWbvV]|θ)(?:_?\{?[0-9ijk,]+\}?|\[\d+\])?")
-
-
-def _convert(text: str, table: dict[int, str]) -> str | None:
-    """``text`` in sub- or superscript characters (commas kept), or None if it has none."""
-    if any(ord(ch) not in table for ch in text if ch != ","):
-        return None
-    return text.translate(table)
-
-
-def pretty_label(label: str) -> str:
-    """The label as a chart shows it: ``w12`` → w₁₂, ``x_i`` → xᵢ, ``L1.n2.w1`` → w₂₁⁽¹⁾.
-
-    The rule: a name of letters followed by digits (``w12``, ``h3``, ``W11``), or by
-    ``_`` and an index (``x_1``, ``x_{ij}``), gets the index as subscript, and ``^n`` as
-    superscript, when every character has a Unicode sub/superscript form. The nn's
-    ``L{layer}.n{neuron}.w{input}`` becomes w with subscript neuron, input and superscript
-    (layer); ``L{layer}.n{neuron}.b`` becomes b with subscript neuron. Anything else is
-    shown as it is.
-    """
-    nn = _NN_LABEL.fullmatch(label)
-    if nn:
-        layer, neuron, inp = nn.groups()
-        if inp is None:
-            return f"b{neuron.translate(_SUB)}⁽{layer.translate(_SUP)}⁾"
-        return f"w{_join_indices(neuron, inp).translate(_SUB)}⁽{layer.translate(_SUP)}⁾"
-    m = _INDEXED.fullmatch(label)
-    if not m or not (m["digits"] or m["sub"] or m["sup"]):
-        return label
-    index = m["digits"] or m["sub"]
-    sub = _convert(index, _SUB) if index else ""
-    sup = _convert(m["sup"], _SUP) if m["sup"] else ""
-    if sub is None or sup is None:
-        return label
-    return m["base"] + sub + sup
-
-
-def _join_indices(first: str, second: str) -> str:
-    """``21`` for neuron 2, input 1; ``16,12`` when an index has two digits."""
-    return first + second if len(first) == len(second) == 1 else f"{first},{second}"
-
-
-def format_number(x: float, digits: int) -> str:
-    """``x`` with ``digits`` significant digits and a true minus sign: −15.89, 0.0561."""
-    if math.isnan(x):
-        return "nan"
-    if math.isinf(x):
-        return "∞" if x > 0 else "−∞"
-    text = f"{x:.{digits}g}"
-    if float(text) == 0:
-        text = "0"
-    return text.replace("-", "−")
-
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def _clean(text: str) -> str:
-    """Line breaks as ``\\n``; other control characters (XML cannot hold them) as U+FFFD."""
-    return _CONTROL.sub("\ufffd", text.replace("\r\n", "\n").replace("\r", "\n"))
-
-
-def _html(text: str) -> str:
-    """Text for a Graphviz HTML-like label: shown literally, never read as markup.
-
-    ``& < > " '`` become entities and a newline a line break. Graphviz reads ``\\N``
-    (node name), ``\\G``... even in HTML labels, and ``\\\\`` as one backslash, so
-    backslashes are doubled.
-    """
-    lines = (_escape_html(line, quote=True).replace("\\", "\\\\")
-             for line in _clean(text).split("\n"))
-    return "<BR/>".join(lines)
-
-
-def _dot_string(text: str) -> str:
-    """A quoted DOT string (a tooltip) that Graphviz shows as ``text``.
-
-    Graphviz undoes backslash escapes twice in such strings, so each backslash is
-    written as four; it reads ``&amp;`` as an entity, so ``&`` is written ``&amp;``;
-    quotes are escaped, a newline is ``\\n``.
-    """
-    escaped = (_clean(text).replace("&", "&amp;").replace("\\", "\\" * 4)
-               .replace('"', '\\"').replace("\n", "\\n"))
-    return f'"{escaped}"'
-
-
-# ---------------------------------------------------------------------------------------
-# Ops: the symbol on each op node.
-# ---------------------------------------------------------------------------------------
-
-OP_SYMBOLS: dict[str, str] = {
-    "+": "+", "-": "−", "*": "×", "/": "÷", "neg": "−x", "exp": "exp", "log": "log",
-    "tanh": "tanh", "sigmoid": "σ", "relu": "ReLU", "abs": "|x|", "pow": "xʸ",
-    "sum": "Σ", "dot": "Σwx",
-}
-
-
-def op_symbol(op: str) -> str:
-    """The symbol for an op name: ``*`` → ×, ``sigmoid`` → σ, ``**2`` → x², ``**0.5`` → √x."""
-    if op in OP_SYMBOLS:
-        return OP_SYMBOLS[op]
-    if op.startswith("**"):
-        exponent = op[2:]
-        if exponent == "0.5":
-            return "√x"
-        sup = _convert(exponent, _SUP)
-        return f"x{sup}" if sup is not None else f"x^{exponent}"
-    return op
-
-
-# ---------------------------------------------------------------------------------------
-# Looks: the kinds of node and their colours (Okabe–Ito, safe for colour-blind readers).
-# ---------------------------------------------------------------------------------------
-
-Kind = Literal["input", "parameter", "constant", "intermediate", "output"]
-
-
-@dataclass(frozen=True)
-class _Look:
-    fill: str
-    border: str
-    style: str = "rounded,filled"
-    peripheries: int = 1
-    penwidth: float = 1.5
-
-
-LOOKS: dict[str, _Look] = {
-    "input": _Look("#CFE8F7", "#0072B2"),  # sky blue fill, blue border
-    "parameter": _Look("#FBE3B0", "#B67D00"),  # orange
-    "constant": _Look("#FFFFFF", "#666666", "rounded,filled,dashed"),
-    "intermediate": _Look("#FFFFFF", "#555555"),
-    "output": _Look("#C4EBDD", "#007A5A", peripheries=2, penwidth=2.0),  # bluish green
-}
-LEGEND_TEXT: dict[str, str] = {
-    "input": "input", "parameter": "parameter (weight, bias)", "constant": "constant",
-    "intermediate": "intermediate", "output": "output / loss",
-}
-HIGHLIGHT = "#D55E00"  # vermillion
-FAINT = "#B8B8B8"
-INK = "#222222"
-MUTED = "#666666"
-BLANK_BOX = (84, 30)
-"""Width and height, in points, of a box to write a number in (``draw(..., blank=True)``)."""
-FONT = "Arial"  # Helvetica metrics: Arial on Windows and macOS, Liberation Sans on Linux
-
-
-def is_parameter_label(label: str | None) -> bool:
-    """Whether a leaf with this label is drawn as a parameter (see the module docstring)."""
-    return bool(label) and bool(_NN_LABEL.fullmatch(label) or _PARAMETER.fullmatch(label))
-
-
-def _kind(node: Value, root: Value, parameters: set[Value] | None) -> Kind:
-    if node is root:
-        return "output"
-    if node.op:
-        return "intermediate"
-    if node.constant:
-        return "constant"
-    if parameters is not None:
-        return "parameter" if node in parameters else "input"
-    return "parameter" if is_parameter_label(node.label) else "input"
 
 
 # ---------------------------------------------------------------------------------------
@@ -259,10 +145,12 @@ _ACTIVATIONS = ("relu", "sigmoid", "tanh")
 
 
 def _neurons(order: Sequence[Value]) -> dict[Value, tuple[int, int]]:
-    """(layer, neuron) for every node of an nn neuron: its parameters, dot and activation."""
+    """(layer, neuron) for every node of an nn neuron: its parameters, dot and activation.
+    A parameter whose neuron is not in the graph (an L2 term over every parameter) is
+    left out: it is drawn as the leaf it is."""
     group: dict[Value, tuple[int, int]] = {}
     for node in order:
-        if not node.op and node.label and (m := _NN_LABEL.fullmatch(node.label)):
+        if not node.op and node.label and (m := NN_LABEL.fullmatch(node.label)):
             group[node] = (int(m[1]), int(m[2]))
         elif node.op == "dot":
             owner = next((group[c] for c in node.children if not c.op and c in group), None)
@@ -271,7 +159,8 @@ def _neurons(order: Sequence[Value]) -> dict[Value, tuple[int, int]]:
         elif (node.op in _ACTIVATIONS and node.children[0].op == "dot"
               and node.children[0] in group):
             group[node] = group[node.children[0]]
-    return group
+    drawn = {owner for node, owner in group.items() if node.op}
+    return {node: owner for node, owner in group.items() if owner in drawn}
 
 
 def _activation(output: Value) -> str:
@@ -304,6 +193,18 @@ class _Options:
     blank: bool = False
 
 
+LAYOUT_OPTIONS = {"show_grad": True, "edge_derivatives": False}
+"""The options the layout pass draws with, whatever is asked: options never move a node."""
+GRAPH_ATTRS = {"bgcolor": "white", "fontname": FONT, "nodesep": "0.08", "ranksep": "0.2",
+               "pad": "0.15", "newrank": "true"}
+NUMBER_SIZE = 15.0
+"""The point size of every number in a box (a chart's size is measured against it)."""
+DERIVATIVE_SIZE = 12.0
+"""The point size of a local derivative written on its edge."""
+BLANK_BOX = (92, 32)
+"""Width and height, in points, of a box to write a number in (``draw(..., blank=True)``)."""
+
+
 def draw(
     root: Value,
     *,
@@ -317,9 +218,11 @@ def draw(
     legend: bool = True,
     pretty_labels: bool = True,
     title: str | None = None,
+    size: Size = "natural",
+    engine: str | None = None,
     blank: bool = False,
 ) -> graphviz.Digraph:
-    """The computational chart of ``root`` as a `graphviz.Digraph`.
+    """The computational chart of ``root`` as a `graphviz.Digraph`, laid out and pinned.
 
     ``rankdir``: ``"LR"`` left to right, ``"TB"`` top to bottom. ``digits``: significant
     digits of every number. ``show_grad``: show each node's grad. ``edge_derivatives``:
@@ -328,9 +231,17 @@ def draw(
     ``highlight``: a value or values whose paths from the root are emphasised.
     ``parameters``: the leaves to draw as parameters (default: judged by label).
     ``legend``: add a key to the colours. ``pretty_labels``: w12 → w₁₂.
-    ``title``: a caption under the chart. ``blank``: a chart to fill in by hand: the
-    leaves' values are printed, every other value and every grad is an empty box big
-    enough to write in (id ``v{i}_data`` / ``v{i}_grad``, ``a_v{i}_data`` in the SVG).
+    ``title``: a caption under the chart. ``size``: ``"natural"`` (14-point numbers),
+    ``"readme"`` (at most 880 px wide) or ``"slide"`` (a 1280 × 720 px, 16:9 picture).
+    ``engine``: the Graphviz that lays the chart out (see `scalargrad.graphviz_engine`).
+    ``blank``: a chart to fill in by hand: the leaves' values printed, every other value and
+    every grad an empty box big enough to write in (``v{i}_data`` / ``v{i}_grad``, in the
+    SVG ``a_v{i}_data``), no number of the answer in it, not even in a tooltip.
+
+    The layout is computed once with the options that change no size (`LAYOUT_OPTIONS`),
+    then every node, edge and box is pinned where it went (see `scalargrad.chart_layout`):
+    the DOT source carries ``pos`` attributes and is rendered with ``neato -n2``
+    (``graph.render(neato_no_op=2)``), as `render` and `to_svg` do.
     """
     if not isinstance(root, Value):
         raise TypeError(f"draw: root must be a Value, got {type(root).__name__}")
@@ -340,44 +251,130 @@ def draw(
         raise ValueError(f"draw: rankdir must be 'LR' or 'TB', got {rankdir!r}")
     if isinstance(digits, bool) or not isinstance(digits, int) or not 1 <= digits <= 17:
         raise ValueError(f"draw: digits must be an int from 1 to 17, got {digits!r}")
+    if size not in SIZES:
+        raise ValueError(f"draw: size must be one of {', '.join(SIZES)}, got {size!r}")
+    check_size(root, view, "draw")
     order = topological_order(root)
     index = {node: i for i, node in enumerate(order)}
     targets = _targets(highlight, index)
     params = None if parameters is None else set(parameters)
-    chart = _Chart(root, order, index, params,
-                   _Options(rankdir, digits, show_grad, edge_derivatives, pretty_labels,
-                            blank))
-    chart.build(view, _on_paths(order, targets) if targets else None)
-    graph = graphviz.Digraph(name="scalargrad", body=chart.body)
-    graph.graph_attr.update(
-        rankdir=rankdir, bgcolor="white", fontname=FONT, nodesep="0.18", ranksep="0.35",
-        pad="0.2", newrank="true",
-    )
-    if blank:  # tight, so that the boxes to write in come out big on a page
-        graph.graph_attr.update(ranksep="0.1", nodesep="0.08", margin="0")
-    if view != "full":  # keep the boxes in neuron order: crossings can't be helped anyway
-        graph.graph_attr["mclimit"] = "0.01"
-    graph.node_attr.update(fontname=FONT, fontsize="14", fontcolor=INK)
-    graph.edge_attr.update(fontname=FONT, fontsize="14", color="#444444", arrowsize="0.7")
+    names = node_names(root)
+
+    def chart(options: _Options, path: set[Value] | None,
+              layout: chart_layout.Layout | None) -> _Chart:
+        made = _Chart(root, order, index, params, names, options, layout)
+        made.build(view, path)
+        return made
+
+    plan = chart(_Options(rankdir, digits, pretty=pretty_labels, blank=blank,
+                          **LAYOUT_OPTIONS), None, None)
+    first = _digraph(plan, rankdir, view, legend)
+    layout = chart_layout.read_layout(
+        graphviz_engine.run(first.source, "json", engine).decode("utf-8"))
+    final = chart(_Options(rankdir, digits, show_grad, edge_derivatives, pretty_labels, blank),
+                  _on_paths(order, targets) if targets else None, layout)
     caption = title if title is not None else _highlight_caption(order, targets, digits,
-                                                                 pretty_labels)
-    if caption:
-        graph.graph_attr.update(label=f"<{_html(caption)}>", labelloc="b", fontsize="16")
-    if legend:
-        graph.node("legend", label=_legend(chart.kinds_drawn), shape="plain", id="legend")
-    if view == "full" and chart.values_drawn > LARGE_GRAPH:
+                                                                 names, pretty_labels)
+    graph = _pinned_digraph(final, layout, legend, caption)
+    if blank:  # printed, the chart fills the page: no margin around it in a PDF
+        graph.graph_attr["margin"] = "0"
+    if view == "full" and plan.values_drawn > LARGE_GRAPH:
         warnings.warn(
-            f"the chart has {chart.values_drawn} value nodes, too many to read; "
+            f"the chart has {plan.values_drawn} value nodes, too many to read; "
             "draw(..., view='neuron') or view='layer' shows one box per neuron or layer",
             LargeGraphWarning, stacklevel=2,
         )
     return graph
 
 
+def _digraph(chart: _Chart, rankdir: str, view: str, legend: bool) -> graphviz.Digraph:
+    """The layout pass's graph: the chart's statements, for ``dot`` to place."""
+    graph = graphviz.Digraph(name="scalargrad", body=chart.body)
+    graph.graph_attr.update(rankdir=rankdir, **GRAPH_ATTRS)
+    if view != "full":  # keep the boxes in neuron order: crossings can't be helped anyway
+        graph.graph_attr["mclimit"] = "0.01"
+    _defaults(graph)
+    return graph
+
+
+def _defaults(graph: graphviz.Digraph) -> None:
+    graph.node_attr.update(fontname=FONT, fontsize=f"{NUMBER_SIZE:g}", fontcolor=INK)
+    graph.edge_attr.update(fontname=FONT, fontsize="14", color="#444444", arrowsize="0.7")
+
+
+def _pinned_digraph(chart: _Chart, layout: chart_layout.Layout, legend: bool, caption: str
+                    ) -> graphviz.Digraph:
+    """The drawing pass's graph: every node where the layout put it, the local derivatives
+    on their edges, the caption under the chart, for ``neato -n2``."""
+    body = list(chart.body)
+    x0, y0, x1, y1 = layout.bbox
+    if legend:  # under the chart, on the left
+        label, (width, height) = _legend(chart.kinds_drawn, chart.shown_name(chart.root))
+        y0 -= 8  # a gap: an edge may run along the chart's bottom
+        body.append(_statement("legend", {"label": label, "shape": "plain", "id": "legend",
+                                          "pos": f"{x0 + width / 2:.2f},{y0 - height / 2:.2f}!"}))
+        y0 -= height
+        x1 = max(x1, x0 + width)
+    operand_edges = {e for e, (_, head, _, _) in layout.edges.items() if head.endswith("op")}
+    placed = chart_layout.place_on_edges(
+        layout, {e: s for e, (_, s) in chart.derivatives.items()}, operand_edges)
+    for edge_id, (label, _) in chart.derivatives.items():
+        (x, y), (ax, ay) = placed[edge_id]
+        if (x, y) != (ax, ay):  # beside its edge: a leader to the edge
+            leader = f"{ax:.2f},{ay:.2f} " * 2 + f"{x:.2f},{y:.2f} " * 2
+            body.append(_statement(f"a_{edge_id}", {"shape": "point", "width": "0.04",
+                                                    "color": MUTED, "label": '""',
+                                                    "id": f"a_{edge_id}",
+                                                    "pos": f"{ax:.2f},{ay:.2f}!"}))
+            body.append(f"\ta_{edge_id} -> d_{edge_id}"
+                        + _attr_list({"pos": leader.strip(), "dir": "none", "color": MUTED,
+                                      "penwidth": "0.8", "id": f"leader_{edge_id}"}) + "\n")
+        body.append(_statement(f"d_{edge_id}", {"label": label, "shape": "plain",
+                                                "id": f"d_{edge_id}", "pos": f"{x:.2f},{y:.2f}!"}))
+    if caption:
+        lines = _wrap_words(caption, max(40, int((x1 - x0) / (0.5 * 16))))
+        height = 20.0 * len(lines) + 6
+        body.append(_statement("caption", {
+            "label": "<" + "<BR/>".join(html_text(line) for line in lines) + ">", "shape": "plain",
+            "fontsize": "16", "id": "caption",
+            "pos": f"{(x0 + x1) / 2:.2f},{y0 - height / 2:.2f}!"}))
+        y0 -= height
+    graph = graphviz.Digraph(name="scalargrad", body=body, engine="neato")
+    graph.graph_attr.update(bb=f"{x0:.2f},{y0:.2f},{x1:.2f},{y1:.2f}", splines="true",
+                            **GRAPH_ATTRS)
+    _defaults(graph)
+    return graph
+
+
+def _pin(box: chart_layout.Box) -> dict[str, str]:
+    """A node's position and size as the layout gave them: pinned, and of fixed size."""
+    x0, y0, x1, y1 = box
+    return {"pos": f"{(x0 + x1) / 2:.2f},{(y0 + y1) / 2:.2f}!",
+            "width": f"{(x1 - x0) / 72:.4f}", "height": f"{(y1 - y0) / 72:.4f}",
+            "fixedsize": "true"}
+
+
+def _wrap_words(text: str, width: int) -> list[str]:
+    """``text`` in lines of at most about ``width`` characters, broken between words."""
+    lines: list[str] = []
+    for word in text.split(" "):
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines
+
+
 def _targets(highlight: Value | Iterable[Value] | None, index: dict[Value, int]) -> list[Value]:
     if highlight is None:
         return []
-    targets = [highlight] if isinstance(highlight, Value) else list(highlight)
+    if isinstance(highlight, Value):
+        targets = [highlight]
+    elif isinstance(highlight, Iterable) and not isinstance(highlight, (str, bytes)):
+        targets = list(highlight)
+    else:
+        raise TypeError("draw: highlight takes a Value or an iterable of Values, "
+                        f"got {type(highlight).__name__}")
     for t in targets:
         if not isinstance(t, Value):
             raise TypeError(f"draw: highlight takes Values, got {type(t).__name__}")
@@ -387,20 +384,21 @@ def _targets(highlight: Value | Iterable[Value] | None, index: dict[Value, int])
 
 
 def _highlight_caption(order: Sequence[Value], targets: Sequence[Value], digits: int,
-                       pretty: bool) -> str:
+                       names: dict[Value, str], pretty: bool) -> str:
     """What the highlighted paths add up to: ∂root/∂target by the chain rule."""
     if not targets:
         return ""
     root = order[-1]
 
     def show(node: Value) -> str:
-        return pretty_label(node.label) if pretty and node.label else node.name
+        name = names.get(node) or node.name
+        return pretty_label(name) if pretty else name
 
     adjoint = {root: 1.0}  # ∂root/∂node, summed over paths (reverse mode, as backward())
     for node in reversed(order):
         for child, local in zip(node.children, node.local_grads):
             adjoint[child] = adjoint.get(child, 0.0) + adjoint.get(node, 0.0) * local
-    top = show(root) if root.label else "out"
+    top = show(root)
     sums = ", ".join(f"∂{top}/∂{show(t)} = {format_number(adjoint[t], digits)}"
                      for t in targets)
     return (f"Highlighted: every path from {top} down to {', '.join(map(show, targets))}. "
@@ -409,15 +407,20 @@ def _highlight_caption(order: Sequence[Value], targets: Sequence[Value], digits:
 
 
 class _Chart:
-    """Collects DOT statements for one chart (the body of the Digraph)."""
+    """Collects DOT statements for one chart (the body of the Digraph). With a ``layout``
+    (the drawing pass) every node, edge and visible box is pinned where the layout put it;
+    without one (the layout pass) invisible bands steer ``dot`` instead."""
 
     def __init__(self, root: Value, order: list[Value], index: dict[Value, int],
-                 parameters: set[Value] | None, options: _Options) -> None:
+                 parameters: set[Value] | None, names: dict[Value, str], options: _Options,
+                 layout: chart_layout.Layout | None) -> None:
         self.root, self.order, self.index = root, order, index
-        self.parameters, self.opt = parameters, options
+        self.parameters, self.names, self.opt, self.layout = parameters, names, options, layout
         self.body: list[str] = []
         self.kinds_drawn: list[str] = []
         self.values_drawn = 0
+        self.derivatives: dict[str, tuple[str, chart_layout.Point]] = {}
+        """The label and its size (points) of each edge that shows its local derivative."""
         self._edge_ids: dict[str, int] = {}
 
     # -- the whole chart ------------------------------------------------------------------
@@ -425,6 +428,11 @@ class _Chart:
         groups = _neurons(self.order)
         rep = self._representatives(view, groups)
         clusters: _Clusters = {}
+        band_of = self._bands(groups) if view == "full" and self.layout is None else {}
+        self.shared: set[Value] = set()
+        if view == "full" and self.layout is None:
+            self._shared_leaves_first(groups, band_of)
+        bands: dict[int, list[str]] = {}
         for node in reversed(self.order):  # root first: dot then stacks units top-down
             if node in groups and view != "full":
                 continue  # drawn as part of a neuron's or a layer's box
@@ -434,16 +442,80 @@ class _Chart:
             if node in groups:
                 layer, neuron = groups[node]
                 clusters.setdefault(layer, {}).setdefault(neuron, []).extend(lines)
+            elif node in band_of:
+                bands.setdefault(band_of[node], []).extend(lines)
             else:
                 self.body.extend(lines)
+        for band, lines in sorted(bands.items()):  # invisible: they only group the layout
+            self.body.append(f"\tsubgraph cluster_band{band} {{\n\t\tstyle=invis\n")
+            self.body.extend("\t" + line for line in lines)
+            self.body.append("\t}\n")
         if view == "neuron":
             self._neuron_boxes(groups, path, clusters)
         elif view == "layer":
             self._layer_boxes(groups, path)
         self._clusters(clusters)
         self._edges(rep, set(groups) if view != "full" else set(), path)
-        if view == "full":
+        if view == "full" and self.layout is None:
             self._layers_side_by_side(groups)
+            self._bands_in_order(band_of)
+            self._operands_in_order()
+
+    def _bands(self, groups: dict[Value, tuple[int, int]]) -> dict[Value, int]:
+        """The band of each node, when the graph has parallel chains and no nn neurons
+        (whose boxes are bands already)."""
+        if groups:
+            return {}
+        return {node: k for k, members in enumerate(chart_layout.branch_bands(
+            self.root, self.order)) for node in members}
+
+    def _shared_leaves_first(self, groups: dict[Value, tuple[int, int]],
+                             band_of: dict[Value, int]) -> None:
+        """Leaves that feed several bands or neurons (a network's inputs) go one column
+        left of the weights: their edges then fan out without crossing the weights'."""
+        where = band_of or groups
+        users: dict[Value, set[object]] = {}
+        for node in self.order:
+            for child in node.children:
+                if not child.op and node in where and child not in where:
+                    users.setdefault(child, set()).add(where[node])
+        self.shared = {leaf for leaf, owners in users.items() if len(owners) > 1}
+        if len(self.shared) > 1:  # in the order the first band uses them (x2, x1, x0)
+            first_use = [c for node in chart_layout.reading_order(self.root)
+                         for c in node.children if c in self.shared]
+            names = " -> ".join(self.name(leaf) for leaf in dict.fromkeys(first_use))
+            self.body.append(f"\t{{rank=same {names} [style=invis]}}\n")
+
+    def _operands_in_order(self) -> None:
+        """The leaves of an op that only it uses (a neuron's weights and bias) in the
+        order of the formula, top to bottom: W₁₁, W₁₂, b₁."""
+        users: dict[Value, int] = {}
+        for node in self.order:
+            for child in dict.fromkeys(node.children):
+                users[child] = users.get(child, 0) + 1
+        for node in self.order:
+            own = [c for c in dict.fromkeys(node.children)
+                   if not c.op and users[c] == 1 and c not in self.shared]
+            if len(own) > 1:
+                self._top_to_bottom([self.name(c) for c in own])
+
+    def _bands_in_order(self, band_of: dict[Value, int]) -> None:
+        """Invisible edges between the bands' tops (the terms of the branching node),
+        which share a column: band 1 above band 2 above band 3, as in the notes."""
+        tops: dict[int, Value] = {}
+        for node in reversed(self.order):
+            if node in band_of:
+                tops.setdefault(band_of[node], node)
+        names = [self.name(tops[k]) for k in sorted(tops)]
+        if len(names) > 1:
+            self._top_to_bottom(names)
+
+    def _top_to_bottom(self, names: list[str]) -> None:
+        """Invisible flat edges that keep these nodes of one column in this order, first
+        on top (first on the left in a top-to-bottom chart: there dot puts an edge's tail
+        left of its head, and in a left-to-right chart below it)."""
+        arrow = " -> ".join(reversed(names) if self.opt.rankdir == "LR" else names)
+        self.body.append(f"\t{{rank=same {arrow} [style=invis]}}\n")
 
     def _representatives(self, view: str, groups: dict[Value, tuple[int, int]]
                          ) -> dict[Value, str]:
@@ -477,22 +549,32 @@ class _Chart:
         for layer in sorted(clusters):
             for neuron, lines in sorted(clusters[layer].items()):
                 if neuron == 0:
-                    self.body.append(f"\tsubgraph cluster_L{layer} {{\n")
+                    bb = self._bb(f"cluster_L{layer}")
+                    self.body.append(f"\tsubgraph cluster_L{layer} {{\n{bb}")
                     self.body.append(f'\t\tlabel=<<B>layer {layer}</B>> labelloc="t" '
                                      'style="rounded" color="#888888" fontsize=16 margin=10\n')
                     self.body.extend("\t" + line for line in lines)
                     chains.append([line.split()[0] for line in lines])
                 else:
-                    self.body.append(f"\tsubgraph cluster_L{layer}_n{neuron} {{\n")
+                    name = f"cluster_L{layer}_n{neuron}"
+                    self.body.append(f"\tsubgraph {name} {{\n{self._bb(name)}")
                     self.body.append(f'\t\tlabel=<<B>layer {layer}</B>, neuron {neuron}> '
                                      'labelloc="t" style="rounded,filled" fillcolor="#F5F5F5" '
-                                     'color="#AAAAAA" fontsize=14\n')
+                                     'color="#AAAAAA" fontsize=13 margin=4\n')
                     self.body.extend("\t" + line for line in lines)
                 self.body.append("\t}\n")
+        if self.layout is not None:
+            return  # the chains below only steer the layout
         for names in chains:  # neuron 1 first: flat edges point up in a left-to-right chart
             if len(names) > 1:
                 arrow = " -> ".join(reversed(names) if self.opt.rankdir == "LR" else names)
                 self.body.append(f"\t{{rank=same {arrow} [style=invis]}}\n")
+
+    def _bb(self, cluster: str) -> str:
+        """A pinned box's ``bb`` line (drawing pass only)."""
+        if self.layout is None:
+            return ""
+        return '\t\tbb="{:.2f},{:.2f},{:.2f},{:.2f}"\n'.format(*self.layout.clusters[cluster])
 
     def _layers_side_by_side(self, groups: dict[Value, tuple[int, int]]) -> None:
         """Invisible edges that keep each layer's parameters right of the layer before.
@@ -518,46 +600,57 @@ class _Chart:
         return f"v{self.index[node]}"
 
     def who(self, node: Value) -> str:
-        """How a tooltip names a node: its label, its number if a constant, else v{i}."""
-        return node.label or (node.name if node.constant else self.name(node))
+        """How a tooltip names a node: its name (as the walkthrough calls it), or its
+        number if an unnamed constant."""
+        return self.names.get(node) or node.name
+
+    def shown_name(self, node: Value) -> str:
+        """The name on a node's box: the walkthrough's name (label, or t1, t2, …), pretty."""
+        name = self.names.get(node, "")
+        return pretty_label(name) if self.opt.pretty and name else name
 
     def _number_row(self, key: str, x: float, bold: bool = False, box: str = "") -> str:
         if box:  # an empty box to write in, named for the practice page's inputs
-            return (f'<TR><TD ALIGN="LEFT"><FONT COLOR="{MUTED}" POINT-SIZE="12">{key}</FONT>'
+            return (f'<TR><TD ALIGN="LEFT"><FONT COLOR="{MUTED}" POINT-SIZE="11">{key}</FONT>'
                     f'</TD><TD ID="{box}" HREF="#{box}" BGCOLOR="white" BORDER="1" '
                     f'COLOR="{MUTED}" WIDTH="{BLANK_BOX[0]}" HEIGHT="{BLANK_BOX[1]}"> </TD></TR>')
-        number = _html(format_number(x, self.opt.digits))
+        number = html_text(format_number(x, self.opt.digits))
         if bold:
             number = f"<B>{number}</B>"
-        return (f'<TR><TD ALIGN="LEFT"><FONT COLOR="{MUTED}" POINT-SIZE="12">{key}</FONT></TD>'
+        return (f'<TR><TD ALIGN="LEFT"><FONT COLOR="{MUTED}" POINT-SIZE="11">{key}</FONT></TD>'
                 f'<TD ALIGN="RIGHT">{number}</TD></TR>')
 
-    def _label_text(self, node: Value) -> str:
-        if not node.label:
-            return ""
-        return pretty_label(node.label) if self.opt.pretty else node.label
-
     def value_node(self, node: Value, path: set[Value] | None) -> list[str]:
-        kind = _kind(node, self.root, self.parameters)
-        rows = []
-        if node.label:
-            rows.append(f'<TR><TD COLSPAN="2"><FONT POINT-SIZE="17"><B>'
-                        f"{_html(self._label_text(node))}</B></FONT></TD></TR>")
-        if kind == "constant":
-            rows.append(f'<TR><TD COLSPAN="2">{_html(format_number(node.data, self.opt.digits))}'
-                        "</TD></TR>")
+        """A value's box: its name and data on the first row, its grad on the second."""
+        kind = kind_of(node, self.root, self.parameters)
+        data = html_text(format_number(node.data, self.opt.digits))
+        name = self.shown_name(node)
+        if self.opt.blank and kind != "constant":
+            rows = self._blank_rows(node, name)
+        elif name:
+            rows = [f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="15"><B>{html_text(name)}</B></FONT>'
+                    f'</TD><TD ALIGN="RIGHT">{data}</TD></TR>']
         else:
-            name, blank = self.name(node), self.opt.blank
-            rows.append(self._number_row("data", node.data,
-                                         box=f"{name}_data" if blank and node.op else ""))
-            if self.opt.show_grad:
-                rows.append(self._number_row("grad", node.grad, bold=True,
-                                             box=f"{name}_grad" if blank else ""))
+            rows = [f'<TR><TD COLSPAN="2">{data}</TD></TR>']
+        if kind != "constant" and self.opt.show_grad and not self.opt.blank:
+            grad = html_text(format_number(node.grad, self.opt.digits))
+            rows.append(f'<TR><TD COLSPAN="2" ALIGN="RIGHT"><B>{grad}</B></TD></TR>')
         on_path = path is not None and node in path
         return [self._box(self.name(node), rows, kind, on_path, self._tooltip(node))]
 
+    def _blank_rows(self, node: Value, name: str) -> list[str]:
+        """A box to fill in: the name, then the value (a leaf's printed, else an empty box
+        to write in) and the grad (an empty box)."""
+        rows = [f'<TR><TD COLSPAN="2" ALIGN="LEFT"><FONT POINT-SIZE="15"><B>{html_text(name)}'
+                '</B></FONT></TD></TR>'] if name else []
+        rows.append(self._number_row("data", node.data,
+                                     box=f"{self.name(node)}_data" if node.op else ""))
+        if self.opt.show_grad:
+            rows.append(self._number_row("grad", node.grad, box=f"{self.name(node)}_grad"))
+        return rows
+
     def _tooltip(self, node: Value) -> str:
-        head = f"{node.label}\n" if node.label else ""
+        head = f"{self.who(node)}\n" if node in self.names else ""
         if self.opt.blank:  # the numbers are what the reader has to find
             return head.strip() or self.name(node)
         return f"{head}data = {node.data!r}\ngrad = {node.grad!r}"
@@ -568,10 +661,12 @@ class _Chart:
         copy = node.op == "sum" and len(node.children) == 1  # a worksheet's c1 = w10
         symbol = "=" if copy else op_symbol(node.op)
         attrs = {
-            "label": f"<{_html(symbol)}>", "shape": "circle" if len(symbol) <= 2 else "ellipse",
+            "label": f"<{html_text(symbol)}>", "shape": "circle" if len(symbol) <= 2 else "ellipse",
             "style": "filled", "fillcolor": "#EEEEEE", "color": HIGHLIGHT if on_path else "#555555",
-            "penwidth": "3" if on_path else "1", "fontsize": "16", "width": "0.4", "height": "0.4",
+            "penwidth": "3" if on_path else "1", "fontsize": "15", "width": "0.32",
+            "height": "0.32",
             "margin": "0.02", "tooltip": f"op: {node.op}", "id": f"{name}op",
+            **self._pinned(f"{name}op"),
         }
         return [_statement(f"{name}op", attrs),
                 self._edge(f"{name}op", name, on_path, path is not None, weight=8)]
@@ -582,7 +677,7 @@ class _Chart:
             act = _activation(out)
             on_path = path is not None and out in path
             rows = [f'<TR><TD COLSPAN="2"><B>neuron {neuron}</B> '
-                    f'<FONT COLOR="{MUTED}">{_html(OP_SYMBOLS.get(act, act))}</FONT></TD></TR>',
+                    f'<FONT COLOR="{MUTED}">{html_text(OP_SYMBOLS.get(act, act))}</FONT></TD></TR>',
                     self._number_row("out", out.data)]
             if self.opt.show_grad:
                 rows.append(self._number_row("grad", out.grad, bold=True))
@@ -598,17 +693,17 @@ class _Chart:
             neurons = [(n, out) for (lay, n), out in sorted(outputs.items()) if lay == layer]
             act = _activation(neurons[0][1])
             head = (f'<TR><TD COLSPAN="3"><B>layer {layer}</B> <FONT COLOR="{MUTED}">'
-                    f"{len(neurons)} × {_html(OP_SYMBOLS.get(act, act))}</FONT></TD></TR>"
+                    f"{len(neurons)} × {html_text(OP_SYMBOLS.get(act, act))}</FONT></TD></TR>"
                     f'<TR><TD></TD><TD ALIGN="RIGHT"><FONT COLOR="{MUTED}" POINT-SIZE="12">out'
                     f'</FONT></TD><TD ALIGN="RIGHT"><FONT COLOR="{MUTED}" POINT-SIZE="12">'
                     f"{'grad' if self.opt.show_grad else ''}</FONT></TD></TR>")
             rows = [head]
             for n, out in neurons:
-                grad = (f"<B>{_html(format_number(out.grad, self.opt.digits))}</B>"
+                data = html_text(format_number(out.data, self.opt.digits))
+                grad = (f"<B>{html_text(format_number(out.grad, self.opt.digits))}</B>"
                         if self.opt.show_grad else "")
                 rows.append(f'<TR><TD ALIGN="LEFT"><FONT COLOR="{MUTED}">n{n}</FONT></TD>'
-                            f'<TD ALIGN="RIGHT">{_html(format_number(out.data, self.opt.digits))}'
-                            f'</TD><TD ALIGN="RIGHT">{grad}</TD></TR>')
+                            f'<TD ALIGN="RIGHT">{data}</TD><TD ALIGN="RIGHT">{grad}</TD></TR>')
             on_path = path is not None and any(out in path for _, out in neurons)
             kind: Kind = ("output" if any(out is self.root for _, out in neurons)
                           else "intermediate")
@@ -627,9 +722,13 @@ class _Chart:
             "label": label, "shape": "box", "style": look.style, "fillcolor": look.fill,
             "color": HIGHLIGHT if on_path else look.border,
             "penwidth": "3.5" if on_path else str(look.penwidth),
-            "peripheries": str(look.peripheries), "margin": "0.1,0.04", "tooltip": tooltip,
-            "id": name,
+            "peripheries": str(look.peripheries), "margin": "0.06,0.03", "tooltip": tooltip,
+            "id": name, **self._pinned(name),
         })
+
+    def _pinned(self, node: str) -> dict[str, str]:
+        """Where the layout put a node (drawing pass), or nothing (layout pass)."""
+        return {} if self.layout is None else _pin(self.layout.nodes[node])
 
     # -- edges ----------------------------------------------------------------------------
     def _edges(self, rep: dict[Value, str], collapsed: set[Value], path: set[Value] | None
@@ -655,17 +754,22 @@ class _Chart:
                 tooltip = (None if boxed or self.opt.blank
                            else f"∂{self.who(node)}/∂{self.who(child)} = {local!r}")
                 self.body.append(self._edge(tail, head, on_path, path is not None, derivative,
-                                            tooltip, thin=boxed))
+                                            tooltip, thin=boxed,
+                                            minlen=2 if child in self.shared else 1))
 
     def _edge(self, tail: str, head: str, on_path: bool, dim: bool,
               derivative: str | None = None, tooltip: str | None = None,
-              weight: int = 1, thin: bool = False) -> str:
+              weight: int = 1, thin: bool = False, minlen: int = 1) -> str:
         base = f"e_{tail}_{head}"
         count = self._edge_ids.get(base, 0) + 1
         self._edge_ids[base] = count
-        attrs = {"id": base if count == 1 else f"{base}_{count}"}
-        if weight != 1:
-            attrs["weight"] = str(weight)
+        edge_id = base if count == 1 else f"{base}_{count}"
+        attrs = {"id": edge_id}
+        if self.layout is not None:
+            attrs["pos"] = self.layout.edges[edge_id][2]
+        else:
+            attrs.update({k: str(v) for k, v in (("weight", weight), ("minlen", minlen))
+                          if v != 1})
         if on_path:
             attrs.update(color=HIGHLIGHT, penwidth="3.5", arrowsize="0.9")
         elif dim:
@@ -673,28 +777,44 @@ class _Chart:
         elif thin:  # between collapsed boxes, where a dense layer makes hundreds of edges
             attrs.update(color="#777777", penwidth="0.6", arrowsize="0.5")
         if derivative is not None:
-            text = _html(derivative)
-            attrs["label"] = (f'<<FONT COLOR="{HIGHLIGHT}"><B>{text}</B></FONT>>' if on_path
-                              else f'<<FONT COLOR="{MUTED}">{text}</FONT>>')
+            self.derivatives[edge_id] = _derivative_label(derivative, on_path)
         if tooltip is not None:
             attrs["tooltip"] = tooltip
         return f"\t{tail} -> {head}{_attr_list(attrs)}\n"
 
 
-def _legend(kinds: Sequence[str]) -> str:
-    """A key: one coloured swatch per kind of node that the chart shows."""
-    rows = []
+def _derivative_label(number: str, on_path: bool) -> tuple[str, chart_layout.Point]:
+    """A local derivative as it sits on its edge: the number on a white patch that
+    interrupts the edge's line (so it belongs to that edge), and its size in points."""
+    text = f"<B>{html_text(number)}</B>" if on_path else html_text(number)
+    colour, border = (HIGHLIGHT, HIGHLIGHT) if on_path else (INK, "#999999")
+    label = (f'<<TABLE BORDER="1" COLOR="{border}" STYLE="rounded" CELLBORDER="0" '
+             f'CELLPADDING="1" CELLSPACING="0" BGCOLOR="white"><TR><TD>'
+             f'<FONT POINT-SIZE="{DERIVATIVE_SIZE:g}" COLOR="{colour}">{text}</FONT>'
+             "</TD></TR></TABLE>>")
+    width = chart_layout.text_width(number, DERIVATIVE_SIZE) * (1.1 if on_path else 1) + 6
+    return label, (width, DERIVATIVE_SIZE + 5)
+
+
+def _legend(kinds: Sequence[str], root_name: str) -> tuple[str, chart_layout.Point]:
+    """A key in one row: a coloured swatch per kind of node that the chart shows, and how
+    a box reads; with its size in points."""
+    cells, width = [], 0.0
     for kind in LOOKS:
         if kind not in kinds:
             continue
         look = LOOKS[kind]
         style = ' STYLE="dashed"' if "dashed" in look.style else ""
         border = "2" if look.peripheries > 1 else "1"
-        rows.append(f'<TR><TD BGCOLOR="{look.fill}" COLOR="{look.border}" BORDER="{border}"'
-                    f'{style} WIDTH="22" HEIGHT="14" FIXEDSIZE="TRUE"></TD>'
-                    f'<TD ALIGN="LEFT">{_html(LEGEND_TEXT[kind])}</TD></TR>')
-    return ('<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="4" CELLPADDING="1">'
-            + "".join(rows) + "</TABLE>>")
+        cells.append(f'<TD BGCOLOR="{look.fill}" COLOR="{look.border}" BORDER="{border}"'
+                     f'{style} WIDTH="22" HEIGHT="14" FIXEDSIZE="TRUE"></TD>'
+                     f'<TD ALIGN="LEFT">{html_text(LEGEND_TEXT[kind])}</TD>')
+        width += 34 + chart_layout.text_width(LEGEND_TEXT[kind], 14) * 0.95
+    reading = f"box: name, value; below it, bold, ∂{root_name}/∂node"
+    cells.append(f'<TD ALIGN="LEFT"><FONT COLOR="{MUTED}">{html_text(reading)}</FONT></TD>')
+    width += chart_layout.text_width(reading, 14) * 0.95 + 12
+    return ('<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="4" CELLPADDING="1"><TR>'
+            + "".join(cells) + "</TR></TABLE>>"), (width, 26.0)
 
 
 def _statement(name: str, attrs: dict[str, str]) -> str:
@@ -703,7 +823,7 @@ def _statement(name: str, attrs: dict[str, str]) -> str:
 
 def _attr_list(attrs: dict[str, str]) -> str:
     """``[key=value ...]``: labels are HTML-like (``<...>``), everything else is quoted."""
-    return " [" + " ".join(f"{k}={v if k == 'label' else _dot_string(v)}"
+    return " [" + " ".join(f"{k}={v if k == 'label' else dot_string(v)}"
                            for k, v in attrs.items()) + "]"
 
 
@@ -727,13 +847,74 @@ def render(root: Value, path: str | Path, *, engine: str | None = None,
     if fmt is None:
         raise ValueError(f"render: cannot tell the format from {path.name!r}; "
                          f"use a name ending in {', '.join(FORMATS_BY_SUFFIX)}")
-    graph = draw(root, **draw_options)  # type: ignore[arg-type]
-    data = graphviz_engine.run(graph.source, fmt, engine)
+    graph = draw(root, engine=engine, **draw_options)  # type: ignore[arg-type]
+    data = graphviz_engine.run(graph.source, fmt, engine, pinned=True)
+    if fmt == "svg":
+        data = _fit(data.decode("utf-8"), str(draw_options.get("size", "natural"))).encode()
     path.write_bytes(data)
     return path
 
 
 def to_svg(root: Value, *, engine: str | None = None, **draw_options: object) -> str:
     """The chart of ``root`` as SVG text (what a notebook shows for a Value)."""
-    graph = draw(root, **draw_options)  # type: ignore[arg-type]
-    return graphviz_engine.run(graph.source, "svg", engine).decode("utf-8")
+    graph = draw(root, engine=engine, **draw_options)  # type: ignore[arg-type]
+    svg = graphviz_engine.run(graph.source, "svg", engine, pinned=True).decode("utf-8")
+    return _fit(svg, str(draw_options.get("size", "natural")))
+
+
+NOTEBOOK_LIMIT = LARGE_GRAPH
+"""The most boxes a notebook draws for a Value (about a second of Graphviz)."""
+
+
+def notebook_svg(root: Value) -> str:
+    """What a notebook shows for a Value: its chart when it is small enough to draw in
+    about a second (collapsed to neurons for a network), else a short summary saying how
+    to draw it."""
+    if count_nodes(root, NOTEBOOK_LIMIT + 1) <= NOTEBOOK_LIMIT:
+        return to_svg(root)
+    size = count_nodes(root, 50_000)
+    if size < 50_000:
+        try:
+            check_size(root, "neuron", "notebook", NOTEBOOK_LIMIT)
+        except ChartTooBig:
+            pass
+        else:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", LargeGraphWarning)
+                return to_svg(root, view="neuron")
+    lines = [f"{root!r}"[:120],
+             f"a graph of {'at least ' if size >= 50_000 else ''}{size:,} nodes: too big to "
+             "draw here.",
+             "Draw a part of it, or sg.render(value, 'chart.svg', view='neuron').",]
+    text = "".join(f'<text x="8" y="{22 + 20 * i}">{_escape_html(line)}</text>'
+                   for i, line in enumerate(lines))
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="640" height="{20 * len(lines) + 16}"'
+            f' font-family="{FONT}, sans-serif" font-size="14">{text}</svg>')
+
+
+_SVG_SIZE = re.compile(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"\s+viewBox="([^"]+)"')
+
+
+def _fit(svg: str, size: str) -> str:
+    """The SVG declared at the pixel size asked for: a README column's width, or a
+    1280 × 720 slide with the chart centred in it (the drawing itself is unchanged)."""
+    width, height = SIZES.get(size, (0, 0))
+    m = _SVG_SIZE.search(svg)
+    if not width or m is None:
+        return svg
+    w_pt, h_pt = float(m[1]), float(m[2])
+    x, y, vw, vh = (float(v) for v in m[3].split())
+    if not height:  # a README column: never wider than it, never enlarged
+        scale = min(1.0, width / (w_pt * 4 / 3))
+        new = (f'<svg width="{w_pt * 4 / 3 * scale:.0f}px" height="{h_pt * 4 / 3 * scale:.0f}px" '
+               f'viewBox="{m[3]}"')
+    else:  # a slide: the viewBox widened or heightened to 16:9, the chart in the middle
+        if vw / vh < width / height:
+            grow = vh * width / height - vw
+            x, vw = x - grow / 2, vw + grow
+        else:
+            grow = vw * height / width - vh
+            y, vh = y - grow / 2, vh + grow
+        new = (f'<svg width="{width}px" height="{height}px" '
+               f'viewBox="{x:.2f} {y:.2f} {vw:.2f} {vh:.2f}"')
+    return svg[:m.start()] + new + svg[m.end():]

@@ -319,9 +319,9 @@ class Value:
         return f"Value({self.data!r}{label}, grad={self.grad!r})"
 
     def _repr_svg_(self) -> str:
-        from .drawing import to_svg
+        from .drawing import notebook_svg
 
-        return to_svg(self)
+        return notebook_svg(self)
 
     @property
     def name(self) -> str:
@@ -422,30 +422,17 @@ def sum_values(values: Iterable[Operand]) -> Value:
 def dot(weights: Sequence[Value], inputs: Sequence[Operand], bias: Value | None = None) -> Value:
     """Σ wᵢ·xᵢ + b as a single node (a neuron's pre-activation).
 
-    ∂/∂wᵢ = xᵢ, ∂/∂xᵢ = wᵢ, ∂/∂b = 1.  Children (and their local derivatives) come in the
-    order w₁, x₁, w₂, x₂, ..., b; inputs that are plain numbers are not nodes.
+    ∂/∂wᵢ = xᵢ, ∂/∂xᵢ = wᵢ, ∂/∂b = 1.  Children (and their local derivatives) come in
+    pairs w₁, x₁, w₂, x₂, ..., then b if given: an input that is a plain number becomes a
+    constant leaf, as the 3 in ``x * 3`` does, so the pairs can be read back unambiguously.
     """
     if len(weights) != len(inputs):
         raise ValueError(f"dot: {len(weights)} weights but {len(inputs)} inputs")
-    ws = [w.data for w in weights]
-    xs = [x.data for x in inputs if isinstance(x, Value)]
-    if len(xs) == len(inputs):  # every input is a node (a hidden layer): interleave them
-        children = _interleave(weights, inputs)
-        local = _interleave(xs, ws)
-    elif not xs:  # every input is a number (a first layer): only the weights are children
-        xs = [x if type(x) is float else _number(x, "dot") for x in inputs]
-        children, local = [*weights], [*xs]
-    else:
-        xs = [x.data if isinstance(x, Value) else _number(x, "dot") for x in inputs]
-        children, local = [], []
-        for w, x, wd, xd in zip(weights, inputs, ws, xs):
-            if isinstance(x, Value):
-                children += (w, x)
-                local += (xd, wd)
-            else:
-                children.append(w)
-                local.append(xd)
-    total = sum(map(operator.mul, ws, xs), bias.data if bias is not None else 0.0)
+    xs = [x if isinstance(x, Value) else constant(x, "dot") for x in inputs]
+    ws, xd = [w.data for w in weights], [x.data for x in xs]
+    children = _interleave(weights, xs)
+    local = _interleave(xd, ws)
+    total = sum(map(operator.mul, ws, xd), bias.data if bias is not None else 0.0)
     if bias is not None:
         children.append(bias)
         local.append(1.0)

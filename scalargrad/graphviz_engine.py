@@ -33,8 +33,9 @@ from typing import Literal
 Engine = Literal["system", "bundled"]
 ENGINES: tuple[str, ...] = ("system", "bundled")
 ENV_VAR = "SCALARGRAD_GRAPHVIZ"
-FORMATS: dict[str, tuple[str, ...]] = {"system": ("svg", "png", "pdf"), "bundled": ("svg", "png")}
-"""The output formats each engine can write."""
+FORMATS: dict[str, tuple[str, ...]] = {"system": ("svg", "png", "pdf", "json"),
+                                       "bundled": ("svg", "png", "json")}
+"""The output formats each engine can write (JSON: the layout, read by the chart)."""
 TIMEOUT_SECONDS = 300
 
 
@@ -85,8 +86,10 @@ def program(engine: Engine) -> str:
     return found
 
 
-def run(source: str, fmt: str, engine: str | None = None) -> bytes:
-    """Lay out the DOT ``source`` and render it as ``fmt`` (``svg``, ``png``, ``pdf``)."""
+def run(source: str, fmt: str, engine: str | None = None, *, pinned: bool = False) -> bytes:
+    """Lay out the DOT ``source`` and render it as ``fmt`` (``svg``, ``png``, ``pdf``,
+    ``json``). ``pinned``: the source says where every node and edge goes (``pos``
+    attributes, as `scalargrad.draw` writes them): render it there, with ``neato -n2``."""
     chosen = resolve_engine(engine)
     if fmt not in FORMATS[chosen]:
         others = [e for e in ENGINES if fmt in FORMATS[e]]
@@ -95,7 +98,7 @@ def run(source: str, fmt: str, engine: str | None = None) -> bytes:
             f"the {chosen} Graphviz engine cannot write {fmt.upper()} "
             f"(it writes {', '.join(FORMATS[chosen])}){hint}"
         )
-    command = [program(chosen), f"-T{fmt}"]
+    command = [program(chosen), *(["-Kneato", "-n2"] if pinned else []), f"-T{fmt}"]
     try:
         done = subprocess.run(command, input=source.encode("utf-8"), capture_output=True,
                               timeout=TIMEOUT_SECONDS, check=False)

@@ -15,7 +15,7 @@ solution and an answer key; one index for the teacher.
     out/variant-01/key.txt          the answer key, a worksheet that checks all right (teacher)
 
 Printed, the chart fills an A4 or Letter page in landscape; for seed 001 its empty boxes
-are about 15 × 5.4 mm there (`box_size_mm` says how big), room for a number in small
+are about 14.6 × 5.1 mm there (`box_size_mm` says how big), room for a number in small
 handwriting.
 """
 
@@ -50,7 +50,7 @@ from .walkthrough import latex_name, steps
 PAPERS = {"a4": ("a4paper", 297.0, 210.0), "letter": ("letterpaper", 279.4, 215.9)}
 """LaTeX option and landscape width, height in mm of each paper."""
 MARGIN_MM = 10.0
-CHART_HEIGHT = 0.88
+CHART_HEIGHT = 0.86
 """Share of the page's text height the chart may take (the question goes above it)."""
 LATEX_SECONDS = 60
 
@@ -238,12 +238,11 @@ def _latex_body(variant: Variant, folder: str) -> str:
     t = variant.template
     given = ", ".join(f"${latex_name(n)} = {v}$" for n, v in variant.leaves.items())
     extra = ", ".join(f"${_latex_subject(k)}$" for k in _off_chart(variant))
-    items = "\n".join(rf"  \item {_latex_text(line)}" for line in _instructions(t.loss)[1:])
+    question = " ".join(_latex_text(line) for line in _instructions(t.loss))
     return "\n".join([
         rf"\raggedright\textbf{{\large Backpropagation by hand: {_latex_text(t.name)}, "
         rf"variant {variant.number}}}\hfill Name: \rule{{7cm}}{{0.4pt}}\par\smallskip",
-        rf"{_latex_text(_instructions(t.loss)[0])}",
-        r"\begin{itemize}\setlength{\itemsep}{0pt}", items, r"\end{itemize}",
+        rf"{{\small {question}\par}}",  # short: the chart gets the page
         r"\vfill{\centering",
         rf"\includegraphics[width=\linewidth,height={CHART_HEIGHT}\textheight,"
         rf"keepaspectratio]{{{folder}chart.pdf}}\par}}",

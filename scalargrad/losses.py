@@ -18,17 +18,27 @@ def _value(x: Operand) -> Value:
     return x if isinstance(x, Value) else constant(x)
 
 
+def _total(terms: Sequence[Value]) -> Value:
+    """Σ terms as one node; a single term is itself (no copy node that no formula has)."""
+    return terms[0] if len(terms) == 1 else sum_values(terms)
+
+
+def _mean(total: Value, n: int) -> Value:
+    """total / n, without a "÷ 1" node when there is one term."""
+    return total if n == 1 else total / n
+
+
 def mse(preds: Sequence[Operand], targets: Sequence[Operand]) -> Value:
     """Mean squared error, (1/n) Σ (ŷᵢ − yᵢ)²."""
     _pairs("mse", preds, targets)
-    squares = ((_value(p) - t) ** 2 for p, t in zip(preds, targets))
-    return sum_values(squares) / len(preds)
+    squares = [(_value(p) - t) ** 2 for p, t in zip(preds, targets)]
+    return _mean(_total(squares), len(preds))
 
 
 def half_sse(preds: Sequence[Operand], targets: Sequence[Operand]) -> Value:
     """Half the sum of squared errors, ½ Σ (ŷᵢ − yᵢ)², whose derivative is ŷᵢ − yᵢ."""
     _pairs("half_sse", preds, targets)
-    return 0.5 * sum_values((_value(p) - t) ** 2 for p, t in zip(preds, targets))
+    return 0.5 * _total([(_value(p) - t) ** 2 for p, t in zip(preds, targets)])
 
 
 def cross_entropy(logits: Sequence[Operand], target_index: int) -> Value:
@@ -48,7 +58,7 @@ def cross_entropy(logits: Sequence[Operand], target_index: int) -> Value:
         )
     scores = [_value(s) for s in logits]
     m = max(s.data for s in scores)
-    log_sum_exp = sum_values((s - m).exp() for s in scores).log() + m
+    log_sum_exp = _total([(s - m).exp() for s in scores]).log() + m
     return log_sum_exp - scores[target_index]
 
 
@@ -58,8 +68,8 @@ def hinge(scores: Sequence[Operand], labels: Sequence[int]) -> Value:
     for i, y in enumerate(labels):
         if y not in (-1, 1):
             raise ValueError(f"hinge: labels must be -1 or +1, got {y!r} at position {i}")
-    margins = ((1 - y * _value(s)).relu() for s, y in zip(scores, labels))
-    return sum_values(margins) / len(scores)
+    margins = [(1 - y * _value(s)).relu() for s, y in zip(scores, labels)]
+    return _mean(_total(margins), len(scores))
 
 
 def bce(probs: Sequence[Operand], targets: Sequence[Operand]) -> Value:
@@ -74,4 +84,4 @@ def bce(probs: Sequence[Operand], targets: Sequence[Operand]) -> Value:
                 "between 0 and 1 (squash scores with sigmoid first)"
             )
         terms.append(y * p.log() + (1 - y) * (1 - p).log())
-    return -sum_values(terms) / len(terms)
+    return -_mean(_total(terms), len(terms))

@@ -5,6 +5,8 @@ A neuron computes  act(Σᵢ wᵢ·xᵢ + b)  as two nodes: one ``dot`` node for
 
 Every parameter is labelled by where it lives, counting from 1 as lecture notes do:
 ``L2.n3.w1`` is layer 2, neuron 3, the weight of input 1; ``L2.n3.b`` is its bias.
+Inputs given as plain numbers become leaves labelled ``x1``, ``x2``, … (once per call), so
+charts and walkthroughs show them, with their gradients, like any other node.
 """
 
 from __future__ import annotations
@@ -44,6 +46,20 @@ class Module:
             p.data = float(v)
 
 
+def _as_inputs(x: Sequence[Operand]) -> list[Value]:
+    """The network's input as nodes: a plain number at position i becomes a leaf ``x{i}``
+    (counting from 1); Values are kept as they are."""
+    return [v if isinstance(v, Value) else Value(_input_number(v, i), f"x{i}")
+            for i, v in enumerate(x, start=1)]
+
+
+def _input_number(v: object, position: int) -> float:
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        raise TypeError(f"network input x{position} must be a number or a Value, "
+                        f"got {v!r} ({type(v).__name__})")
+    return float(v)
+
+
 def _check_activation(act: str) -> str:
     if act not in ACTIVATIONS:
         raise ValueError(f"unknown activation {act!r}; choose one of {', '.join(ACTIVATIONS)}")
@@ -66,7 +82,7 @@ class Neuron(Module):
     def __call__(self, x: Sequence[Operand]) -> Value:
         if len(x) != len(self.w):
             raise ValueError(f"neuron {self.name} expects {len(self.w)} inputs, got {len(x)}")
-        z = dot(self.w, x, self.b)
+        z = dot(self.w, _as_inputs(x), self.b)
         return z if self.act == "linear" else getattr(z, self.act)()
 
     def set_weights(self, w: Sequence[float], b: float) -> None:
@@ -96,7 +112,8 @@ class Layer(Module):
         self.neurons = [Neuron(nin, act, name=f"{name}.n{j + 1}", rng=rng) for j in range(nout)]
 
     def __call__(self, x: Sequence[Operand]) -> Value | list[Value]:
-        out = [n(x) for n in self.neurons]
+        inputs = _as_inputs(x)  # once, so that every neuron sees the same input nodes
+        out = [n(inputs) for n in self.neurons]
         return out[0] if len(out) == 1 else out
 
     def set_weights(self, weights: Sequence[NeuronWeights]) -> None:
@@ -160,7 +177,7 @@ class MLP(Module):
         nin = len(self.layers[0].neurons[0].w)
         if len(x) != nin:
             raise ValueError(f"{self!r} expects an input of length {nin}, got {len(x)}")
-        out: Value | list[Value] | Sequence[Operand] = x
+        out: Value | list[Value] = _as_inputs(x)
         for layer in self.layers:
             out = layer([out] if isinstance(out, Value) else out)
         return out  # type: ignore[return-value]

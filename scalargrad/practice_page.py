@@ -32,9 +32,11 @@ from html import escape
 from importlib.resources import files
 from pathlib import Path
 
-from .drawing import BLANK_BOX, format_number, pretty_label, to_svg
+from .chart_style import format_number
+from .drawing import BLANK_BOX, to_svg
 from .engine import Value, topological_order
 from .grading import cut_off, holds
+from .labels import pretty_label
 from .walkthrough import partials, steps
 
 _JSON_IN_HTML = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
@@ -56,9 +58,15 @@ class PracticePage:
     html: str
     path: Path | None = None
 
+    def save(self, path: str | Path) -> Path:
+        """Write the page to ``path`` (an ``.html`` file); return the path."""
+        path = Path(path)
+        path.write_text(self.html, encoding="utf-8")
+        return path
+
     def _repr_html_(self) -> str:
         return (f'<iframe srcdoc="{escape(self.html, quote=True)}" sandbox="allow-scripts" '
-                'style="width: 100%; height: 640px; border: 1px solid #ddd" '
+                'style="width: 100%; height: 720px; border: 1px solid #ddd" '
                 'title="practice page"></iframe>')
 
     def __fspath__(self) -> str:
@@ -86,7 +94,7 @@ def practice(root: Value, path: str | Path | None = None, *, digits: int = 4,
     boxes += [_box(ids[s.node], "grad", grads.get(s.node, 0.0),
                    f"∂{walkthrough.root_name}/∂{walkthrough.names[s.node]}", s.text)
               for s in walkthrough.of_kind("backward")]
-    svg = _blank_svg(root, order, walkthrough.names)
+    svg = to_svg(root, blank=True, legend=False)
     width = float(svg.split('width="', 1)[1].split("pt", 1)[0])
     data = {"boxes": boxes, "nodes": [_node(n, ids) for n in order], "root": ids[root],
             "minWidth": round(width * BOX_PIXELS / BLANK_BOX[0])}
@@ -98,22 +106,8 @@ def practice(root: Value, path: str | Path | None = None, *, digits: int = 4,
     }
     template = files(__package__).joinpath("practice.html").read_text(encoding="utf-8")
     html = re.sub(r"\{\{(\w+)\}\}", lambda m: page[m[1]], template)
-    if path is not None:
-        path = Path(path)
-        path.write_text(html, encoding="utf-8")
-    return PracticePage(html, path)
-
-
-def _blank_svg(root: Value, order: list[Value], names: dict[Value, str]) -> str:
-    """The blank chart, unlabelled nodes named t1, t2, … as in the hints (labels restored)."""
-    saved = [node.label for node in order]
-    try:
-        for node in order:
-            node.label = names.get(node, node.label)
-        return to_svg(root, blank=True, legend=False)
-    finally:
-        for node, label in zip(order, saved):
-            node.label = label
+    page = PracticePage(html)
+    return page if path is None else PracticePage(html, page.save(path))
 
 
 def _box(node: str, kind: str, exact: float, name: str, hint: str) -> dict:

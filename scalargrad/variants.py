@@ -31,7 +31,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 
 from .engine import ScalarGradError, Value, topological_order
-from .walkthrough import partials, steps
+from .walkthrough import partials
 from .worksheet import Binary, Call, Name, Node, Num, Sum, Unary, Worksheet, parse
 
 MAX_TRIES = 1000
@@ -287,7 +287,7 @@ def make_variants(template: Template, count: int, seed: str | int,
             reason = degenerate(variant)
             if not reason:
                 seen.add(drawn)
-                variants.append(_named_as_in_the_walkthrough(variant))
+                variants.append(variant)
                 break
         else:
             raise ExerciseError(f"variant {k}: no good draw in {MAX_TRIES} tries; the last "
@@ -301,14 +301,6 @@ def _solve(template: Template, leaves: dict[str, str]) -> Worksheet:
              else f"{name} = {formula_text(d.formula)}"
              for name, d in template.source.definitions.items()]
     return parse("\n".join([*lines, f"loss: {template.loss}"]), template.name)
-
-
-def _named_as_in_the_walkthrough(variant: Variant) -> Variant:
-    """Unnamed nodes (the products in ``z = w1 · x1 + b``) get the walkthrough's t1, t2, …
-    so the chart, the hints and the solution call them the same."""
-    for node, name in steps(variant.root).names.items():
-        node.label = name
-    return variant
 
 
 def degenerate(variant: Variant) -> str:

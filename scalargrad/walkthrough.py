@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import ClassVar, overload
 
 from .engine import Value
+from .labels import pretty_label
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,10 @@ class Walkthrough(Sequence[Step]):
 
     __str__ = text
 
+    def _repr_markdown_(self) -> str:
+        """How a notebook shows a walkthrough: the Markdown below."""
+        return self.markdown()
+
     def markdown(self) -> str:
         """Markdown: a bold heading and a numbered list per pass."""
         blocks = []
@@ -120,9 +125,11 @@ def partials(root: Value) -> dict[Value, float]:
     return grads
 
 
-def steps(root: Value, digits: int = 4) -> Walkthrough:
+def steps(root: Value, digits: int = 4, *, pretty: bool = False) -> Walkthrough:
     """The worked solution of the graph below ``root``: forward lines in topological
     order, then backward lines in reverse order; numbers to ``digits`` significant digits.
+    ``pretty``: the text lines name nodes as the chart shows them (w₁₂ for ``w12``, see
+    `scalargrad.labels.pretty_label`) instead of as typed (which a worksheet can read back).
 
     >>> from scalargrad import Value
     >>> x = Value(2.0, label="x"); w = Value(0.03, label="w")
@@ -147,13 +154,21 @@ def steps(root: Value, digits: int = 4) -> Walkthrough:
     names = _names(order)
     grads = partials(root)
     parents = _parents(order)
-    writers = (_TextWriter(names, digits), _LatexWriter(names, digits))
+    shown = {node: pretty_label(name) for node, name in names.items()} if pretty else names
+    writers = (_TextWriter(shown, digits), _LatexWriter(names, digits))
     leaves = [n for n in order if not n.op]
     computed = [n for n in order if n.op]
     lines = [Step(n, "forward", *(w.forward(n) for w in writers)) for n in leaves + computed]
     lines += [Step(n, "backward", *(w.backward(n, root, parents[n], grads) for w in writers))
               for n in _backward_order(root, parents)]
     return Walkthrough(lines, names[root], names)
+
+
+def node_names(root: Value) -> dict[Value, str]:
+    """The name of every node below ``root`` as the walkthrough writes it: its label, or
+    t1, t2, … in reading order for an unlabelled node (unlabelled constants are numbers
+    and have no name). The chart and the animation use the same names."""
+    return _names(reading_order(root))
 
 
 def reading_order(root: Value) -> list[Value]:
@@ -311,20 +326,13 @@ class _Writer:
         return self.call(op, ", ".join(args))
 
     def dot(self, node: Value, show: Callable[[Value], str]) -> str:
-        """Σ wᵢ·xᵢ + b: pairs (w, x) of Values, or w with a number input, or the bias."""
-        kids, local = node.children, node.local_grads
-        terms: list[str] = []
-        i = 0
-        while i < len(kids):
-            w = _wrap(show(kids[i]), first=not terms)
-            x = kids[i + 1] if i + 1 < len(kids) else None
-            if x is not None and local[i] == x.data and local[i + 1] == kids[i].data:
-                terms.append(f"{w}{self.times}{_wrap(show(x))}")
-                i += 2
-                continue
-            is_bias = i == len(kids) - 1 and local[i] == 1.0
-            terms.append(w if is_bias else f"{w}{self.times}{_wrap(self.number(local[i]))}")
-            i += 1
+        """Σ wᵢ·xᵢ + b: `scalargrad.dot` records its children as pairs w₁, x₁, w₂, x₂, …
+        followed by the bias if there is one (an odd number of children)."""
+        kids = node.children
+        terms = [f"{_wrap(show(w), first=i == 0)}{self.times}{_wrap(show(x))}"
+                 for i, (w, x) in enumerate(zip(kids[0:-1:2], kids[1::2]))]
+        if len(kids) % 2:
+            terms.append(_wrap(show(kids[-1]), first=not terms))
         return " + ".join(terms)
 
 
@@ -383,7 +391,18 @@ def _wrap(text: str, first: bool = False) -> str:
 
 _GREEK_CAPITALS = {"Gamma", "Delta", "Theta", "Lambda", "Xi", "Pi", "Sigma", "Upsilon", "Phi",
                    "Psi", "Omega"}
-_ACCENTS = {"\u0302": r"\hat", "\u0303": r"\tilde", "\u0304": r"\bar", "\u0307": r"\dot"}
+_GREEK_SPELLING = {"lamda": "lambda", "Lamda": "Lambda"}
+"""Unicode spells λ "lamda"; LaTeX spells it ``\\lambda``."""
+_GREEK_LATIN = {"omicron": "o", "Alpha": "A", "Beta": "B", "Epsilon": "E", "Zeta": "Z",
+                "Eta": "H", "Iota": "I", "Kappa": "K", "Mu": "M", "Nu": "N", "Omicron": "O",
+                "Rho": "P", "Tau": "T", "Chi": "X"}
+"""Greek letters LaTeX has no command for: they look like these Latin letters."""
+_ACCENTS = {  # combining mark: (math accent, text accent)
+    "\u0300": (r"\grave", r"\`"), "\u0301": (r"\acute", r"\'"), "\u0302": (r"\hat", r"\^"),
+    "\u0303": (r"\tilde", r"\~"), "\u0304": (r"\bar", r"\="), "\u0306": (r"\breve", r"\u"),
+    "\u0307": (r"\dot", r"\."), "\u0308": (r"\ddot", r"\""), "\u030a": (r"\mathring", r"\r"),
+    "\u030c": (r"\check", r"\v"),
+}
 _TEXT_ESCAPES = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&",
                  "#": r"\#", "%": r"\%", "_": r"\_", "^": r"\textasciicircum{}",
                  "~": r"\textasciitilde{}", "<": r"\textless{}", ">": r"\textgreater{}",
@@ -392,39 +411,68 @@ _TEXT_ESCAPES = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", 
 
 def latex_name(label: str) -> str:
     r"""A label in math mode: ``w12`` → ``w_{12}``, ``ŷ`` → ``\hat{y}``, ``α1`` →
-    ``\alpha_{1}``, ``loss`` → ``\mathrm{loss}``; anything else as upright text, escaped.
+    ``\alpha_{1}``, ``loss`` → ``\mathrm{loss}``; anything else as upright text, escaped
+    (accented letters with LaTeX's accents, other characters pdflatex cannot typeset as
+    their code point ``U+4E2D``, control characters and line breaks as spaces).
 
-    >>> latex_name("w12"), latex_name("ŷ"), latex_name("L1.n1.w2")
-    ('w_{12}', '\\hat{y}', '\\text{L1.n1.w2}')
+    >>> latex_name("w12"), latex_name("ŷ"), latex_name("L1.n1.w2"), latex_name("λ")
+    ('w_{12}', '\\hat{y}', '\\text{L1.n1.w2}', '\\lambda')
     """
     match = re.fullmatch(r"([^\W\d_]+?)_?(\d*)", unicodedata.normalize("NFC", label))
     letters = _latex_letters(match.group(1)) if match else None
     if letters is None:
-        text = "".join(_TEXT_ESCAPES.get(ch, ch if ch.isascii() else "?") for ch in label)
-        return rf"\text{{{text}}}"
+        return rf"\text{{{_latex_text(label)}}}"
     digits = match.group(2)  # type: ignore[union-attr]
     return f"{letters}_{{{digits}}}" if digits else letters
 
 
 def _latex_letters(word: str) -> str | None:
-    """One letter (with an accent or Greek) as math; a word upright; else None."""
+    """One letter (Latin or Greek, with at most one accent) as math; an ASCII word
+    upright; else None."""
     base, *marks = unicodedata.normalize("NFD", word)
-    if len(word) == 1 or (marks and all(m in _ACCENTS for m in marks) and len(marks) == 1):
-        letter = base if base.isascii() else _greek(base)
-        if letter is None:
-            return None
-        return f"{_ACCENTS[marks[0]]}{{{letter}}}" if marks else letter
-    return rf"\mathrm{{{word}}}" if word.isascii() else None
+    if marks and not all(unicodedata.combining(m) for m in marks):
+        return rf"\mathrm{{{word}}}" if word.isascii() else None
+    if len(marks) > 1 or (marks and marks[0] not in _ACCENTS):
+        return None
+    letter = base if base.isascii() else _greek(base)
+    if letter is None:
+        return None
+    return f"{_ACCENTS[marks[0]][0]}{{{letter}}}" if marks else letter
+
+
+def _latex_text(label: str) -> str:
+    """``label`` for ``\text{…}`` in pdflatex: specials escaped, accents as commands."""
+    out = []
+    for ch in unicodedata.normalize("NFC", label):
+        base, *marks = unicodedata.normalize("NFD", ch)
+        if unicodedata.category(ch) in ("Cc", "Zl", "Zp"):
+            out.append(" ")
+        elif ch.isascii():
+            out.append(_TEXT_ESCAPES.get(ch, ch))
+        elif base.isascii() and len(marks) == 1 and marks[0] in _ACCENTS:
+            out.append(f"{_ACCENTS[marks[0]][1]}{{{base}}}")
+        elif (greek := _greek(ch)) is not None:
+            out.append(f"${greek}$")
+        else:
+            out.append(f"U+{ord(ch):04X}")
+    return "".join(out)
 
 
 def _greek(ch: str) -> str | None:
-    r"""``α`` → ``\alpha``, ``Δ`` → ``\Delta``; None for any other character."""
+    r"""``α`` → ``\alpha``, ``Δ`` → ``\Delta``, ``Α`` → ``A``; None for any other
+    character."""
     words = unicodedata.name(ch, "").split()
     if len(words) != 4 or words[0] != "GREEK" or words[2] != "LETTER":
         return None
     name = words[3].lower() if words[1] == "SMALL" else words[3].title()
+    name = _GREEK_SPELLING.get(name, name)
+    if name in _GREEK_LATIN:
+        return _GREEK_LATIN[name]
     return rf"\{name}" if words[1] == "SMALL" or name in _GREEK_CAPITALS else None
 
 
 def _markdown_escape(text: str) -> str:
-    return re.sub(r"([\\`*_\[\]<>#|~])", r"\\\1", text)
+    """Text that Markdown shows literally, on one line (a label's line break would end the
+    list item)."""
+    one_line = re.sub(r"[\x00-\x1f\x7f\u2028\u2029]", " ", text)
+    return re.sub(r"([\\`*_\[\]<>#|~&])", r"\\\1", one_line)

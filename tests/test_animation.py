@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import fcntl
+import html as html_lib
 import json
 import math
 import os
@@ -30,7 +31,7 @@ import pytest
 
 import scalargrad as sg
 from scalargrad import Value, nn
-from scalargrad.drawing import format_number
+from scalargrad.drawing import LOOKS, ChartTooBig, format_number, pretty_label
 from scalargrad.engine import topological_order
 from scalargrad.examples import seed001
 
@@ -408,7 +409,8 @@ def test_steps_through_seed001_forward_and_back(browser, tmp_path, fd):
         assert now["counter"] == f"step {k} / {len(order)}" and now["slider"] == str(k)
         (node,) = now["current"]
         assert parents[node] <= set(done), f"{label[node]} came before a node that uses it"
-        name = re.escape(label[node]) if label[node] else r"t\d+"  # unlabelled: t1, t2, …
+        # named as on the chart: w₁₂ for w12; unlabelled: t₁, t₂, …
+        name = re.escape(pretty_label(label[node])) if label[node] else "t[₀-₉]+"
         assert re.match(f"∂L/∂{name} = ", now["line"]), now["line"]
         assert {s for s in now["sources"] if not s.endswith("op")} == parents[node]
         assert set(now["flow"]) == ({f"e_{node}_{p}op" for p in parents[node]}
@@ -562,3 +564,124 @@ def test_zoom_can_be_chosen(zoom, browser, tmp_path):
     browser.open(sg.animate(tanh_neuron(), tmp_path / "p.html", zoom=zoom))
     pressed = browser.js('document.getElementById("zoom").getAttribute("aria-pressed")')
     assert pressed == str(zoom).lower()
+
+
+# ---------------------------------------------------------------------------------------
+# Networks, notebooks, colours, long lines, the end
+# ---------------------------------------------------------------------------------------
+
+
+def test_networks_can_be_animated_by_neuron():
+    loss = big_mlp_loss()
+    html = sg.animate(loss, view="neuron").html
+    assert html.count('class="cluster"') == 3  # a box per layer, holding its neurons
+    boxes = re.findall(r'<g id="(v\d+)" class="node">', html)
+    assert len(boxes) < len(topological_order(loss)) / 4
+
+
+def test_plays_inline_in_a_notebook(tmp_path):
+    made = sg.animate(tanh_neuron())
+    frame = made._repr_html_()
+    assert frame.startswith("<iframe srcdoc=") and 'sandbox="allow-scripts"' in frame
+    assert html_lib.unescape(re.search(r'srcdoc="([^"]*)"', frame)[1]) == made.html
+    saved = made.save(tmp_path / "p.html")
+    assert saved.read_text("utf-8") == made.html == sg.animate(tanh_neuron(), saved) \
+        .read_text("utf-8")
+
+
+def test_the_title_drops_control_characters(tmp_path):
+    html = sg.animate(tanh_neuron(), title="a\x00b\x1bc\u2028d").html
+    assert "<title>a b c d</title>" in html
+
+
+def test_too_big_a_graph_is_refused_at_once():
+    y = Value(1.0, "x")
+    for _ in range(1200):
+        y = y * 1.0001
+    with pytest.raises(ChartTooBig, match="view='neuron'"):
+        sg.animate(y)
+
+
+def _css_colour(html: str, name: str) -> tuple[int, int, int]:
+    value = re.search(rf"--{name}: (#[0-9a-f]{{6}})", html)[1]
+    return tuple(int(value[i:i + 2], 16) for i in (1, 3, 5))  # type: ignore[return-value]
+
+
+_CVD = {  # Machado et al. (2009), severity 1.0, on linear RGB
+    "normal": ((1, 0, 0), (0, 1, 0), (0, 0, 1)),
+    "protanopia": ((0.152286, 1.052583, -0.204868), (0.114503, 0.786281, 0.099216),
+                   (-0.003882, -0.048116, 1.051998)),
+    "deuteranopia": ((0.367322, 0.860646, -0.227968), (0.280085, 0.672501, 0.047413),
+                     (-0.011820, 0.042940, 0.968881)),
+}
+
+
+def _seen(rgb: tuple[int, ...], matrix) -> tuple[float, ...]:
+    linear = [(c / 255) ** 2.2 for c in rgb]
+    return tuple(255 * max(0.0, min(1.0, sum(m * c for m, c in zip(row, linear)))) ** (1 / 2.2)
+                 for row in matrix)
+
+
+def test_highlight_colours_are_apart_from_every_kind_in_the_key():
+    """The current node's and its sources' fills differ from every node kind's fill, for
+    normal vision and the two common colour-blindnesses (RGB distance after simulation)."""
+    html = sg.animate(tanh_neuron()).html
+    marks = {name: _css_colour(html, name) for name in ("hot-soft", "flow-soft")}
+    kinds = {k: tuple(int(look.fill[i:i + 2], 16) for i in (1, 3, 5))
+             for k, look in LOOKS.items()}
+    for vision, matrix in _CVD.items():
+        seen = {k: _seen(c, matrix) for k, c in {**marks, **kinds}.items()}
+        for mark in marks:
+            for other, colour in seen.items():
+                if other != mark:
+                    assert math.dist(seen[mark], colour) > 40, (vision, mark, other)
+
+
+LINE_GEOMETRY = """(() => {
+  const terms = Array.from(document.querySelectorAll("#line .term"));
+  return {broken: terms.filter((t) => t.getClientRects().length > 1).length,
+          terms: terms.length,
+          panel: document.getElementById("now").getBoundingClientRect().height,
+          window: window.innerHeight,
+          view: document.querySelector("#chart svg").getAttribute("viewBox")};
+})()"""
+
+
+def test_long_lines_break_between_terms_in_a_third_of_the_window(browser, tmp_path):
+    page = sg.animate(big_mlp_loss(), tmp_path / "p.html")
+    browser.open(page, 800, 600)
+    longest = max(range(len(page_steps(page.read_text("utf-8")))),
+                  key=lambda k: len(page_steps(page.read_text("utf-8"))[k]["text"]))
+    browser.js(f'location.hash = "#step={longest + 1}"; location.reload()')
+    time.sleep(1.0)
+    geometry = browser.js(LINE_GEOMETRY)
+    assert geometry["terms"] > 3 and geometry["broken"] == 0
+    assert geometry["panel"] <= geometry["window"] / 3 + 1
+
+
+def test_the_last_step_shows_the_whole_chart(browser, tmp_path):
+    page = sg.animate(big_mlp_loss(), tmp_path / "p.html", zoom=True)
+    browser.open(page, 1280, 720)
+    browser.press("End")
+    time.sleep(0.6)
+    shown = browser.js('document.querySelector("#chart svg").getAttribute("viewBox")')
+    drawn = re.search(r'viewBox="([^"]+)"', page.read_text("utf-8"))[1]
+    assert [float(v) for v in shown.split()] == pytest.approx([float(v) for v in drawn.split()])
+
+
+TOOLTIPS = """(() => Object.fromEntries(Array.from(document.querySelectorAll("#chart g.node"),
+  (g) => [g.id, (g.querySelector("a") || {getAttribute: () => ""}).getAttribute("xlink:title")])
+))()"""
+
+
+def test_tooltips_tell_no_more_than_the_chart(browser, tmp_path):
+    root = tanh_neuron()
+    browser.open(sg.animate(root, tmp_path / "p.html"))
+    before = browser.js(TOOLTIPS)
+    root_id = f"v{len(topological_order(root)) - 1}"
+    assert "grad = ?" in before[root_id]
+    browser.press("ArrowRight")
+    after = browser.js(TOOLTIPS)
+    assert "grad = 1.0" in after[root_id]
+    assert all("grad = ?" in tip for node, tip in after.items()
+               if node != root_id and tip and "grad" in tip)

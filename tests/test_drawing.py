@@ -19,8 +19,16 @@ import xml.etree.ElementTree as ET
 import pytest
 
 import scalargrad as sg
-from scalargrad import Value, graphviz_engine, nn
-from scalargrad.drawing import LOOKS, LargeGraphWarning, format_number, pretty_label
+from scalargrad import Value, chart_layout, graphviz_engine, nn
+from scalargrad.drawing import (
+    LOOKS,
+    MAX_DRAWN,
+    NUMBER_SIZE,
+    ChartTooBig,
+    LargeGraphWarning,
+    format_number,
+    pretty_label,
+)
 from scalargrad.engine import topological_order
 from scalargrad.examples import seed001
 
@@ -137,13 +145,13 @@ def test_edge_derivatives_are_the_local_derivatives(engine: str) -> None:
     a, b = Value(2.0, "a"), Value(-3.0, "b")
     c = (a * b).tanh()
     c.backward()
-    edges = groups(parse(sg.to_svg(c, engine=engine, edge_derivatives=True)), "edge")
+    labels = groups(parse(sg.to_svg(c, engine=engine, edge_derivatives=True)), "node")
     i = {id(n): f"v{k}" for k, n in enumerate(topological_order(c))}
     ab = c.children[0]
-    # ∂(ab)/∂a = b, ∂(ab)/∂b = a, ∂tanh(u)/∂u = 1 − tanh²(u)
-    assert texts(edges[f"e_{i[id(a)]}_{i[id(ab)]}op"]) == [shown(-3.0)]
-    assert texts(edges[f"e_{i[id(b)]}_{i[id(ab)]}op"]) == [shown(2.0)]
-    assert texts(edges[f"e_{i[id(ab)]}_{i[id(c)]}op"]) == [shown(1 - math.tanh(-6.0) ** 2)]
+    # ∂(ab)/∂a = b, ∂(ab)/∂b = a, ∂tanh(u)/∂u = 1 − tanh²(u); each on its edge's label
+    assert texts(labels[f"d_e_{i[id(a)]}_{i[id(ab)]}op"]) == [shown(-3.0)]
+    assert texts(labels[f"d_e_{i[id(b)]}_{i[id(ab)]}op"]) == [shown(2.0)]
+    assert texts(labels[f"d_e_{i[id(ab)]}_{i[id(c)]}op"]) == [shown(1 - math.tanh(-6.0) ** 2)]
 
 
 def test_kinds_get_their_colours() -> None:
@@ -323,7 +331,7 @@ def test_whole_mlp_renders_in_full_with_a_warning(engine: str, big_mlp: Value) -
     assert len(clusters) == 16 + 16 + 1  # one box per neuron
 
 
-@pytest.mark.parametrize(("view", "boxes"), [("neuron", 33), ("layer", 3)])
+@pytest.mark.parametrize(("view", "boxes"), [("neuron", 33 + 2), ("layer", 3 + 2)])  # + x1, x2
 def test_whole_mlp_collapsed(engine: str, big_mlp: Value, view: str, boxes: int) -> None:
     import warnings
 
@@ -454,3 +462,184 @@ def test_bad_arguments_get_clear_errors() -> None:
         graphviz_engine.run("digraph {}", "pdf", "bundled")
     with pytest.raises(graphviz_engine.RenderError, match="failed"):
         graphviz_engine.run("digraph { a -> }", "svg", "bundled")
+
+
+# -- layout: bands, pinned positions, numbers on their edges ------------------------------
+
+NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+
+
+def shape_points(group: ET.Element) -> list[float]:
+    """The coordinates of a node's outline (its first path or polygon)."""
+    shape = next(el for el in group.iter()
+                 if el.tag in (f"{SVG}path", f"{SVG}polygon", f"{SVG}ellipse"))
+    if shape.tag == f"{SVG}ellipse":  # an op circle: its box
+        cx, cy, rx, ry = (float(shape.get(k)) for k in ("cx", "cy", "rx", "ry"))
+        return [cx - rx, cy - ry, cx + rx, cy + ry]
+    return [float(v) for v in NUMBER.findall(shape.get("d") or shape.get("points"))]
+
+
+def edge_line(group: ET.Element) -> list[tuple[float, float]]:
+    """An edge's drawn path (M then cubic Bézier pieces) as a polyline."""
+    numbers = [float(v) for v in NUMBER.findall(next(group.iter(f"{SVG}path")).get("d"))]
+    points = " ".join(f"{x},{y}" for x, y in zip(numbers[::2], numbers[1::2]))
+    return chart_layout.edge_polyline(points)
+
+
+def centre(group: ET.Element) -> tuple[float, float]:
+    xs = shape_points(group)
+    return (min(xs[::2]) + max(xs[::2])) / 2, (min(xs[1::2]) + max(xs[1::2])) / 2
+
+
+def test_seed001_layout_follows_the_notes(engine: str) -> None:
+    """Each hidden unit in its own band, in order; no edge through a node; few crossings."""
+    nodes = seed001()
+    nodes["L"].backward()
+    graph = sg.draw(nodes["L"], engine=engine)
+    tree = parse(sg.to_svg(nodes["L"], engine=engine))
+    drawn = groups(tree, "node")
+    order = topological_order(nodes["L"])
+    name = {n: f"v{k}" for k, n in enumerate(order)}
+    rows = {}
+    for j in (1, 2, 3):  # y grows downwards in the SVG
+        ys = [centre(drawn[name[nodes[f"{letter}{j}"]]])[1] for letter in "abcdefh"]
+        rows[j] = (min(ys), max(ys))
+    assert rows[1][1] < rows[2][0] and rows[2][1] < rows[3][0], rows
+    layout = chart_layout.read_layout(
+        graphviz_engine.run(graph.source, "json", engine, pinned=True).decode())
+    assert chart_layout.edges_through_nodes(layout, margin=0) == []
+    # x2, x1, x0 each feed all three bands: 9 crossings at least; the old layout had 8
+    # with the units interleaved and edges passing through op circles.
+    assert chart_layout.crossings(layout) <= 20
+
+
+@pytest.mark.parametrize("option", [{"highlight": "w12"}, {"edge_derivatives": True},
+                                    {"show_grad": False}, {"title": "A long caption " * 9}])
+def test_options_never_move_a_node(engine: str, option: dict) -> None:
+    nodes = seed001()
+    nodes["L"].backward()
+    if "highlight" in option:
+        option = {"highlight": nodes[option["highlight"]]}
+    plain = from_top_left(parse(sg.to_svg(nodes["L"], engine=engine)))
+    other = from_top_left(parse(sg.to_svg(nodes["L"], engine=engine, **option)))
+    assert plain.keys() == other.keys()
+    for node_id, points in plain.items():
+        assert other[node_id] == pytest.approx(points, abs=0.01), node_id
+
+
+def from_top_left(tree: ET.Element) -> dict[str, list[float]]:
+    """Each node's outline, measured from the picture's top-left corner."""
+    graph = next(g for g in tree.iter(f"{SVG}g") if g.get("class") == "graph")
+    tx, ty = (float(v) for v in re.search(r"translate\(([-\d.]+) ([-\d.]+)\)",
+                                          graph.get("transform")).groups())
+    return {node_id: [v + (tx if k % 2 == 0 else ty) for k, v in enumerate(shape_points(g))]
+            for node_id, g in groups(tree, "node").items() if node_id.startswith("v")}
+
+
+@pytest.mark.parametrize("graph", ["seed001", "seed002"])
+@pytest.mark.parametrize("option", [{"edge_derivatives": True}, {"highlight": "first weight"}])
+def test_each_derivative_sits_at_its_own_edge(engine: str, graph: str, option: dict) -> None:
+    """Every number written on an edge is nearer to that edge than to any other edge
+    that could carry one (an operand's edge into an op; op → result edges carry none)."""
+    if graph == "seed001":
+        nodes = seed001()
+        root, weight = nodes["L"], nodes["w12"]
+    else:
+        root, weight, _ = seed002()
+    if "highlight" in option:
+        option = {"highlight": weight}
+    tree = parse(sg.to_svg(root, engine=engine, **option))
+    edges = {i: edge_line(g) for i, g in groups(tree, "edge").items()
+             if re.fullmatch(r"e_\w+_v\d+op(_\d+)?", i)}
+    labels = {i[2:]: g for i, g in groups(tree, "node").items() if i.startswith("d_")}
+    assert labels and set(labels) <= set(edges)
+    for edge_id, group in labels.items():
+        x0, y0, x1, y1 = box_of(group)
+        middle = ((x0 + x1) / 2, (y0 + y1) / 2)
+        own = chart_layout.distance_to_line(middle, edges[edge_id])
+        nearest_other = min(chart_layout.distance_to_line(middle, line)
+                            for i, line in edges.items() if i != edge_id)
+        assert own < nearest_other, (edge_id, own, nearest_other)
+
+
+def box_of(group: ET.Element) -> tuple[float, float, float, float]:
+    """The box of a label's white patch."""
+    numbers = shape_points(group)
+    return min(numbers[::2]), min(numbers[1::2]), max(numbers[::2]), max(numbers[1::2])
+
+
+def test_highlight_must_be_values() -> None:
+    x = Value(1.0, "x")
+    with pytest.raises(TypeError, match="highlight takes a Value or an iterable of Values, "
+                                        "got float"):
+        sg.draw(x * 2, highlight=3.0)  # type: ignore[arg-type]
+
+
+def test_neuron_view_with_a_parameter_whose_neuron_is_not_drawn(engine: str) -> None:
+    net = nn.MLP(2, [2, 1], seed=0)
+    out = net([1.0, 2.0])
+    unused = nn.Neuron(2, name="L9.n1")  # an L2 term over parameters of an unused neuron
+    loss = out + sg.sum_values([p * p for p in unused.parameters()])
+    drawn = groups(parse(sg.to_svg(loss, engine=engine, view="neuron")), "node")
+    order = topological_order(loss)
+    for p in unused.parameters():  # drawn as the leaves they are
+        assert f"v{order.index(p)}" in drawn
+
+
+def test_too_big_a_chart_is_refused_at_once() -> None:
+    x = Value(1.0, "x")
+    y = x
+    for _ in range(MAX_DRAWN + 10):
+        y = y + 1
+    with pytest.raises(ChartTooBig, match="view='neuron'"):
+        sg.draw(y)
+    svg = y._repr_svg_()  # a notebook gets a summary instead, at once
+    assert "too big to draw" in svg and parse(svg) is not None
+
+
+def number_pixels(svg: str, page_width: float | None = None) -> float:
+    """How tall a box's numbers are on screen, in CSS pixels: their font size times the
+    picture's scale (its declared size over its viewBox; a page narrower than the picture
+    scales it down to fit)."""
+    tree = parse(svg)
+    width = tree.get("width")
+    width_px = float(width[:-2]) * (4 / 3 if width.endswith("pt") else 1)
+    scale = width_px / float(tree.get("viewBox").split()[2])
+    if page_width is not None:
+        scale *= min(1.0, page_width / width_px)
+    return NUMBER_SIZE * scale
+
+
+def seed002_as_in_the_notes() -> Value:
+    """Seed 002's loss with the notes' names, as its demo draws it: W11…W32, b1…b3,
+    w41…w43, b4, z_h1…, σ(z_h1)…, z_o, out."""
+    loss, _, net = seed002()
+    hidden, output = net.layers
+    for j, neuron in enumerate(hidden.neurons, start=1):
+        for i, weight in enumerate(neuron.w, start=1):
+            weight.label = f"W{j}{i}"
+        neuron.b.label = f"b{j}"
+    for j, weight in enumerate(output.neurons[0].w, start=1):
+        weight.label = f"w4{j}"
+    output.neurons[0].b.label = "b4"
+    return loss
+
+
+@pytest.mark.parametrize("graph", ["seed001", "seed002"])
+def test_readable_in_a_readme_and_on_a_slide(engine: str, graph: str) -> None:
+    root = seed001()["L"] if graph == "seed001" else seed002_as_in_the_notes()
+    assert number_pixels(sg.to_svg(root, engine=engine), page_width=880) >= 10
+    slide = sg.to_svg(root, engine=engine, size="slide")
+    tree = parse(slide)
+    assert (tree.get("width"), tree.get("height")) == ("1280px", "720px")
+    assert number_pixels(slide) >= 14
+    readme = parse(sg.to_svg(root, engine=engine, size="readme"))
+    assert float(readme.get("width")[:-2]) <= 880
+
+
+def test_a_notebook_shows_a_network_by_neuron(big_mlp: Value) -> None:
+    """Too many boxes in full (402), few by neuron: the notebook gets the neuron view."""
+    svg = big_mlp._repr_svg_()
+    tree = parse(svg)
+    assert len(groups(tree, "cluster")) == 3  # a box per layer, neurons inside
+    assert len(groups(tree, "node")) < 60

@@ -201,7 +201,43 @@ def test_latex_names():
     assert latex_name("α2") == r"\alpha_{2}"
     assert latex_name("loss") == r"\mathrm{loss}"
     assert latex_name("a{b}$") == r"\text{a\{b\}\$}"
-    assert latex_name("日") == r"\text{?}"
+    assert latex_name("日") == r"\text{U+65E5}"  # pdflatex has no glyph: the code point
+
+
+@pytest.mark.parametrize(("label", "latex"), [
+    ("λ", r"\lambda"), ("ο", "o"), ("Λ", r"\Lambda"), ("Α", "A"), ("ü", r"\ddot{u}"),
+    ("é", r"\acute{e}"), ("ǎ", r"\check{a}"), ("ŷ2", r"\hat{y}_{2}"),
+    ("a\n\nb", r"\text{a  b}"), ("a\x00b", r"\text{a b}"), ("über", r"\text{\"{u}ber}"),
+])
+def test_latex_names_for_every_letter(label, latex):
+    assert latex_name(label) == latex
+
+
+@pytest.mark.parametrize("label", ["ü", "é", "ǎ", "λ", "Λ", "ο", "a\n\nb", "a\x00b", "日"])
+def test_any_label_gets_every_output(label):
+    walk = sg.steps(Value(2.0, label) * 3)
+    assert label in walk.text()
+    assert r"\begin{align*}" in walk.latex()
+    markdown = walk.markdown()
+    assert markdown.count("\n1. ") == 2  # each list intact: no label breaks it
+
+
+def test_markdown_escapes_ampersands_and_keeps_one_line_per_step():
+    walk = sg.steps(Value(2.0, "a&b\nc") * 3)
+    lines = walk.markdown().splitlines()
+    assert "1. a\\&b c = 2" in lines
+    assert walk._repr_markdown_() == walk.markdown()
+
+
+def test_a_neuron_with_equal_weights_and_inputs_reads_as_w_times_x():
+    neuron = sg.nn.Neuron(2, "linear")
+    neuron.set_weights([1.0, 1.0], 0.0)
+    out = neuron([1.0, 1.0])  # numbers: the neuron makes them input nodes x1, x2
+    line = sg.steps(out).of_kind("forward")[-1].text
+    assert line.endswith("= n1.w1 · x1 + n1.w2 · x2 + n1.b = 1 · 1 + 1 · 1 + 0 = 2")
+    direct = sg.dot([Value(1.0, "w1"), Value(1.0, "w2")], [1.0, 1.0])  # plain numbers
+    line = sg.steps(direct).of_kind("forward")[-1].text
+    assert line == "t1 = w1 · 1 + w2 · 1 = 1 · 1 + 1 · 1 = 2"
 
 
 def test_latex_compiles_with_pdflatex(tmp_path, needs):
@@ -209,10 +245,12 @@ def test_latex_compiles_with_pdflatex(tmp_path, needs):
     x = Value(-1.25e-7, label="x")
     y = (x * Value(2.0, label="ŷ")).sigmoid() / abs(x) + x ** 2
     y.label = "L1.n1.w{1}_$%"
+    odd = sum(Value(1.0, label) for label in ["ü", "é", "ǎ", "λ", "Λ", "ο", "a\n\nb", "a\x00b",
+                                               "日", "über"])
     document = "\n".join([
         r"\documentclass{article}", r"\usepackage{amsmath}", r"\allowdisplaybreaks",
         r"\begin{document}", sg.steps(seed001()["L"]).latex(), sg.steps(y).latex(),
-        r"\end{document}",
+        sg.steps(odd).latex(), r"\end{document}",
     ])
     (tmp_path / "walk.tex").write_text(document, encoding="utf-8")
     run = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "walk.tex"],
