@@ -349,12 +349,11 @@ def bench_memory(cfg: Config) -> tuple[Row, float]:
 # ---------------------------------------------------------------------------------------
 
 
-def print_table(rows: list[Row]) -> None:
-    """A Markdown table (it pastes into the README as it is)."""
-    header = Row("workload", "micrograd 0.1.0", "scalargrad", "scalargrad vs micrograd")
-    cells = [[r.workload, r.micrograd, r.scalargrad, r.ratio] for r in [header, *rows]]
-    widths = [max(len(row[i]) for row in cells) for i in range(4)]
-    aligns = ["<", ">", ">", ">"]
+def print_markdown(cells: list[list[str]]) -> None:
+    """A Markdown table, header first, the first column left-aligned and the others right
+    (it pastes into the README as it is)."""
+    widths = [max(len(row[i]) for row in cells) for i in range(len(cells[0]))]
+    aligns = ["<"] + [">"] * (len(widths) - 1)
 
     def line(row: list[str]) -> str:
         return "| " + " | ".join(f"{c:{a}{w}}" for c, a, w in zip(row, aligns, widths)) + " |"
@@ -364,6 +363,18 @@ def print_table(rows: list[Row]) -> None:
                             for a, w in zip(aligns, widths)) + " |")
     for row in cells[1:]:
         print(line(row))
+
+
+def print_targets(targets: list[tuple[str, bool, str]]) -> None:
+    """Each target as ``[met]`` or ``[NOT MET]``, what it asks and what was measured."""
+    print("\nTargets:")
+    for text, met, got in targets:
+        print(f"  [{'met' if met else 'NOT MET'}] {text}: {got}")
+
+
+def print_table(rows: list[Row]) -> None:
+    header = Row("workload", "micrograd 0.1.0", "scalargrad", "scalargrad vs micrograd")
+    print_markdown([[r.workload, r.micrograd, r.scalargrad, r.ratio] for r in [header, *rows]])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -393,9 +404,7 @@ def main(argv: list[str] | None = None) -> int:
         ("memory per node at most ¼ of micrograd's", memory_ratio <= 0.25,
          f"{memory_ratio:.2f}×"),
     ]
-    print("\nTargets:")
-    for text, met, got in targets:
-        print(f"  [{'met' if met else 'NOT MET'}] {text}: {got}")
+    print_targets(targets)
     if args.quick:
         print(f"  (quick mode: the chain is checked at {cfg.chain_depth:,} links, not 1,000,000)")
     return 0

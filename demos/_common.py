@@ -3,6 +3,8 @@
 Each demo writes its pictures to ``<base>/<demo name>/`` where ``<base>`` is ``--out DIR``
 on the command line, else ``$SCALARGRAD_DEMO_OUT``, else ``./scalargrad-out``.
 ``--fast`` or ``SCALARGRAD_DEMO_FAST=1`` makes the demos small and quick (the tests use it).
+``--eager`` or ``SCALARGRAD_DEMO_EAGER=1`` makes the training demos run the eager loop (the
+one a student reads first) instead of the compiled one (`sg.compile`).
 matplotlib and tqdm come from the ``demos`` extra: ``pip install -e ".[demos]"``.
 """
 
@@ -25,12 +27,19 @@ def _options() -> argparse.Namespace:
     parser = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
     parser.add_argument("--out", default=None)
     parser.add_argument("--fast", action="store_true")
+    parser.add_argument("--eager", action="store_true")
     return parser.parse_known_args(sys.argv[1:])[0]
 
 
 def fast_mode() -> bool:
     """True in fast mode (``--fast`` or ``SCALARGRAD_DEMO_FAST=1``): small data, few steps."""
     return _options().fast or os.environ.get("SCALARGRAD_DEMO_FAST", "") not in ("", "0")
+
+
+def eager_mode() -> bool:
+    """True if the training demos should run the eager loop (``--eager`` or
+    ``SCALARGRAD_DEMO_EAGER=1``) rather than the compiled one."""
+    return _options().eager or os.environ.get("SCALARGRAD_DEMO_EAGER", "") not in ("", "0")
 
 
 def output_dir(name: str) -> Path:

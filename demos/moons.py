@@ -5,14 +5,23 @@
 # micrograd's `demo.ipynb`: max-margin (hinge) loss plus a little L2 regularisation,
 # full-batch gradient descent with a learning rate that decays from 1.0 to 0.1.
 #
-# Run: `python demos/moons.py` (add `--fast` for a 10-second version).
+# The loop is written twice. The eager loop builds the graph of all 100 points, calls
+# `backward()` and steps the optimiser: read it first. The compiled loop (the default) hands
+# `sg.compile` the loss of *one* point; it traces that once and replays it on the whole
+# batch with numpy arrays, with the same numbers, about a hundred times faster.
+#
+# Run: `python demos/moons.py` (add `--fast` for a 10-second version, `--eager` for the
+# eager loop).
 
 # %%
 import time
 
+import numpy as np
+
 import scalargrad as sg
 from scalargrad.datasets import moons
 from scalargrad.demos._common import (
+    eager_mode,
     fast_mode,
     heading,
     output_dir,
@@ -23,6 +32,7 @@ from scalargrad.demos._common import (
 
 OUT = output_dir("moons")
 FAST = fast_mode()
+EAGER = eager_mode()
 N_POINTS, STEPS = (40, 15) if FAST else (100, 100)
 ALPHA = 1e-4  # weight of the L2 penalty, as in micrograd
 
@@ -54,24 +64,59 @@ def loss_and_accuracy() -> tuple[sg.Value, float]:
 
 # %% [markdown]
 # ## Training: forward, zero the gradients, backward, step
+#
+# The eager loop (`--eager`): one graph for the whole data set, every step.
+#
+#     loss, acc = loss_and_accuracy()
+#     optimiser.zero_grad()
+#     loss.backward()
+#     optimiser.step()
+#
+# The compiled loop (the default): the loss of one point, compiled once; each call of
+# `train` is a step of the loop above on the whole batch, on arrays. The parameters live
+# in those arrays while training and go back into the model's Values at the end of `with`.
 
 # %%
-heading(f"Training for {STEPS} steps")
+
+
+def point_loss(x: list[sg.Value], label: sg.Value) -> tuple[sg.Value, sg.Value]:
+    """The hinge loss of one point (the compiler averages it over the batch), and its score."""
+    score = model(x)
+    return sg.losses.hinge([score], [label]), score
+
+
+def penalty() -> sg.Value:
+    """α·Σp², added once per batch."""
+    return ALPHA * sg.sum_values(p * p for p in model.parameters())
+
+
+heading(f"Training for {STEPS} steps ({'eager' if EAGER else 'compiled'})")
 optimiser = sg.optim.SGD(model.parameters(), lr=1.0)
 losses: list[float] = []
 accuracies: list[float] = []
 start = time.perf_counter()
-for k in progress(range(STEPS), desc="training", unit="step"):
-    loss, acc = loss_and_accuracy()
-    optimiser.zero_grad()
-    loss.backward()
-    optimiser.lr = 1.0 - 0.9 * k / STEPS  # micrograd's schedule: 1.0 falling to 0.1
-    optimiser.step()
-    losses.append(loss.data)
-    accuracies.append(acc)
-    print(f"step {k:3d}  loss {loss.data:.4f}  accuracy {acc:6.1%}")
+if EAGER:
+    for k in progress(range(STEPS), desc="training", unit="step"):
+        loss, acc = loss_and_accuracy()
+        optimiser.zero_grad()
+        loss.backward()
+        optimiser.lr = 1.0 - 0.9 * k / STEPS  # micrograd's schedule: 1.0 falling to 0.1
+        optimiser.step()
+        losses.append(loss.data)
+        accuracies.append(acc)
+else:
+    step = sg.compile(point_loss, X, y, penalty=penalty)
+    with step.training(optimiser) as train:
+        for k in progress(range(STEPS), desc="training", unit="step"):
+            optimiser.lr = 1.0 - 0.9 * k / STEPS
+            loss_value, scores = train(X, y)
+            losses.append(loss_value)
+            accuracies.append(float(np.mean((scores[:, 0] > 0) == (np.array(y) > 0))))
 seconds = time.perf_counter() - start
-print(f"\n{STEPS} steps in {seconds:.1f} s ({1000 * seconds / STEPS:.0f} ms a step)")
+for k, (loss_value, acc) in enumerate(zip(losses, accuracies)):
+    print(f"step {k:3d}  loss {loss_value:.4f}  accuracy {acc:6.1%}")
+print(f"\n{STEPS} steps in {seconds:.2f} s ({1000 * seconds / STEPS:.1f} ms a step, "
+      f"{'eager' if EAGER else 'compiled, compiling included'})")
 
 # %% [markdown]
 # ## How fast is that? The same loop in micrograd (when it is installed)
@@ -102,8 +147,9 @@ else:
                 p.data -= (1.0 - 0.9 * k / STEPS) * p.grad
         micro_ms = 1000 * (time.perf_counter() - start) / MICRO_STEPS
         ours_ms = 1000 * seconds / STEPS
-        print(f"micrograd {micro_ms:.0f} ms a step, scalargrad {ours_ms:.0f} ms a step: "
-              f"scalargrad is {micro_ms / ours_ms:.0f}× faster on this machine")
+        mode = "eager" if EAGER else "compiled"
+        print(f"micrograd {micro_ms:.0f} ms a step, scalargrad ({mode}) {ours_ms:.1f} ms a step"
+              f": {micro_ms / ours_ms:.0f}× faster on this machine")
 
 # %% [markdown]
 # ## Pictures: the loss and accuracy curves, and the decision boundary

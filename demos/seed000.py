@@ -15,6 +15,9 @@
 # chain rule node by node. Part 1 shows the two give the same numbers (the vector
 # formulas computed with numpy); part 2 trains the network on a small regression problem.
 #
+# Part 2 trains compiled (`sg.compile` finds those same vector formulas in the scalar graph
+# and runs them with arrays); `--eager` runs the eager loop instead.
+#
 # Run: `python demos/seed000.py` (pictures go to `scalargrad-out/seed000/`).
 
 # %%
@@ -25,6 +28,7 @@ import numpy as np
 
 import scalargrad as sg
 from scalargrad.demos._common import (
+    eager_mode,
     fast_mode,
     heading,
     output_dir,
@@ -110,14 +114,23 @@ ys = [math.sin(2 * t) + data_rng.gauss(0, 0.05) for t in xs]
 model = sg.nn.MLP(1, [8, 6, 1], act="sigmoid", out_act="linear", seed=1)
 optimiser = sg.optim.Adam(model.parameters(), lr=0.03)
 history = []
-for step in progress(range(STEPS), desc="training", unit="step"):
-    loss = sg.losses.mse([model([t]) for t in xs], ys)
-    optimiser.zero_grad()
-    loss.backward()
-    optimiser.step()
-    history.append(loss.data)
+if eager_mode():  # the whole data set's graph, every step
+    for _ in progress(range(STEPS), desc="training", unit="step"):
+        loss = sg.losses.mse([model([t]) for t in xs], ys)
+        optimiser.zero_grad()
+        loss.backward()
+        optimiser.step()
+        history.append(loss.data)
+else:  # the loss of one sample, compiled once; the batch mean is the same MSE
+    compiled = sg.compile(lambda t, target: sg.losses.mse([model([t])], [target]), xs, ys)
+    print("What the compiled step runs: the notes' formulas, found in the scalar graph\n"
+          "(its layers count from the input, so its δ3 is the notes' δ1):")
+    print(compiled.explanation())
+    with compiled.training(optimiser) as train:
+        history = [train(xs, ys) for _ in progress(range(STEPS), desc="training", unit="step")]
+for step, mse in enumerate(history):
     if step % max(1, STEPS // 10) == 0 or step == STEPS - 1:
-        print(f"step {step:5d}  MSE {loss.data:.5f}")
+        print(f"step {step:5d}  MSE {mse:.5f}")
 
 # %%
 plot_curves(OUT / "loss.png", "Seed 000: mean squared error while training",

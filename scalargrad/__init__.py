@@ -35,6 +35,7 @@ _LAZY = {
     "animate": "animation",
     "practice": "practice_page",
     "exercise": "handout",
+    "compile": "compiler",  # numpy: the `compile` extra
 }
 
 
@@ -53,6 +54,7 @@ __all__ = [
     "Value",
     "ValueOverflow",
     "animate",
+    "compile",
     "dot",
     "draw",
     "exercise",

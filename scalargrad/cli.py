@@ -270,7 +270,8 @@ def _parser() -> argparse.ArgumentParser:
         "check", _check, "check the numbers claimed in a worksheet",
         "Each claim is right (✓) when the exact value rounds to it at the digits written. "
         "A wrong one (✗) is a slip, follows from earlier wrong numbers, or was cut off "
-        "instead of rounded. Exit status: 0 all right, 1 some wrong, 2 a bad file.")
+        "instead of rounded. A ? left blank is unanswered. Exit status: 0 all right, 1 some "
+        "wrong or unanswered, 2 a bad file.")
     check.add_argument("worksheet", metavar="WORKSHEET",
                        help="the worksheet file (or a shipped one, such as seed001_x1.txt)")
 

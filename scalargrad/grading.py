@@ -21,48 +21,29 @@ told apart so that it does not hide the real mistakes.  Any other wrong claim is
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal, localcontext
 
+from .chains import Working, fitted, grade_formulas, working
 from .engine import Value, topological_order
+from .identities import MAX_BACKWARD, RANDOM_POINTS, agree, own_point, random_point
+from .precision import cut_off, holds
 from .walkthrough import format_number, partials
-from .worksheet import Claim, Definition, Worksheet, WorksheetError, evaluate
+from .worksheet import (
+    Array,
+    Chain,
+    Claim,
+    Definition,
+    Link,
+    Subject,
+    Worksheet,
+    WorksheetError,
+    evaluate,
+)
+from .worksheet.arrays import Quantity
 
-
-def holds(written: str, value: float) -> bool:
-    """Is ``written`` the exact ``value`` at the precision it was written with?
-
-    >>> holds("0.52", 0.5225), holds("0.015", 0.0155995), holds("8", 8.4)
-    (True, False, True)
-    """
-    if not math.isfinite(value):
-        return False
-    claim = Decimal(written)
-    half = Decimal(5).scaleb(claim.as_tuple().exponent - 1)  # type: ignore[operator]
-    exact = Decimal(value)
-    return abs(exact - claim) <= half + abs(exact) * Decimal("1e-12")
-
-
-def cut_off(written: str, value: float) -> bool:
-    """Is ``written`` the ``value`` cut off (truncated toward zero) at its last digit,
-    keeping at least three significant digits?  (With fewer, one unit of the last digit is
-    over 1 % of the number: ``0.015`` for 0.0156 is a slip, not a rounding habit.)
-
-    >>> cut_off("0.249", 0.2496), cut_off("0.250", 0.2496), cut_off("-15.88", -15.8878)
-    (True, False, True)
-    >>> cut_off("0.015", 0.0156)
-    False
-    """
-    claim = Decimal(written)
-    exponent = claim.as_tuple().exponent
-    if not math.isfinite(value) or claim.adjusted() - exponent < 2:  # type: ignore[operator]
-        return False
-    with localcontext() as exact_arithmetic:
-        exact_arithmetic.prec = 1100  # enough for any float, written out in full
-        nudged = Decimal(value) * (1 + Decimal("1e-12"))  # 0.0749999… is 0.075 in floats
-        unit = Decimal(1).scaleb(exponent)  # type: ignore[arg-type]
-        return ((claim > 0) == (nudged > 0)
-                and abs(claim) <= abs(nudged) < abs(claim) + unit)
+MAX_SHOWN = 6
+"""Inputs shown in the note of a formula that is true here only."""
 
 
 @dataclass(frozen=True)
@@ -75,18 +56,37 @@ class Verdict:
     right: bool
     yours: float
     causes: tuple[Claim, ...]
+    step: str | None = None
+    """"arithmetic", "wrong formula" or "true here only" when the claim fails as a step."""
+    working: float | None = None
+    """The value of the numeric working just before a claimed number, if there is one."""
+    where: tuple[tuple[str, float], ...] = ()
+    """For "true here only": the inputs at the random point where the formula differs."""
+
+    @property
+    def entry(self) -> tuple[int, ...]:
+        """The 1-based index of the claimed entry of a vector or matrix (empty: a scalar)."""
+        return self.claim.entry
 
     @property
     def follows(self) -> bool:
         """Wrong, but what the student's own earlier numbers give."""
-        return not self.right and holds(self.claim.written, self.yours)
+        return (not self.right and self.claim.form == "number"
+                and holds(self.claim.written, self.yours))
 
     @property
     def kind(self) -> str:
-        """``"right"``, ``"follows"`` (from earlier numbers), ``"cut off"`` (truncated
-        instead of rounded, from the exact value or the student's own) or ``"slip"``."""
+        """``"right"``; for a step: ``"arithmetic"`` (a number that is not what the
+        working before it gives), ``"wrong formula"``, ``"true here only"`` (a formula
+        right at the worksheet's point only); for a number: ``"follows"`` (from earlier
+        numbers), ``"cut off"`` (truncated instead of rounded, from the exact value or
+        the student's own) or ``"slip"``; ``"unanswered"`` for a ``?`` left blank."""
+        if self.claim.form == "blank":
+            return "unanswered"
         if self.right:
             return "right"
+        if self.step:
+            return self.step
         if self.follows:
             return "follows"
         written = self.claim.written
@@ -98,10 +98,23 @@ class Verdict:
     def note(self) -> str:
         """Why a wrong claim is wrong, in a few words ('' when it is right)."""
         kind = self.kind
-        if kind == "right":
-            return ""
+        if kind in ("right", "unanswered"):
+            return "" if kind == "right" else "unanswered"
         yours = format_number(self.yours, 6)
+        if kind == "arithmetic":
+            return f"arithmetic: the working gives {format_number(self.working, 6)}"  # type: ignore[arg-type]
+        if kind == "wrong formula":
+            return f"wrong formula: it gives {yours}, not {format_number(self.exact, 6)}"
+        if kind == "true here only":
+            shown = [f"{n} = {format_number(x, 4)}" for n, x in self.where[:MAX_SHOWN]]
+            at = ", ".join(shown + ["…"] * (len(self.where) > MAX_SHOWN))
+            return (f"true here only: at {at or 'another point'} it gives {yours}, "
+                    f"not {format_number(self.exact, 6)}")
+        if math.isnan(self.yours) and kind == "slip":
+            return "slip"
         if kind == "follows":
+            if self.working is not None and self.yours == self.working and not self.causes:
+                return f"follows from the numbers in its working (they give {yours})"
             if self.causes:
                 return "follows from " + ", ".join(
                     f"{c.subject} = {c.written} (line {c.line})" for c in self.causes)
@@ -130,12 +143,21 @@ class Report:
     def summary(self) -> str:
         """``87 claims: 35 right, 52 wrong (8 slips, 10 follow from earlier numbers, …)``."""
         kinds = [v.kind for v in self.verdicts]
-        wrong = len(kinds) - kinds.count("right")
+        blank = kinds.count("unanswered")
+        wrong = len(kinds) - kinds.count("right") - blank
         text = f"{len(kinds)} claims: {kinds.count('right')} right, {wrong} wrong"
+        text += f", {blank} unanswered" if blank else ""
+        def plural(n: int, word: str) -> str:
+            return word if n == 1 else word + "s"
+
         parts = [f"{n} {what}" for n, what in [
-            (kinds.count("slip"), "slip" if kinds.count("slip") == 1 else "slips"),
+            (kinds.count("slip"), plural(kinds.count("slip"), "slip")),
             (kinds.count("follows"), "follow from earlier numbers"),
             (kinds.count("cut off"), "cut off instead of rounded"),
+            (kinds.count("arithmetic"), plural(kinds.count("arithmetic"), "arithmetic slip")),
+            (kinds.count("wrong formula"), plural(kinds.count("wrong formula"),
+                                                  "wrong formula")),
+            (kinds.count("true here only"), "true here only"),
         ] if n]
         return text + (f" ({', '.join(parts)})" if parts else "")
 
@@ -143,20 +165,26 @@ class Report:
         """A plain-text table: line, claim, as written, exact value, ✓ or ✗, and why."""
         rows = [("line", "claim", "written", "exact", "", "")]
         for v in self.verdicts:
-            decimals = -v.claim.number.as_tuple().exponent  # type: ignore[operator]
-            exact = f"{v.exact:.{min(max(decimals + 3, 0), 15)}f}"
-            rows.append((str(v.claim.line), v.claim.subject, v.claim.written, exact,
-                         "✓" if v.right else "✗", v.note))
+            if v.claim.form == "number" and math.isfinite(v.exact):
+                decimals = -v.claim.number.as_tuple().exponent  # type: ignore[operator]
+                exact = f"{v.exact:.{min(max(decimals + 3, 0), 15)}f}"
+            elif v.claim.form == "blank":  # its answer is not given away
+                exact = ""
+            else:
+                exact = format_number(v.exact, 6)
+            mark = "✓" if v.right else "?" if v.claim.form == "blank" else "✗"
+            rows.append((str(v.claim.line), v.claim.subject, v.claim.written, exact, mark,
+                         v.note))
         widths = [max(len(r[i]) for r in rows) for i in range(4)]
         lines = [f"{r[0]:>{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]:>{widths[2]}}  "
                  f"{r[3]:>{widths[3]}}  {r[4]} {r[5]}".rstrip() for r in rows]
         return "\n".join([*lines, "", self.summary()]) + "\n"
 
 
-MAX_WORK = 20_000
-"""Above this many (claims × definitions), the student's numbers are taken as they stand at
-the end of the worksheet rather than recomputed before each claim, and derivatives taken
-through an earlier one are not looked for (keeps ``check`` fast)."""
+MAX_WORK = 300_000
+"""Above this much work (claims × the size of every formula), the student's numbers are
+taken as they stand at the end of the worksheet rather than recomputed before each claim,
+and derivatives taken through an earlier one are not looked for (keeps ``check`` fast)."""
 
 
 MAX_STEPS = 1_000_000
@@ -166,33 +194,149 @@ seconds; a worksheet that needs more is refused with a clear error, never a long
 
 
 def check(worksheet: Worksheet) -> Report:
-    """Grade every claim of ``worksheet``; a `WorksheetError` if it is too much to check."""
+    """Grade every link of every chain: each claimed number (entry by entry for a vector
+    or matrix), each arithmetic step and each formula; a `WorksheetError` if the shapes
+    do not fit or it is too much to check."""
+    try:
+        return _check(worksheet)
+    except WorksheetError as err:
+        raise err.located(worksheet.source) from None
+
+
+def _check(worksheet: Worksheet) -> Report:
     claims = sorted(worksheet.claims, key=_position)
-    tops = {c.top for c in claims if c.top is not None}
     _within_budget(worksheet, claims)
-    grads = {top: partials(worksheet.values[top]) for top in tops}
-    exact = {c: worksheet.values[c.name].data if c.top is None
-             else grads[c.top].get(worksheet.values[c.name], 0.0) for c in claims}
+    budget = [MAX_BACKWARD]
+    own = own_point(worksheet, budget)
+    exact: dict[Claim, float] = {}
+    workings: dict[Claim, tuple[Working, int]] = {}
+    formulas: list[tuple[Chain, Link]] = []
+    verdicts: list[Verdict] = []
+    for chain in worksheet.chains:
+        quantity = _placed(chain.links[0], own.subject, chain.subject) \
+            if not chain.subject.variables else None
+        before: Working | None = None
+        formula = chain.formula  # the last formula written, which numbers may substitute
+        for link in chain.links:
+            if link.kind == "formula":
+                formulas.append((chain, link))
+                formula = link.node
+            elif link.kind == "working":
+                previous, before = before, working(link, worksheet, formula, own)
+                if quantity is not None:
+                    verdicts += _working_verdicts(chain, link, before, quantity, previous)
+                continue
+            elif quantity is not None:
+                exact |= zip(link.claims, fitted(link, quantity, chain.subject))
+                if before is not None:
+                    _fit_working(before, link)
+                    workings |= {c: (before, k) for k, c in enumerate(link.claims)}
+            before = None
+    answered = [c for c in claims if c.form != "blank"]
+    verdicts += _number_verdicts(worksheet, answered, exact, workings)
+    verdicts += [Verdict(c, exact[c], False, math.nan, ()) for c in claims if c.form == "blank"]
+    if formulas:
+        points = [own, *filter(None, (random_point(worksheet, k, budget)
+                                      for k in range(1, RANDOM_POINTS + 1)))]
+        verdicts += [Verdict(r.claim, r.exact, r.step is None, r.yours, (), r.step,
+                             where=r.where) for r in grade_formulas(formulas, points)]
+    return Report(worksheet, sorted(verdicts, key=lambda v: _position(v.claim)))
+
+
+FAR_OFF = 0.05
+"""Numeric working further than this (relative) from the quantity, beyond what the rounding
+of its numbers explains, is a wrong formula put in numbers (the prefactor applied twice,
+2x evaluated at the wrong point), not carried rounding."""
+
+
+def _working_verdicts(chain: Chain, link: Link, before: Working, quantity: Quantity,
+                      previous: Working | None) -> list[Verdict]:
+    """A ✗ for each entry of numeric working that is far off the quantity."""
+    exact = fitted(link, quantity, chain.subject)
+    if len(exact) != len(before.values):
+        raise WorksheetError(f"the working has {len(before.values)} entries, but "
+                             f"{chain.subject.name} has {len(exact)}", link.line, link.column,
+                             "working must have the shape of what it computes")
+    index = quantity.index if isinstance(quantity, Array) else None
+    verdicts = []
+    if before.faithful:  # rounded values put into the formula: it stands for the value
+        return verdicts
+    for k, (x, w) in enumerate(zip(exact, before.values)):
+        if previous is not None and previous.agrees(k, before):
+            continue  # a right step from the working before: any mistake is further back
+        if not agree(x, w) and not before.explains(k, x) and abs(x - w) > FAR_OFF * abs(x):
+            claim = Claim(chain.subject.name, link.text, link.line, link.column,
+                          chain.subject.top, index(k) if index else (), "working")
+            verdicts.append(Verdict(claim, x, False, w, (), "wrong formula", w))
+    return verdicts
+
+
+def _placed(link: Link, compute: Callable[[Subject], Quantity], subject: Subject) -> Quantity:
+    """``compute(subject)``, an error without a place being placed at ``link``."""
+    try:
+        return compute(subject)
+    except WorksheetError as err:
+        raise err.placed(link.line, link.column) from None
+
+
+def _fit_working(before: Working, link: Link) -> None:
+    if len(before.values) != len(link.claims):
+        raise WorksheetError(f"the working before has {len(before.values)} entries, but "
+                             f"the claim has {len(link.claims)}", link.line, link.column,
+                             "the numbers after '=' must have the working's shape")
+
+
+def _number_verdicts(worksheet: Worksheet, claims: list[Claim], exact: dict[Claim, float],
+                     workings: dict[Claim, tuple[Working, int]]) -> list[Verdict]:
+    """Each claimed number against the exact value, what the student's own numbers give,
+    and the working just before it."""
     right = {c: holds(c.written, exact[c]) for c in claims}
-    per_claim = len(claims) * len(worksheet.definitions) <= MAX_WORK
+    scalar = {c for c in claims if _scalar_claim(worksheet, c)}
+    size = sum(d.size for d in worksheet.definitions.values())
+    per_claim = len(scalar) * size <= MAX_WORK
     carried: dict[Key, Claim] = {}
-    student = _Student(worksheet, carried, right)
+    student: _Student | None = None
     verdicts = []
     for claim in claims:
-        if per_claim:  # the student's numbers as they stood when this claim was written
-            student = _Student(worksheet, dict(carried), right)
-        elif not carried:
-            carried = {(c.top, c.name): c for c in claims}
-            student = _Student(worksheet, carried, right, through=False)
-        if claim.top is None:
-            yours, causes = student.values[claim.name]
-        else:
-            yours, causes = student.derivative(claim.top, claim.name, claim.written)
-        if per_claim:
-            carried[(claim.top, claim.name)] = claim
-        verdicts.append(Verdict(claim, exact[claim], right[claim], yours,
-                                tuple(sorted(causes, key=_position))))
-    return Report(worksheet, verdicts)
+        yours, causes = math.nan, frozenset[Claim]()
+        if claim in scalar:
+            if per_claim:  # the student's numbers as they stood when this claim was written
+                student = _Student(worksheet, dict(carried), right)
+            elif student is None:
+                carried = {(c.top, c.name): c for c in scalar}
+                student = _Student(worksheet, carried, right, through=False)
+            if claim.top is None:
+                yours, causes = student.values[claim.name]
+            else:
+                yours, causes = student.derivative(claim.top, claim.name, claim.written)
+            if per_claim:
+                carried[(claim.top, claim.name)] = claim
+        step, value = None, None
+        if claim in workings:
+            before, k = workings[claim]
+            value = before.values[k]
+            if math.isnan(yours):  # no analysis of their numbers: the working is theirs
+                yours = value
+            if not _step_holds(claim.written, value, exact[claim], before, k):
+                step = "arithmetic"
+        verdicts.append(Verdict(claim, exact[claim], right[claim] and step is None, yours,
+                                tuple(sorted(causes, key=_position)), step, value))
+    return verdicts
+
+
+def _step_holds(written: str, value: float, exact: float, before: Working, k: int) -> bool:
+    """Is ``written`` what the working gives (rounded or cut off), or the exact value
+    with the gap from the working explained by the rounding of its numbers (or the
+    working a faithful substitution of rounded values into the formula)?"""
+    return (holds(written, value) or cut_off(written, value)
+            or (holds(written, exact) and (before.faithful or before.explains(k, exact))))
+
+
+def _scalar_claim(worksheet: Worksheet, claim: Claim) -> bool:
+    """A claim about a scalar name (or ∂scalar/∂scalar) the student analysis can redo."""
+    names = worksheet.values
+    return (not claim.entry and claim.name in names
+            and (claim.top is None or claim.top in names))
 
 
 def _within_budget(worksheet: Worksheet, claims: list[Claim]) -> None:
@@ -203,7 +347,9 @@ def _within_budget(worksheet: Worksheet, claims: list[Claim]) -> None:
         if claim.top is None or claim.top in counted:
             continue
         counted.add(claim.top)
-        steps += len(topological_order(worksheet.values[claim.top]))
+        top = worksheet.quantity(claim.top)
+        steps += sum(len(topological_order(t)) for t in
+                     (top.entries if isinstance(top, Array) else (top,)) if isinstance(t, Value))
         if steps > MAX_STEPS:
             raise WorksheetError(
                 f"too much to check: the derivatives claimed up to here need more than "
@@ -236,7 +382,14 @@ class _Student:
         self.through = through  # look for derivatives taken through an earlier one
         self.locals: dict[str, dict[str, Number]] = {}
         self.values: dict[str, Number] = {}
+        self.opaque: set[str] = set()  # vectors, matrices, functions: taken as they are
         for name, definition in self.defs.items():  # definitions come in dependency order
+            if name in worksheet.arrays or any(r in worksheet.arrays for r in definition.refs) \
+                    or definition.calls:
+                self.opaque.add(name)
+                if name in worksheet.values:
+                    self.values[name] = (worksheet.values[name].data, frozenset())
+                continue
             inputs = {r: self.carry((None, r), self.values[r]) for r in definition.refs}
             blame = frozenset().union(*(b for _, b in inputs.values()))
             numbers = {r: v for r, (v, _) in inputs.items()}
@@ -297,7 +450,8 @@ class _Student:
         """∂parent/∂ref from the student's numbers, blaming only the inputs whose wrong
         number actually changes that local derivative (a + b: none; a · b: the other)."""
         if parent not in self.locals:
-            self.locals[parent] = self._local_derivatives(self.defs[parent])
+            self.locals[parent] = {} if parent in self.opaque else \
+                self._local_derivatives(self.defs[parent])
         return self.locals[parent]
 
     def _local_derivatives(self, definition: Definition) -> dict[str, Number]:

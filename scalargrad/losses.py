@@ -1,10 +1,20 @@
-"""Loss functions: sequences of Values (or numbers) in, one Value out."""
+"""Loss functions: sequences of Values (or numbers) in, one Value out.
+
+Targets may be numbers or Values (a compiled function's trace passes every number of a
+sample as a Value, targets included; see `scalargrad.compiler`).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from .engine import Operand, Value, constant, sum_values
+
+# Called as listener(loss, scores, target) by cross_entropy while `sg.compile` traces a
+# function: the loss's shift m = max s is a number read from .data, which a trace of the
+# scalar ops alone cannot follow from one sample to the next, so the compiler runs the whole
+# loss as one array op instead of replaying its nodes.
+trace_listeners: list[Callable[[Value, list[Value], Value | int], None]] = []
 
 
 def _pairs(name: str, preds: Sequence[Operand], targets: Sequence[Operand]) -> None:
@@ -41,7 +51,7 @@ def half_sse(preds: Sequence[Operand], targets: Sequence[Operand]) -> Value:
     return 0.5 * _total([(_value(p) - t) ** 2 for p, t in zip(preds, targets)])
 
 
-def cross_entropy(logits: Sequence[Operand], target_index: int) -> Value:
+def cross_entropy(logits: Sequence[Operand], target_index: int | Value) -> Value:
     """Softmax cross-entropy, −log pₜ with pₜ = e^{sₜ} / Σⱼ e^{sⱼ}.
 
     Computed as log Σⱼ e^{sⱼ−m} + m − sₜ with m = max s (a constant), so no exp
@@ -49,9 +59,10 @@ def cross_entropy(logits: Sequence[Operand], target_index: int) -> Value:
     """
     if not logits:
         raise ValueError("cross_entropy: needs at least one logit")
-    if isinstance(target_index, bool) or not isinstance(target_index, int) or not (
-        0 <= target_index < len(logits)
-    ):
+    index = target_index
+    if isinstance(index, Value) and index.data.is_integer():
+        index = int(index.data)  # a class index held by a Value (as a compiled trace gives)
+    if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < len(logits):
         raise ValueError(
             f"cross_entropy: target_index must be an int in 0..{len(logits) - 1}, "
             f"got {target_index!r}"
@@ -59,14 +70,17 @@ def cross_entropy(logits: Sequence[Operand], target_index: int) -> Value:
     scores = [_value(s) for s in logits]
     m = max(s.data for s in scores)
     log_sum_exp = _total([(s - m).exp() for s in scores]).log() + m
-    return log_sum_exp - scores[target_index]
+    loss = log_sum_exp - scores[index]
+    for listener in trace_listeners:
+        listener(loss, scores, target_index)
+    return loss
 
 
-def hinge(scores: Sequence[Operand], labels: Sequence[int]) -> Value:
+def hinge(scores: Sequence[Operand], labels: Sequence[int | Value]) -> Value:
     """Max-margin loss as in micrograd's demo, (1/n) Σ max(0, 1 − yᵢ·sᵢ), labels ±1."""
     _pairs("hinge", scores, labels)
     for i, y in enumerate(labels):
-        if y not in (-1, 1):
+        if (y.data if isinstance(y, Value) else y) not in (-1, 1):
             raise ValueError(f"hinge: labels must be -1 or +1, got {y!r} at position {i}")
     margins = [(1 - y * _value(s)).relu() for s, y in zip(scores, labels)]
     return _mean(_total(margins), len(scores))

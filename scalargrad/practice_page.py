@@ -5,10 +5,10 @@ Content-Security-Policy that loads nothing) for self-study: the answers are in t
 The student types numbers into the chart itself; the tab key goes forward through the
 values, then backward through the gradients, as a person works.  Each box is marked
 right or wrong **at the precision typed, by the rule of** `scalargrad check`
-(`scalargrad.grading.holds`): 0.52 is right for 0.5225.  The page does not re-implement
+(`scalargrad.precision.holds`): 0.52 is right for 0.5225.  The page does not re-implement
 that rule: for every box, Python lists the right answers at each number of decimals (the
 exact value rounded, both neighbours at an exact tie, as `holds` decides), and the number
-cut off instead of rounded (as `scalargrad.grading.cut_off` decides); the page looks the
+cut off instead of rounded (as `scalargrad.precision.cut_off` decides); the page looks the
 typed number up.
 
 A wrong box whose number is what the student's own earlier numbers give *follows from*
@@ -35,8 +35,8 @@ from pathlib import Path
 from .chart_style import format_number
 from .drawing import BLANK_BOX, to_svg
 from .engine import Value, topological_order
-from .grading import cut_off, holds
 from .labels import pretty_label
+from .precision import cut_off, holds
 from .walkthrough import partials, steps
 
 _JSON_IN_HTML = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})

@@ -32,7 +32,8 @@ from pathlib import Path
 
 from .engine import ScalarGradError, Value, topological_order
 from .walkthrough import partials
-from .worksheet import Binary, Call, Name, Node, Num, Sum, Unary, Worksheet, parse
+from .worksheet import Worksheet, parse
+from .worksheet.syntax import Binary, Call, Name, Node, Num, Sum, Unary
 
 MAX_TRIES = 1000
 """Draws tried for one variant before giving up with an error."""
@@ -76,8 +77,9 @@ def template(source: Worksheet, name: str, every_node: bool = False) -> Template
         raise ExerciseError(f"{name} has no leaves to vary: no name is defined by a plain "
                             "number (such as w12 = 0.03)")
     computed = [n for n in source.definitions if n not in leaves]
-    claimed = dict.fromkeys((c.top, c.name) for c in source.claims
-                            if c.top is not None or c.name not in leaves)
+    claimed = dict.fromkeys((c.top, c.name) for c in source.claims  # scalar numbers, ?
+                            if c.form in ("number", "blank") and not c.entry
+                            and (c.top is not None or c.name not in leaves))
     if every_node or not claimed:
         asks = [(None, n) for n in computed]
         asks += [(source.loss, n) for n in reversed(source.definitions) if n != source.loss]

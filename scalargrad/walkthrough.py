@@ -243,9 +243,13 @@ def _parents(order: list[Value]) -> dict[Value, list[tuple[Value, float]]]:
 # ---------------------------------------------------------------------------------------
 
 
-def format_number(x: float, digits: int) -> str:
-    """``x`` to ``digits`` significant digits: ``0.06``, ``-15.89``, ``1.2e-07``."""
+def format_number(x: float, digits: int, exact: bool = False) -> str:
+    """``x`` to ``digits`` significant digits: ``0.06``, ``-15.89``, ``1.2e-07``; with
+    ``exact``, as many more as it takes to read back as the same float."""
     text = f"{x:.{digits}g}"
+    while exact and float(text) != x and digits < 17:
+        digits += 1
+        text = f"{x:.{digits}g}"
     return "0" if text in {"-0", "0"} else text
 
 
@@ -263,8 +267,8 @@ class _Writer:
     def name(self, node: Value) -> str:
         return self.names[node]
 
-    def number(self, x: float) -> str:
-        return format_number(x, self.digits)
+    def number(self, x: float, exact: bool = False) -> str:
+        return format_number(x, self.digits, exact)
 
     def partial(self, top: str, bottom: str) -> str:
         return f"∂{top}/∂{bottom}"
@@ -281,8 +285,8 @@ class _Writer:
     # the lines
     def forward(self, node: Value) -> str:
         result = self.number(node.data)
-        if not node.op:
-            return f"{self.name(node)} = {result}"
+        if not node.op:  # an input is written in full, so that the text is a worksheet
+            return f"{self.name(node)} = {self.number(node.data, exact=True)}"
         formula = self.formula(node, self.operand_name)
         numbers = self.formula(node, lambda c: self.number(c.data))
         return _chain(self.name(node), formula, numbers, result)
@@ -301,7 +305,7 @@ class _Writer:
         return _chain(lhs, rule, numbers, self.number(grads.get(node, 0.0)))
 
     def operand_name(self, node: Value) -> str:
-        return self.number(node.data) if _is_number(node) else self.name(node)
+        return self.number(node.data, exact=True) if _is_number(node) else self.name(node)
 
     def formula(self, node: Value, show: Callable[[Value], str]) -> str:
         """The node's operation applied to its children, each shown by ``show``."""
@@ -350,8 +354,8 @@ class _LatexWriter(_Writer):
     def name(self, node: Value) -> str:
         return latex_name(self.names[node])
 
-    def number(self, x: float) -> str:
-        text = format_number(x, self.digits)
+    def number(self, x: float, exact: bool = False) -> str:
+        text = format_number(x, self.digits, exact)
         mantissa, e, exponent = text.partition("e")
         return rf"{mantissa} \times 10^{{{int(exponent)}}}" if e else text
 

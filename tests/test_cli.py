@@ -68,7 +68,7 @@ def test_check_exit_status_and_table(tmp_path, capsys):
     assert "2 claims: 2 right, 0 wrong" in capsys.readouterr().out
     assert main(["check", "seed001_x1.txt"]) == 1
     out = capsys.readouterr().out
-    assert "h2" in out and "✗ slip (your numbers give 0.0156)" in out
+    assert "h2" in out and "✗ arithmetic: the working gives 0.0156" in out
     assert "✗ follows from h2 = 0.015 (line 24)" in out
 
 
@@ -101,13 +101,13 @@ def test_malformed_worksheet_via_subprocess(tmp_path):
     done = run("check", str(bad))
     assert done.returncode == 2
     assert done.stderr == (f"scalargrad check: error: {bad}:2:7: unexpected character '$' "
-                           "(hint: formulas use numbers, names, + - * / ^ ( ) and sigmoid "
-                           "exp log tanh relu abs)\n")
+                           "(hint: formulas use numbers in digits 0-9, names, + - * / ^ ( ) [ ] "
+                           "and sigmoid exp log tanh relu abs)\n")
 
 
 def test_check_via_subprocess():
     done = run("check", "seed001_x1.txt")
-    assert done.returncode == 1 and "87 claims" in done.stdout and done.stderr == ""
+    assert done.returncode == 1 and "96 claims" in done.stdout and done.stderr == ""
 
 
 def test_graph_of_the_worksheet_names_every_node(tmp_path):

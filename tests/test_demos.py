@@ -225,3 +225,25 @@ def test_split_sizes_and_errors():
         datasets.split([1, 2], [0, 1], 1.5)
     with pytest.raises(ValueError, match="at least 2 points"):
         datasets.moons(1)
+
+
+@pytest.mark.parametrize("name", ["moons", "seed004", "seed000", "seed003"])
+def test_training_demos_compiled_and_eager_give_the_same_losses(name, run_demo, monkeypatch):
+    key, model = {"moons": ("losses", "model"), "seed004": ("losses", "net"),
+                  "seed000": ("history", "model"), "seed003": ("curve", "net")}[name]
+    compiled, out, _ = run_demo(name)
+    assert "compiled" in out or "What the compiled step runs" in out
+    monkeypatch.setenv("SCALARGRAD_DEMO_EAGER", "1")
+    eager, _, _ = run_demo(name)
+    assert len(compiled[key]) == len(eager[key]) > 0
+    assert compiled[key] == pytest.approx(eager[key], rel=1e-9)
+    trained = [p.data for p in compiled[model].parameters()]  # written back to the Values
+    assert trained == pytest.approx([p.data for p in eager[model].parameters()], rel=1e-8)
+
+
+def test_seed003_prints_the_compiled_program_next_to_the_notes(run_demo):
+    g, out, _ = run_demo("seed003")
+    rows = {line.split("   ")[0].strip(): line for line in out.splitlines()}  # the last wins
+    assert "δ⁽¹⁾ = W⁽²⁾δ⁽²⁾ ⊙ φ′(z⁽¹⁾)" in rows["δ1 = (W2ᵀ δ2) ⊙ σ′(z1)"]
+    assert f"{g['K']}×64" in rows["∂L/∂W1 = δ1 xᵀ"] and "x⁽⁰⁾(δ⁽¹⁾)ᵀ" in rows["∂L/∂W1 = δ1 xᵀ"]
+    assert "z⁽¹⁾ = [W⁽¹⁾]ᵀx⁽⁰⁾ + b⁽¹⁾" in rows["z1 = W1 · x + b1"]

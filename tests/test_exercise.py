@@ -37,7 +37,7 @@ from scalargrad.variants import (
     rounded,
 )
 from scalargrad.walkthrough import partials
-from scalargrad.worksheet import load, parse
+from scalargrad.worksheet import WorksheetError, load, parse
 
 SHIPPED = Path(sg.__file__).parent / "worksheets"
 SEED001 = SHIPPED / "seed001_x1.txt"
@@ -320,3 +320,52 @@ def test_bad_command_lines_get_one_clear_line(args, message, tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.startswith("scalargrad exercise: error: ") and message in err, err
     assert err.count("\n") == 1
+
+
+# ---------------------------------------------------------------------------------------
+# A worksheet to fill in: ? is a blank, graded "unanswered"
+# ---------------------------------------------------------------------------------------
+
+
+def test_a_variants_worksheet_checks_with_every_blank_unanswered(tmp_path, capsys):
+    variant = seed001_variants(1)[0]
+    blank = tmp_path / "worksheet.txt"
+    blank.write_text(variant.text(), encoding="utf-8")
+    report = check(load(blank))
+    assert [v.kind for v in report.verdicts] == ["unanswered"] * len(variant.template.asks)
+    assert not report.ok
+    assert main(["check", str(blank)]) == 1
+    out = capsys.readouterr().out
+    assert f"{len(variant.template.asks)} claims: 0 right, 0 wrong, " \
+           f"{len(variant.template.asks)} unanswered" in out
+    assert rounded(variant.exact((None, "f1"))) not in out, "a blank's answer is not shown"
+
+
+def test_a_half_filled_worksheet_gets_everything_the_checker_gives(tmp_path):
+    variant = seed001_variants(1)[0]
+    a1, b1 = (rounded(variant.exact((None, n))) for n in ("a1", "b1"))
+    wrong_b1 = str(Decimal(b1) + Decimal("0.01"))
+    text = (variant.text().replace("a1 = x12 · w12 = ?", f"a1 = x12 · w12 = {a1}")
+            .replace("b1 = x11 · w11 = ?", f"b1 = x11 · w11 = {wrong_b1}"))
+    d1 = variant.exact((None, "a1")) + float(wrong_b1)
+    text = text.replace("d1 = a1 + b1 = ?", f"d1 = a1 + b1 = {rounded(d1)}")
+    kinds = {v.claim.subject: v.kind for v in check(parse(text)).verdicts}
+    assert (kinds["a1"], kinds["b1"], kinds["d1"], kinds["c1"]) == \
+        ("right", "slip", "follows", "unanswered")
+    assert list(kinds.values()).count("unanswered") == len(variant.template.asks) - 3
+
+
+@pytest.mark.parametrize("text, subject", [
+    ("x = 2; w = 3\ny = x * w   # ?", "y"),
+    ("x = 2; w = 3\ny = x * w\ndy/dw = ?", "∂y/∂w"),
+    ("x = 2; w = 3\ny = x * w = 2 · 3 = ?", "y"),
+])
+def test_a_blank_is_a_claim_wherever_a_number_can_be(text, subject):
+    (verdict,) = check(parse(text)).verdicts
+    assert (verdict.claim.subject, verdict.kind, verdict.note) == (subject, "unanswered",
+                                                                  "unanswered")
+
+
+def test_a_question_mark_inside_a_formula_is_an_error_that_says_where():
+    with pytest.raises(WorksheetError, match=r"^2:9: .*'\?'"):
+        parse("x = 2\ny = x * ? + 1")

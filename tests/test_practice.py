@@ -25,8 +25,9 @@ from hypothesis import strategies as st
 import scalargrad as sg
 from scalargrad.cli import main
 from scalargrad.engine import topological_order
-from scalargrad.grading import check, cut_off, holds
+from scalargrad.grading import check
 from scalargrad.practice_page import answers
+from scalargrad.precision import cut_off, holds
 from scalargrad.variants import formula_text, rounded
 from scalargrad.walkthrough import partials
 from scalargrad.worksheet import load, parse

@@ -160,8 +160,10 @@ def test_digits_option():
     x = Value(1.0 / 3.0, label="x")
     y = x * 1.0
     y.label = "y"
-    assert sg.steps(y, digits=2)[0].text == "x = 0.33"
-    assert sg.steps(y, digits=6)[0].text == "x = 0.333333"
+    assert sg.steps(y, digits=2)[1].text == "y = x · 1 = 0.33 · 1 = 0.33"
+    assert sg.steps(y, digits=6)[1].text == "y = x · 1 = 0.333333 · 1 = 0.333333"
+    # an input is written in full (the text reads back as a worksheet with the same x)
+    assert sg.steps(y, digits=2)[0].text == f"x = {1 / 3!r}"
 
 
 def test_bad_arguments_are_clear_errors():

@@ -1,0 +1,415 @@
+"""Planning and running: a traced program as a few array operations per layer.
+
+`plan` groups the nodes of a `Trace` that can run together, the same op at the same depth
+(a layer's neurons), into `Step`s. Each step computes one array of shape (batch, k), a
+column per node and a row per sample; a layer's ``dot`` nodes that share their inputs and
+whose weights are parameters become one matrix product ``X Wᵀ + b``. So the number of
+array calls grows with the depth of the network, not with its number of scalars.
+
+Where values live while a `Program` runs:
+
+* ``theta``: every parameter, one float64 vector (each layer's weight matrix a contiguous
+  block, row-major, then its biases), and ``grad`` beside it;
+* ``vals[g]`` / ``adj[g]``: the values and the gradients ∂L/∂node of step g's nodes;
+* the constants, once, in the operands that read them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from ..engine import DomainError
+from . import ops
+from .operands import Operand, Ref, Run, make_operand
+from .trace import Node, Trace
+
+Array = np.ndarray
+
+
+@dataclass
+class Step:
+    """One array operation: the values of ``size`` nodes for every sample.
+
+    ``op`` is the engine op; ``operands`` what it reads (for ``dot``: the inputs x, then
+    the terms' a and b in a generic dot; for ``cross_entropy``: scores, targets).
+    """
+
+    group: int
+    op: str
+    size: int
+    name: str = ""
+    operands: list[Operand] = field(default_factory=list)
+    labels: list[str | None] = field(default_factory=list)
+    needs_grad: bool = False
+
+    def forward(self, run: Run) -> Array:
+        raise NotImplementedError
+
+    def backward(self, run: Run, g: Array) -> None:
+        raise NotImplementedError
+
+    def check(self, run: Run, undefined: ops.Undefined, operands: list[Array]) -> None:
+        """Raise the engine's error for the first sample where the op is undefined."""
+        if undefined is None:
+            return
+        mask, kind, reason = undefined
+        if not mask.any():
+            return
+        mask = np.broadcast_to(mask, np.broadcast_shapes(mask.shape,
+                                                          *(a.shape for a in operands)))
+        row, col = (int(i[0]) for i in np.nonzero(mask))  # the first sample, row-major
+        args = ", ".join(f"{np.broadcast_to(a, mask.shape)[row, col]:g}" for a in operands)
+        node = f"{self.name}[{col}]" + (f" ({self.labels[col]})" if self.labels[col] else "")
+        raise kind(f"sample {row}: {self.op}({args}) at node {node}: "
+                   f"{reason}")
+
+
+class Elementwise(Step):
+    """A unary or binary op, or ``** n``, applied column by column (`ops.OPS`)."""
+
+    math: ops.VectorOp
+
+    def forward(self, run: Run) -> Array:
+        args = [o.get(run) for o in self.operands]
+        run.saved[self.group] = args
+        out = self.math.value(*args)
+        if self.math.undefined is not None:
+            self.check(run, self.math.undefined(*args, out), args)
+        return out
+
+    def backward(self, run: Run, g: Array) -> None:
+        local = self.math.local(*run.saved[self.group], run.vals[self.group])
+        for operand, d in zip(self.operands, local):
+            if operand.needs_grad:
+                operand.add(run, g if type(d) is float and d == 1.0 else g * d)
+
+
+class Sum(Step):
+    """``sum`` nodes: each adds a run of the flat operand (runs may differ in length)."""
+
+    starts: Array
+    owner: Array
+
+    def forward(self, run: Run) -> Array:
+        return np.add.reduceat(self.operands[0].get(run), self.starts, axis=1)
+
+    def backward(self, run: Run, g: Array) -> None:
+        if self.operands[0].needs_grad:
+            self.operands[0].add(run, g[:, self.owner])
+
+
+class MatMul(Step):
+    """A layer: z = W x + b for every sample at once, Z = X Wᵀ + b (W a block of theta)."""
+
+    weights: slice
+    bias: slice | None
+    n_in: int
+
+    def forward(self, run: Run) -> Array:
+        x = self.operands[0].get(run)
+        run.saved[self.group] = [x]
+        w = run.theta[self.weights].reshape(self.size, self.n_in)
+        z = x @ w.T
+        if self.bias is not None:
+            z += run.theta[self.bias]
+        return z
+
+    def backward(self, run: Run, g: Array) -> None:
+        (x,) = run.saved[self.group]
+        if x.shape[0] != g.shape[0]:  # inputs shared by every sample
+            g = g.sum(axis=0, keepdims=True)
+        run.grad[self.weights] += (g.T @ x).ravel()
+        if self.bias is not None:
+            run.grad[self.bias] += g.sum(axis=0)
+        if self.operands[0].needs_grad:
+            w = run.theta[self.weights].reshape(self.size, self.n_in)
+            self.operands[0].add(run, g @ w)
+
+
+class Dot(Step):
+    """Any other ``dot`` nodes: Σᵢ aᵢ·bᵢ (+ bias) with the terms laid flat."""
+
+    starts: Array
+    owner: Array
+
+    def forward(self, run: Run) -> Array:
+        a, b = (o.get(run) for o in self.operands[:2])
+        run.saved[self.group] = [a, b]
+        z = np.add.reduceat(a * b, self.starts, axis=1)
+        if len(self.operands) == 3:
+            z = z + self.operands[2].get(run)
+        return z
+
+    def backward(self, run: Run, g: Array) -> None:
+        a, b = run.saved[self.group]
+        spread = g[:, self.owner]
+        if self.operands[0].needs_grad:
+            self.operands[0].add(run, spread * b)
+        if self.operands[1].needs_grad:
+            self.operands[1].add(run, spread * a)
+        if len(self.operands) == 3 and self.operands[2].needs_grad:
+            self.operands[2].add(run, g)
+
+
+class CrossEntropy(Step):
+    """Softmax cross-entropy nodes, each over ``classes`` scores, as one array op."""
+
+    classes: int
+
+    def forward(self, run: Run) -> Array:
+        s, t = (o.get(run) for o in self.operands)
+        rows = max(s.shape[0], t.shape[0])
+        s = np.broadcast_to(s, (rows, s.shape[1])).reshape(rows, self.size, self.classes)
+        target = np.broadcast_to(t, (rows, self.size))
+        index = target.astype(np.intp)
+        bad = (index != target) | (index < 0) | (index >= self.classes)
+        self.check(run, (bad, DomainError,
+                         f"the target must be a class index 0..{self.classes - 1}"), [t])
+        loss, e, total = ops.cross_entropy(s, index)
+        run.saved[self.group] = [e, total, index]
+        return loss
+
+    def backward(self, run: Run, g: Array) -> None:
+        e, total, index = run.saved[self.group]
+        d = ops.cross_entropy_local(np.broadcast_to(g, total.shape), e, total, index)
+        self.operands[0].add(run, d.reshape(d.shape[0], -1))
+
+
+@dataclass
+class Program:
+    """A planned program: its steps, parameters and where its results are."""
+
+    steps: list[Step]
+    params: list  # the parameter Values, in theta order
+    input_sizes: list[int]  # per argument: the number of columns of its array
+    input_names: list[str]
+    loss: Operand
+    outputs: Operand | None
+    blocks: dict[str, slice] = field(default_factory=dict)  # W1, b1, ... in theta
+
+    def run(self, theta: Array, inputs: list[Array], weight: float = 1.0,
+            grad: Array | None = None) -> tuple[Array, Array | None]:
+        """Forward for every sample; backward too if ``grad`` is given (it accumulates
+        ``weight`` · Σ over samples of ∂loss/∂theta). Returns (losses, outputs)."""
+        run = Run(theta, grad, len(inputs[0]) if inputs else 1)
+        run.vals.extend(inputs)
+        with np.errstate(all="ignore"):
+            for step in self.steps:
+                run.vals.append(step.forward(run))
+            losses = np.broadcast_to(self.loss.get(run), (run.batch, 1))[:, 0]
+            outputs = None if self.outputs is None else np.broadcast_to(
+                self.outputs.get(run), (run.batch, self.outputs.size))
+            if grad is not None:
+                run.adj.extend([None] * len(run.vals))
+                if self.loss.needs_grad:
+                    self.loss.add(run, np.full((run.batch, 1), weight))
+                for step in reversed(self.steps):
+                    g = run.adj[step.group]
+                    if g is not None and step.needs_grad:
+                        step.backward(run, g)
+        return losses, outputs
+
+
+def plan(trace: Trace, prefix: str = "") -> Program:
+    """Group the trace's nodes into steps and lay the parameters out in theta."""
+    nodes, same = _skip_identities(trace.nodes)
+    depth = _depths(nodes)
+    groups: dict[tuple, list[int]] = {}
+    for k, node in enumerate(nodes):
+        if node.op not in ("input", "param", "constant") and same[k] == k:
+            groups.setdefault(_group_key(nodes, k, depth[k]), []).append(k)
+    keys = sorted(groups, key=lambda key: key[1])  # by depth; equal depths keep trace order
+
+    # theta: each layer's W (row-major) and b as contiguous blocks, then the other params
+    where: dict[int, Ref] = {}
+    params: list = []
+    placed: dict[int, int] = {}
+    blocks: dict[str, slice] = {}
+    layers: list[tuple] = []
+    for key in keys:
+        members = groups[key]
+        if key[0] == "matmul" and _can_place(nodes, members, placed):
+            start = len(params)
+            for k in members:
+                for w in nodes[k].children[0:-1 if nodes[k].bias else None:2]:
+                    placed[w] = len(params)
+                    params.append(nodes[w].param)
+            stop = len(params)
+            bias = None
+            if nodes[members[0]].bias:
+                for k in members:
+                    placed[nodes[k].children[-1]] = len(params)
+                    params.append(nodes[nodes[k].children[-1]].param)
+                bias = slice(stop, len(params))
+            layers.append((key, slice(start, stop), bias))
+            blocks[f"W{len(layers)}"] = slice(start, stop)
+            if bias is not None:
+                blocks[f"b{len(layers)}"] = bias
+    for k, node in enumerate(nodes):
+        if node.op == "param" and k not in placed:
+            placed[k] = len(params)
+            params.append(node.param)
+    for k, node in enumerate(nodes):
+        if node.op == "param":
+            where[k] = Ref("param", placed[k])
+        elif node.op == "constant":
+            where[k] = Ref("const", value=node.value)
+        elif node.op == "input":
+            arg, pos = node.input  # type: ignore[misc]
+            where[k] = Ref("var", arg, max(pos, 0))
+
+    n_args = len(trace.shapes)
+    needs_grad = [False] * n_args
+    steps: list[Step] = []
+    matmuls = {key: (w, b) for key, w, b in layers}
+    names = _Namer(prefix)
+    for key in keys:
+        members = groups[key]
+        group = n_args + len(steps)
+        for col, k in enumerate(members):
+            where[k] = Ref("var", group, col)
+        step = _make_step(nodes, key, members, group, where, needs_grad, matmuls)
+        step.labels = [nodes[k].label for k in members]
+        step.name = names.name(step, key in matmuls, steps)
+        steps.append(step)
+        needs_grad.append(step.needs_grad)
+    loss = make_operand([where[same[trace.loss]]], needs_grad)
+    outputs = (make_operand([where[same[k]] for k in trace.outputs], needs_grad)
+               if trace.outputs else None)
+    if steps and loss.describe_group() == steps[-1].group and steps[-1].size == 1:
+        steps[-1].name = f"{prefix}L"
+    sizes = [max(s, 1) for s in trace.shapes]
+    return Program(steps, params, sizes, trace.names, loss, outputs, blocks)
+
+
+def _skip_identities(nodes: list[Node]) -> tuple[list[Node], list[int]]:
+    """The nodes with every reference to ``sum(a)``, ``a / 1`` and ``a * 1`` (or ``1 * a``)
+    sent to ``a`` itself (the same number, bit for bit), and where each node now is."""
+    same = list(range(len(nodes)))
+    out = []
+    for k, node in enumerate(nodes):
+        kids = tuple(same[c] for c in node.children)
+        if kids != node.children:
+            node = replace(node, children=kids)
+        out.append(node)
+        one = [nodes[c].op == "constant" and nodes[c].value == 1.0 for c in kids]
+        if (node.op == "sum" and len(kids) == 1) or (node.op in ("/", "*") and one[1]):
+            same[k] = kids[0]
+        elif node.op == "*" and one[0]:
+            same[k] = kids[1]
+    return out, same
+
+
+def _depths(nodes: list[Node]) -> list[int]:
+    """Leaves 0, every op one more than its deepest operand."""
+    depth = [0] * len(nodes)
+    for k, node in enumerate(nodes):
+        if node.children:
+            depth[k] = 1 + max(depth[c] for c in node.children)
+    return depth
+
+
+def _group_key(nodes: list[Node], k: int, depth: int) -> tuple:
+    """Nodes with equal keys run as one step: same op, same depth, and for a matrix
+    product the same inputs (parameters as weights, and as biases if any)."""
+    node = nodes[k]
+    if node.op == "dot":
+        kids = node.children
+        pairs = kids[:-1] if node.bias else kids
+        weights, xs = pairs[0::2], pairs[1::2]
+        if (all(nodes[w].op == "param" for w in weights)
+                and not any(nodes[x].op == "param" for x in xs)
+                and (not node.bias or nodes[kids[-1]].op == "param")):
+            signature = tuple(xs if nodes[xs[0]].op != "constant" else
+                              (("c", nodes[x].value) for x in xs))
+            return ("matmul", depth, tuple(signature), node.bias)
+        return ("dot", depth, node.bias)
+    if node.op == "cross_entropy":
+        return ("cross_entropy", depth, len(node.children) - 1)
+    return (node.op, depth)
+
+
+def _can_place(nodes: list[Node], members: list[int], placed: dict[int, int]) -> bool:
+    """A layer's weights form a block only if none of them is in another block already."""
+    seen: set[int] = set()
+    for k in members:
+        for c in nodes[k].children[0:-1 if nodes[k].bias else None:2]:
+            if c in placed or c in seen:
+                return False
+            seen.add(c)
+        if nodes[k].bias:
+            b = nodes[k].children[-1]
+            if b in placed or b in seen:
+                return False
+            seen.add(b)
+    return True
+
+
+def _make_step(nodes: list[Node], key: tuple, members: list[int], group: int,
+               where: dict[int, Ref], needs_grad: list[bool], matmuls: dict) -> Step:
+    op = nodes[members[0]].op
+    size = len(members)
+    kids = [nodes[k].children for k in members]
+
+    def operand(refs: list[int]) -> Operand:
+        return make_operand([where[c] for c in refs], needs_grad)
+
+    if key in matmuls:
+        step: Step = MatMul(group, "dot", size)
+        first = kids[0][:-1] if nodes[members[0]].bias else kids[0]
+        step.operands = [operand(list(first[1::2]))]
+        step.weights, step.bias = matmuls[key]
+        step.n_in = len(first) // 2
+        step.needs_grad = True
+        return step
+    if op in ("sum", "dot"):
+        step = Sum(group, op, size) if op == "sum" else Dot(group, op, size)
+        flat = [list(c[:-1] if op == "dot" and nodes[k].bias else c)
+                for k, c in zip(members, kids)]
+        lengths = [len(f) // (2 if op == "dot" else 1) for f in flat]
+        step.starts = np.cumsum([0, *lengths[:-1]])
+        step.owner = np.repeat(np.arange(size), lengths)
+        if op == "sum":
+            step.operands = [operand([c for f in flat for c in f])]
+        else:
+            step.operands = [operand([c for f in flat for c in f[0::2]]),
+                             operand([c for f in flat for c in f[1::2]])]
+            if nodes[members[0]].bias:
+                step.operands.append(operand([c[-1] for c in kids]))
+    elif op == "cross_entropy":
+        step = CrossEntropy(group, op, size)
+        step.classes = key[2]
+        step.operands = [operand([c for ch in kids for c in ch[:-1]]),
+                         operand([ch[-1] for ch in kids])]
+    else:
+        step = Elementwise(group, op, size)
+        step.math = ops.lookup(op)
+        step.operands = [operand([ch[i] for ch in kids]) for i in range(len(kids[0]))]
+    step.needs_grad = any(o.needs_grad for o in step.operands[:1 if op == "cross_entropy"
+                                                             else None])
+    return step
+
+
+class _Namer:
+    """Names for the steps, as the notes write them: z1 = W1·x + b1, h1 = relu(z1), v3 ..."""
+
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
+        self.layers = 0
+        self.others = 0
+
+    def name(self, step: Step, is_layer: bool, earlier: list[Step]) -> str:
+        if is_layer:
+            self.layers += 1
+            return f"{self.prefix}z{self.layers}"
+        source = step.operands[0].describe_group() if step.operands else None
+        layer = next((s for s in earlier if s.group == source), None)
+        if (isinstance(step, Elementwise) and len(step.operands) == 1
+                and isinstance(layer, MatMul) and step.operands[0].size == layer.size
+                and step.op in ("tanh", "sigmoid", "relu")):
+            return f"{self.prefix}h{layer.name[len(self.prefix) + 1:]}"
+        self.others += 1
+        return f"{self.prefix}v{self.others}"
+

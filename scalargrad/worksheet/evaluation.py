@@ -1,0 +1,246 @@
+"""Evaluating a syntax tree with the engine's operations (numbers alone are folded)."""
+
+from __future__ import annotations
+
+import math
+import operator
+from collections import ChainMap
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from ..engine import ScalarGradError, Value, sum_values
+from .arrays import MAX_ENTRIES, Array, Quantity, Scalar, described, entrywise, product, simplified
+from .syntax import Apply, Binary, Bracket, Call, Derivative, Name, Node, Num, Sum, Unary
+from .tokens import TRANSPOSE, Token, WorksheetError, error
+
+
+@dataclass(frozen=True)
+class Function:
+    """``F(x, y) = formula`` on ``line``: a function of the worksheet."""
+
+    name: str
+    parameters: tuple[str, ...]
+    body: Node
+    line: int
+
+
+Environment = Mapping[str, Quantity]
+DerivativeOf = Callable[[Derivative], Quantity]
+
+
+def number(node: Num) -> float:
+    """A literal's value as a float (the tokenizer refused the ones too large)."""
+    return float(node.text)
+
+
+class Evaluator:
+    """Evaluates formulas in an environment of names.
+
+    ``functions`` are the worksheet's functions; ``derivative`` gives the value of a
+    ∂U/∂V atom (working only); with ``leaves`` a list, every number literal becomes a
+    leaf `Value` recorded there as (literal, leaf), so that how the result depends on
+    each written number can be backpropagated.
+    """
+
+    def __init__(self, env: Environment, functions: Mapping[str, Function] | None = None,
+                 derivative: DerivativeOf | None = None,
+                 leaves: list[tuple[Num, Value]] | None = None) -> None:
+        self.env = env
+        self.functions = functions or {}
+        self.derivative = derivative
+        self.leaves = leaves
+
+    def __call__(self, node: Node) -> Quantity:
+        try:
+            return self.value(node)
+        except (ScalarGradError, OverflowError, ZeroDivisionError, ValueError) as err:
+            if isinstance(err, WorksheetError):
+                raise
+            raise error(str(err), node.at, "the formula cannot be computed at these values") \
+                from None
+
+    def value(self, node: Node) -> Quantity:
+        if isinstance(node, Num):
+            if self.leaves is None:
+                return number(node)
+            leaf = Value(number(node))
+            self.leaves.append((node, leaf))
+            return leaf
+        if isinstance(node, Name):
+            if node.name not in self.env:  # a function's body using a name defined later
+                raise error(f"{node.name} has no value yet here", node.at,
+                            "define it above the line that uses the function")
+            return self.env[node.name]
+        if isinstance(node, Derivative):
+            if self.derivative is None:
+                raise error("a derivative cannot be part of a formula", node.at,
+                            "∂L/∂x may appear only in the working after the formula")
+            return self.derivative(node)
+        if isinstance(node, Unary):
+            operand = self.value(node.operand)
+            if node.op == TRANSPOSE:
+                return operand.transposed() if isinstance(operand, Array) else operand
+            return _each(operand, lambda x: _checked(-x, node.at))
+        if isinstance(node, Sum):
+            return self.sum(node)
+        if isinstance(node, Call):
+            return _each(self.value(node.argument), lambda x: _call(node.function, x))
+        if isinstance(node, Bracket):
+            return self.bracket(node)
+        if isinstance(node, Apply):
+            return self.apply(node)
+        return self.binary(node)
+
+    def sum(self, node: Sum) -> Quantity:
+        terms = [self.value(t) for t in node.terms]
+        if any(isinstance(t, Array) for t in terms):
+            total = terms[0]
+            for term in terms[1:]:
+                total = entrywise(total, term, lambda a, b: _scalar("+", a, b, node.at),
+                                  node.at, "add")
+            return total
+        if all(isinstance(t, float) for t in terms):
+            return _checked(math.fsum(terms), node.at)  # type: ignore[arg-type]
+        return terms[0] + terms[1] if len(terms) == 2 else sum_values(terms)  # type: ignore[operator]
+
+    def binary(self, node: Binary) -> Quantity:
+        left = self.value(node.left)
+        if node.op == "**" and self.leaves is not None:  # an exponent stays a number
+            right = Evaluator(self.env, self.functions, self.derivative).value(node.right)
+        else:
+            right = self.value(node.right)
+
+        def scalar(op: str) -> Callable[[Scalar, Scalar], Scalar]:
+            return lambda a, b: _scalar(op, a, b, node.at)
+
+        if node.op in {"·", "@", "*", "⊙", ""}:
+            return product(node.op, left, right, scalar("*"), node.at)
+        if node.op == "-":
+            return entrywise(left, right, scalar("-"), node.at, "subtract")
+        if isinstance(right, Array):
+            what = "divide by" if node.op == "/" else "raise to the power of"
+            raise error(f"cannot {what} {right.described()}", node.at,
+                        "only a number can divide or be a power")
+        return entrywise(left, right, scalar(node.op), node.at, "combine")
+
+    def bracket(self, node: Bracket) -> Array:
+        items = [self.value(item) for item in node.items]
+        if all(isinstance(item, Bracket) for item in node.items):  # [[a, b], [c, d]]
+            rows = [item.entries if isinstance(item, Array) else (item,) for item in items]
+            if any(len(row) != len(rows[0]) for row in rows):
+                ragged = next(i for i, row in enumerate(rows) if len(row) != len(rows[0]))
+                raise error(f"row {ragged + 1} has {len(rows[ragged])} entries, row 1 has "
+                            f"{len(rows[0])}", node.items[ragged].at,
+                            "every row of a matrix has the same length")
+            return _limited(Array(len(rows), len(rows[0]), tuple(x for row in rows for x in row)),
+                            node.at)
+        for item, value in zip(node.items, items):
+            if isinstance(value, Array) or isinstance(item, Bracket):
+                raise error(f"an entry of a vector is {described(value)}", item.at,
+                            "a matrix is written [[a, b], [c, d]], every row in brackets")
+        return _limited(Array(1, len(items), tuple(items)), node.at)  # type: ignore[arg-type]
+
+    def apply(self, node: Apply) -> Quantity:
+        """F(args), (F∘G)(args); DF(args) the Jacobian ∂Fᵢ/∂argⱼ, ∇f(args) the gradient."""
+        arguments = _flat([self.value(a) for a in node.arguments], node.at)
+        if node.derivative:
+            inputs = [Value(x.data if isinstance(x, Value) else x) for x in arguments]
+            outputs = self.composed(node, list(inputs))
+            return _jacobian(outputs, inputs)
+        return self.composed(node, arguments)
+
+    def composed(self, node: Apply, arguments: list[Scalar]) -> Quantity:
+        result: Quantity = 0.0
+        for name in reversed(node.functions):
+            function = self.functions[name]
+            if len(arguments) != len(function.parameters):
+                raise error(f"{name} takes {len(function.parameters)} numbers, here it gets "
+                            f"{len(arguments)}", node.at,
+                            f"{name}({', '.join(function.parameters)}) is defined on line "
+                            f"{function.line}")
+            scope = ChainMap(dict(zip(function.parameters, arguments)), self.env)
+            result = Evaluator(scope, self.functions, self.derivative, self.leaves)(
+                function.body)
+            arguments = _flat([result], node.at)
+        return result
+
+
+def _limited(a: Array, at: Token) -> Array:
+    if len(a.entries) > MAX_ENTRIES:
+        raise error(f"{a.described()} is too large", at, f"at most {MAX_ENTRIES:,} entries")
+    return a
+
+
+def _flat(values: list[Quantity], at: Token) -> list[Scalar]:
+    """Arguments as numbers: a vector argument gives one number per entry."""
+    flat: list[Scalar] = []
+    for value in values:
+        if isinstance(value, Array):
+            if not value.is_vector:
+                raise error(f"a function's argument is {value.described()}", at,
+                            "pass numbers or a vector")
+            flat += value.entries
+        else:
+            flat.append(value)
+    return flat
+
+
+def _jacobian(outputs: Quantity, inputs: list[Value]) -> Quantity:
+    """∂outputᵢ/∂inputⱼ: a matrix (one row per output), a vector or a number."""
+    from ..walkthrough import partials
+
+    rows = outputs.entries if isinstance(outputs, Array) else (outputs,)
+    table = []
+    for out in rows:
+        grads = partials(out) if isinstance(out, Value) else {}
+        table.append(tuple(grads.get(x, 0.0) for x in inputs))
+    if len(rows) > 1 and len(inputs) == 1:  # R → Rᵐ: a column
+        return Array(len(rows), 1, tuple(r[0] for r in table))
+    return simplified(Array(len(rows), len(inputs), tuple(x for r in table for x in r)))
+
+
+def _each(q: Quantity, f: Callable[[Scalar], Scalar]) -> Quantity:
+    return q.map(f) if isinstance(q, Array) else f(q)
+
+
+def _call(function: str, x: Scalar) -> Scalar:
+    if isinstance(x, float):
+        return getattr(Value(x), function)().data
+    return getattr(x, function)()
+
+
+_BINARY: dict[str, Callable[[Scalar, Scalar], Value]] = {
+    "+": lambda a, b: a + b,
+    "-": lambda a, b: a - b,
+    "*": lambda a, b: a * b,
+    "/": lambda a, b: a / b,
+    "**": lambda a, b: a**b,
+}
+
+
+_PLAIN: dict[str, Callable[[float, float], float]] = {
+    "+": operator.add, "-": operator.sub, "*": operator.mul,
+}
+
+
+def _scalar(op: str, left: Scalar, right: Scalar, at: Token) -> Scalar:
+    if isinstance(left, float) and isinstance(right, float):
+        if op in _PLAIN:  # cannot fail, but may overflow to inf
+            return _checked(_PLAIN[op](left, right), at)
+        return _checked(_BINARY[op](Value(left), right).data, at)  # the engine's clear errors
+    return _BINARY[op](left, right)
+
+
+def _checked(value: Scalar, at: Token) -> Scalar:
+    """Numbers that overflow to ``inf`` are an error, not a silent infinity."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise error("number too large", at, "results must stay below about 1.8e308")
+    return value
+
+
+def evaluate(node: Node, env: Environment, functions: Mapping[str, Function] | None = None,
+             derivative: DerivativeOf | None = None) -> Quantity:
+    """The value of a formula: a float when it uses numbers only, else `Value` nodes (an
+    `Array` of them for a vector or matrix)."""
+    return Evaluator(env, functions, derivative)(node)
+

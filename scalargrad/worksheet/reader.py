@@ -1,0 +1,661 @@
+"""Reading a worksheet: statements, definitions, chains of working and claims."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import stat
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from ..engine import Value, sum_values
+from .arrays import Array, Quantity
+from .evaluation import Function, evaluate
+from .syntax import (
+    FUNCTIONS,
+    MINUS,
+    Apply,
+    Bracket,
+    Name,
+    Node,
+    Num,
+    Parser,
+    Unary,
+    derivatives_in,
+    is_numeric,
+    names_in,
+    walk,
+)
+from .tokens import MAX_BYTES, Token, WorksheetError, error, lines, tokenize
+
+_EQUALS = {"=", "≈"}
+_SEPARATORS = {";", ","}
+BLANK = "?"
+"""A claim left blank to fill in (an exercise's worksheet): graded "unanswered"."""
+
+
+@dataclass(frozen=True)
+class Claim:
+    """What the student wrote about the value of ``name`` (or ∂top/∂name when ``top``):
+    a number (``form`` "number") or a formula (``form`` "formula", ``written`` is its
+    text).  ``entry`` is the 1-based index of the entry of a vector or matrix claim
+    (``(2,)`` or ``(1, 3)``), empty for a scalar."""
+
+    name: str
+    written: str
+    line: int
+    column: int
+    top: str | None = None
+    entry: tuple[int, ...] = ()
+    form: str = "number"
+
+    @property
+    def number(self) -> Decimal:
+        """The claimed number, exactly as written (a claim of form "number" only)."""
+        if self.form != "number":
+            raise ValueError(f"{self.subject}: {self.written!r} is a {self.form}, not a number")
+        return Decimal(self.written)
+
+    @property
+    def subject(self) -> str:
+        """What is claimed, as the student would say it: ``h2``, ``∂L/∂w12``, ``z[2]``
+        or ``∂L/∂W1[1,3]``."""
+        base = f"∂{self.top}/∂{self.name}" if self.top else self.name
+        return base + (f"[{','.join(map(str, self.entry))}]" if self.entry else "")
+
+
+@dataclass(frozen=True)
+class Definition:
+    """``name = formula`` on ``line``.  Read off the formula once: ``uses`` (every name
+    in it, in reading order), ``refs`` (each name once), ``size`` (its nodes) and
+    ``calls`` (whether it applies a function of the worksheet)."""
+
+    name: str
+    formula: Node
+    line: int
+    column: int
+    uses: tuple[Name, ...] = field(init=False, repr=False)
+    refs: tuple[str, ...] = field(init=False)
+    size: int = field(init=False, repr=False)
+    calls: bool = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        nodes = list(walk(self.formula))
+        uses = tuple(n for n in nodes if isinstance(n, Name))
+        for key, value in {"uses": uses, "refs": tuple(dict.fromkeys(n.name for n in uses)),
+                           "size": len(nodes),
+                           "calls": any(isinstance(n, Apply) for n in nodes)}.items():
+            object.__setattr__(self, key, value)
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What a chain is about: the value of ``name``, ∂top/∂name, or an ``expression`` (a
+    worksheet function applied, ``name`` is its text).  An expression whose arguments
+    use ``variables`` (names the worksheet does not define: ``DF(x, y)``) is an identity
+    in them, checked at random values of the variables."""
+
+    name: str
+    top: str | None = None
+    expression: Node | None = None
+    variables: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Link:
+    """One part of a chain after its formula: ``kind`` "number" (a claimed number, or a
+    bracket of them: one claim per entry), "working" (numbers only) or "formula"."""
+
+    kind: str
+    node: Node
+    text: str
+    line: int
+    column: int
+    claims: tuple[Claim, ...] = ()
+
+
+@dataclass(frozen=True)
+class Chain:
+    """A statement's working: its subject and its links in the order written."""
+
+    subject: Subject
+    links: tuple[Link, ...]
+    formula: Node | None = None
+    """The formula of a definition (``a1 = x12 · w12 = …``), which the links follow."""
+
+
+@dataclass
+class Worksheet:
+    """A parsed worksheet: every named node, its definition, the functions, the chains of
+    working, and the student's claimed numbers."""
+
+    values: dict[str, Value]
+    definitions: dict[str, Definition]
+    claims: list[Claim]
+    loss: str
+    source: str = ""
+    arrays: dict[str, Array] = field(default_factory=dict)
+    functions: dict[str, Function] = field(default_factory=dict)
+    chains: list[Chain] = field(default_factory=list)
+    _below: dict[tuple[str, str | None], set[str]] = field(
+        default_factory=dict, repr=False, compare=False)
+
+    @property
+    def root(self) -> Value:
+        """The node the worksheet is about (``loss:``, else the last scalar defined)."""
+        return self.values[self.loss]
+
+    def quantity(self, name: str) -> Quantity:
+        """The value of a name: a node, or an `Array` of nodes."""
+        return self.arrays[name] if name in self.arrays else self.values[name]
+
+    def only_path(self, top: str, bottom: str) -> bool:
+        """Is ``bottom`` used by ``top``'s formula directly and by none of its other
+        inputs (so that the total ∂top/∂bottom is the local one)?"""
+        refs = self.definitions[top].refs
+        return all(r == bottom or bottom not in self.below(r) for r in refs)
+
+    def below(self, name: str, avoiding: str | None = None) -> set[str]:
+        """Every name that ``name``'s formula depends on, directly or not, without going
+        through ``avoiding`` (remembered: the definitions do not change)."""
+        if (name, avoiding) not in self._below:
+            seen, stack = {name}, [name]
+            while stack:
+                for ref in self.definitions[stack.pop()].refs:
+                    if ref not in seen and ref != avoiding:
+                        seen.add(ref)
+                        stack.append(ref)
+            self._below[name, avoiding] = seen - {name}
+        return self._below[name, avoiding]
+
+
+@dataclass
+class _Statement:
+    kind: str  # "define", "function", "claim", "derivative", "expression", "loss"
+    target: Token
+    parts: list[tuple[Token, list[Token]]] = field(default_factory=list)
+    top: Token | None = None
+    lhs: list[Token] = field(default_factory=list)
+
+
+def parse(text: str, source: str = "") -> Worksheet:
+    """Read a worksheet from its text; raise `WorksheetError` if it is malformed."""
+    try:
+        worksheet = _Reader(text).read()
+    except WorksheetError as err:
+        raise err.located(source) from None
+    worksheet.source = source
+    return worksheet
+
+
+def load(path: str | Path) -> Worksheet:
+    """Read a worksheet file (UTF-8, at most `MAX_BYTES`, a regular file: never a device
+    or a pipe, which could be read forever)."""
+    path = Path(path)
+    try:
+        with open(path, "rb", opener=_open_without_blocking) as file:
+            mode = os.fstat(file.fileno()).st_mode
+            if not stat.S_ISREG(mode):
+                raise WorksheetError("not a regular file", source=str(path),
+                                     hint="give the path of a worksheet text file")
+            data = file.read(MAX_BYTES + 1)
+        if len(data) > MAX_BYTES:
+            raise WorksheetError(f"file too large (over {MAX_BYTES:,} bytes)",
+                                 hint=f"at most {MAX_BYTES:,} bytes", source=str(path))
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise WorksheetError(f"not UTF-8 text (byte {err.start})", source=str(path)) \
+            from None
+    except OSError as err:
+        raise WorksheetError(f"cannot read the file: {err.strerror}", source=str(path)) \
+            from None
+    return parse(text, str(path))
+
+
+def _open_without_blocking(path: str, flags: int) -> int:
+    """Open without waiting (a FIFO with no writer would block ``open`` itself)."""
+    return os.open(path, flags | getattr(os, "O_NONBLOCK", 0))
+
+
+def expression(text: str, values: dict[str, float]) -> Value:
+    """A formula (``"(x - y)**2"`` or ``"L = (x - y)**2"``) as a graph, with ``values``
+    giving each name's number; the names become labelled leaves.
+
+    >>> expression("f = x * y + 1", {"x": 2, "y": 3}).data
+    7.0
+    """
+    if len(text) > MAX_BYTES:
+        raise WorksheetError("expression too long", hint=f"at most {MAX_BYTES:,} characters")
+    tokens = tokenize(" ".join(lines(text)))
+    label = None
+    if len(tokens) > 2 and tokens[0].kind == "name" and tokens[1].text == "=":
+        label, tokens = tokens[0].text, tokens[2:]
+    formula = Parser(tokens).parse()
+    env = {name: Value(float(v), label=name) for name, v in values.items()}
+    for used in names_in(formula):
+        if used.name not in env:
+            close = difflib.get_close_matches(used.name, [*FUNCTIONS, *env], n=1)
+            hint = (f"did you mean {close[0]}?" if close
+                    else f"give its value with --at {used.name}=NUMBER")
+            raise error(f"unknown name {used.name!r}", used.at, hint)
+    result = evaluate(formula, env)
+    if isinstance(result, Array):
+        raise error("an expression must give one number, not "
+                    f"{result.described()}", formula.at, "draw one entry at a time")
+    root = result if isinstance(result, Value) else Value(result)
+    if label:
+        root = _named(root, label)  # type: ignore[assignment]
+    return root
+
+
+def _named(value: Quantity, name: str) -> Value | Array:
+    """The node for ``name = formula``: a fresh node gets the label; a formula that is
+    just another name (``c1 = w10``) gets its own one-term sum node so ``c1`` is drawn.
+    The entries of a vector or matrix are labelled ``x[2]``, ``W[1,3]`` unless they are
+    named nodes already (``v = [v0, v1]`` keeps v0 and v1)."""
+    if isinstance(value, Array):
+        entries = []
+        for k, entry in enumerate(value.entries):
+            label = f"{name}[{','.join(map(str, value.index(k)))}]"
+            if isinstance(entry, float):
+                entry = Value(entry, label=label)
+            elif entry.label is None:
+                entry.label = label
+            entries.append(entry)
+        return Array(value.rows, value.cols, tuple(entries))
+    if isinstance(value, float):
+        return Value(value, label=name)
+    if value.label is not None:
+        value = sum_values([value])
+    value.label = name
+    return value
+
+
+def _split(tokens: list[Token], separators: set[str]) -> list[tuple[Token, list[Token]]]:
+    """Split at separators outside brackets: [(separator or first token, tokens)]."""
+    pieces: list[tuple[Token, list[Token]]] = [(tokens[0], [])]
+    depth = 0
+    for token in tokens:
+        if token.kind == "symbol" and token.text in "()[]":
+            depth += 1 if token.text in "([" else -1
+        if token.kind == "symbol" and token.text in separators and depth <= 0:
+            pieces.append((token, []))
+        elif token.kind != "end":
+            pieces[-1][1].append(token)
+    return pieces
+
+
+def _end(tokens: list[Token], after: Token) -> list[Token]:
+    """``tokens`` with an end token, placed just after the last one."""
+    last = tokens[-1] if tokens else after
+    return [*tokens, Token("end", "", last.line, last.column + len(last.text))]
+
+
+def _number_claim(tokens: list[Token]) -> str | None:
+    """``"-15.88"`` if the tokens are just a (signed) number literal, ``"?"`` for a blank
+    left to fill in (an exercise's worksheet), else None."""
+    texts = [t.text for t in tokens]
+    if len(tokens) == 1 and (tokens[0].kind == "number" or texts[0] == BLANK):
+        return texts[0]
+    if len(tokens) == 2 and tokens[1].kind == "number" and texts[0] in {"+", *MINUS}:
+        return ("-" if texts[0] in MINUS else "") + texts[1]
+    return None
+
+
+def _claimed_number(node: Node) -> tuple[str, Token] | None:
+    """A plain (signed) number literal as written, with where it starts."""
+    if isinstance(node, Num):
+        return node.text, node.at
+    if isinstance(node, Unary) and node.op in MINUS and isinstance(node.operand, Num):
+        return "-" + node.operand.text, node.at
+    return None
+
+
+def _claimed_numbers(node: Node) -> list[tuple[tuple[int, ...], str, Token]] | None:
+    """A bracket of plain numbers (``[1, -0.5]``, ``[[1, 2], [3, 4]]``, also transposed) as
+    (entry, number, where) for each entry, else None."""
+    transposed = isinstance(node, Unary) and node.op == "ᵀ"
+    if transposed:
+        node = node.operand  # type: ignore[union-attr]
+    if not isinstance(node, Bracket):
+        return None
+    if all(isinstance(item, Bracket) for item in node.items):
+        rows = [[_claimed_number(x) for x in row.items] for row in node.items]  # type: ignore[union-attr]
+        if any(x is None for row in rows for x in row) or len(rows) == 1 or \
+                any(len(row) != len(rows[0]) for row in rows):
+            return None
+        if len(rows[0]) == 1 or transposed:  # a column written as rows, or a transposed matrix
+            entries = [(i, j) for j in range(len(rows[0])) for i in range(len(rows))] \
+                if transposed else [(i, 0) for i in range(len(rows))]
+            flat = [rows[i][j] for i, j in entries]
+            if len(rows[0]) == 1:
+                return [((k + 1,), *flat[k]) for k in range(len(flat))]  # type: ignore[misc]
+            return [((j + 1, i + 1), *rows[i][j]) for i, j in entries]  # type: ignore[misc]
+        return [((i + 1, j + 1), *x) for i, row in enumerate(rows)  # type: ignore[misc]
+                for j, x in enumerate(row)]
+    numbers = [_claimed_number(x) for x in node.items]
+    if any(x is None for x in numbers):
+        return None
+    return [((k + 1,), *x) for k, x in enumerate(numbers)]  # type: ignore[misc]
+
+
+def _derivative_lhs(tokens: list[Token]) -> tuple[Token, Token] | None:
+    """(top, bottom) for ``∂L/∂w``, ``dL/dw`` or ``d L / d w``, else None."""
+    texts = [t.text for t in tokens]
+    kinds = [t.kind for t in tokens]
+    if len(tokens) == 5 and texts[0] == texts[3] and texts[0] in {"∂", "d"} \
+            and texts[2] == "/" and kinds[1] == kinds[4] == "name":
+        return tokens[1], tokens[4]
+    if len(tokens) == 3 and texts[1] == "/" and kinds[0] == kinds[2] == "name" \
+            and all(t.startswith("d") and len(t) > 1 for t in (texts[0], texts[2])):
+        top, bottom = tokens[0], tokens[2]
+        return (Token("name", top.text[1:], top.line, top.column + 1),
+                Token("name", bottom.text[1:], bottom.line, bottom.column + 1))
+    return None
+
+
+def _function_lhs(tokens: list[Token]) -> tuple[Token, list[Token]] | None:
+    """(name, parameters) for ``F(x, y)``, else None."""
+    if len(tokens) < 4 or tokens[0].kind != "name" or tokens[1].text != "(" \
+            or tokens[-1].text != ")":
+        return None
+    inner = tokens[2:-1]
+    parameters = inner[::2]
+    commas = inner[1::2]
+    if any(t.kind != "name" for t in parameters) or any(t.text != "," for t in commas) \
+            or len(inner) % 2 == 0:
+        return None
+    return tokens[0], parameters
+
+
+_HEADING = re.compile(r"\s*(Forward|Backward) pass\b[^=]*$")
+"""The walkthrough's headings (``Forward pass``, ``Backward pass (∂L/∂node, chain rule)``),
+read as headings so that its text is a worksheet."""
+_EXPONENT_NAME = re.compile(r"[0-9.]+([eE][0-9]+)$")
+
+
+class _Reader:
+    """Reads a worksheet in two passes: statements first (so that a name used before its
+    definition can be told from an unknown one), then the values, top to bottom."""
+
+    def __init__(self, text: str) -> None:
+        if len(text) > MAX_BYTES:
+            raise WorksheetError(f"worksheet too large ({len(text):,} characters)",
+                                 hint=f"at most {MAX_BYTES:,}")
+        self.text = text
+        self.statements: list[_Statement] = []
+        self.claims: list[Claim] = []
+        self.chains: list[Chain] = []
+        self.defined_on: dict[str, Definition] = {}
+        self.functions: dict[str, Function] = {}
+        self.names: dict[str, Value | Array] = {}
+        self.loss: Token | None = None
+        self.exponents: list[Token] = []  # numbers such as 2e1, in case e1 is a name
+        self.function_uses: list[tuple[Node, set[str]]] = []
+
+    def read(self) -> Worksheet:
+        self.lines = lines(self.text)
+        for number_, line in enumerate(self.lines, start=1):
+            self.read_line(line, number_)
+        self.check_exponents()
+        for body, parameters in self.function_uses:  # the rest must be defined somewhere
+            for used in names_in(body):
+                if used.name not in parameters and used.name not in self.defined_on:
+                    raise self.unknown(used.at)
+        for statement in self.statements:
+            self.run(statement)
+        values = {n: v for n, v in self.names.items() if isinstance(v, Value)}
+        arrays = {n: v for n, v in self.names.items() if isinstance(v, Array)}
+        if not values:
+            raise WorksheetError("the worksheet defines nothing" if not arrays else
+                                 "the worksheet defines no single number (the loss)",
+                                 hint="write one assignment a line, e.g. x = 1")
+        loss = self.loss.text if self.loss else next(reversed(values))
+        if loss not in values:
+            if loss in arrays:
+                raise error(f"the loss must be one number; {loss} is "
+                            f"{arrays[loss].described()}", self.loss)  # type: ignore[arg-type]
+            raise self.unknown(self.loss)  # type: ignore[arg-type]
+        return Worksheet(values, self.defined_on, self.claims, loss, arrays=arrays,
+                         functions=self.functions, chains=self.chains)
+
+    # -- pass 1: statements -----------------------------------------------------------
+    def read_line(self, line: str, number_: int) -> None:
+        if _HEADING.match(line):
+            return
+        code, _, comment = line.partition("#")
+        tokens = tokenize(code, number_)
+        self.exponents += [t for t in tokens if t.kind == "number"
+                           and _EXPONENT_NAME.match(t.text)]
+        last: _Statement | None = None
+        for _, piece in _split(tokens, _SEPARATORS):
+            if piece:
+                last = self.read_statement(piece)
+        claimed = comment.strip().lstrip("=≈").strip()
+        if last is not None and last.kind not in {"loss", "function"} and claimed:
+            column = len(code) + 2 + comment.index(claimed[0])
+            try:
+                comment_tokens = tokenize(claimed, number_)
+            except WorksheetError:
+                return  # a comment in words
+            written = _number_claim(comment_tokens[:-1])
+            if written:
+                mark = Token("symbol", "#", number_, column)
+                number = [Token("number", written.lstrip("-"), number_, column)]
+                if written.startswith("-"):
+                    number.insert(0, Token("symbol", "-", number_, column))
+                last.parts.append((mark, _end(number, mark)))
+
+    def check_exponents(self) -> None:
+        """``2e1`` is the number 20; in a worksheet that names ``e1`` that is a trap."""
+        for token in self.exponents:
+            tail = _EXPONENT_NAME.match(token.text).group(1)  # type: ignore[union-attr]
+            if tail in self.defined_on:
+                raise error(f"{token.text} reads as the number {float(token.text):g}, but "
+                            f"{tail} is a name here", token,
+                            f"write {token.text[: -len(tail)]}·{tail} for the product, or "
+                            f"the number without an exponent")
+
+    def read_statement(self, tokens: list[Token]) -> _Statement:
+        first = tokens[0]
+        if first.kind == "name" and first.text.lower() == "loss" and len(tokens) > 1 \
+                and tokens[1].text == ":":
+            if len(tokens) != 3 or tokens[2].kind != "name":
+                raise error("expected 'loss: NAME'", first, "e.g. loss: L")
+            self.loss = tokens[2]
+            return _Statement("loss", tokens[2])
+        pieces = _split(tokens, _EQUALS)
+        if len(pieces) == 1:
+            raise error("expected '=' in this statement", first,
+                        "write name = formula, e.g. a1 = x12 * w12")
+        lhs = pieces[0][1]
+        if not lhs:
+            raise error("nothing before '='", first, "write name = formula")
+        parts = [(sep, _end(body, sep)) for sep, body in pieces[1:]]
+        for sep, body in parts:
+            if len(body) == 1:
+                raise error(f"nothing after {sep.text!r}", sep, "write a formula or a number")
+        derivative = _derivative_lhs(lhs)
+        function = _function_lhs(lhs)
+        if derivative:
+            statement = _Statement("derivative", derivative[1], parts, top=derivative[0])
+        elif len(lhs) == 1 and lhs[0].kind == "name":
+            statement = self.read_assignment(lhs[0], parts)
+        elif function and function[0].text not in self.functions \
+                and function[0].text[1:] not in self.functions:
+            statement = self.read_function(function[0], function[1], parts)
+        else:
+            statement = _Statement("expression", first, parts, lhs=_end(lhs, first))
+            if not isinstance(self.parser(statement.lhs).parse(), Apply):
+                raise error("the left of '=' must be a name, a derivative or a function",
+                            first, "e.g. a1 = x12 * w12, dL/dw12 = -0.1585, "
+                            "F(x, y) = [x^2, 3x] or DF(1, 2) = [[2, 0], [3, 0]]")
+        self.statements.append(statement)
+        return statement
+
+    def parser(self, tokens: list[Token]) -> Parser:
+        return Parser(tokens, {n: len(f.parameters) for n, f in self.functions.items()})
+
+    def read_function(self, name: Token, parameters: list[Token],
+                      parts: list[tuple[Token, list[Token]]]) -> _Statement:
+        """``F(x, y) = formula``: the function; the rest of the chain, an identity in
+        its parameters."""
+        self.check_new_name(name)
+        texts = [p.text for p in parameters]
+        if len(set(texts)) != len(texts):
+            raise error("a parameter is named twice", name, "write F(x, y)")
+        body = self.parser(parts[0][1]).parse()
+        for atom in derivatives_in(body):
+            raise error("a derivative cannot be part of a formula", atom.at,
+                        "define the function by a formula in its parameters")
+        self.function_uses.append((body, set(texts)))
+        self.functions[name.text] = Function(name.text, tuple(texts), body, name.line)
+        lhs = [name, Token("symbol", "(", name.line, name.column)]
+        for i, p in enumerate(parameters):
+            lhs += [p] if i == 0 else [Token("symbol", ",", p.line, p.column), p]
+        lhs.append(Token("symbol", ")", name.line, name.column))
+        return _Statement("function", name, parts[1:], lhs=_end(lhs, name))
+
+    def check_new_name(self, target: Token) -> None:
+        name = target.text
+        if name.lower() in FUNCTIONS:
+            raise error(f"{name!r} is a function, not a name to assign", target,
+                        "choose another name")
+        earlier = self.defined_on.get(name) or self.functions.get(name)
+        if earlier:
+            raise error(f"{name} is already defined on line {earlier.line}", target,
+                        f"a name is defined once; to claim its value again write "
+                        f"'{name} ≈ NUMBER'")
+
+    def read_assignment(self, target: Token, parts: list[tuple[Token, list[Token]]]) \
+            -> _Statement:
+        if parts[0][0].text == "≈":
+            return _Statement("claim", target, parts)
+        self.check_new_name(target)
+        formula = self.parser(parts[0][1]).parse()
+        self.defined_on[target.text] = Definition(target.text, formula, target.line,
+                                                  target.column)
+        return _Statement("define", target, parts[1:])
+
+    # -- pass 2: values and chains ------------------------------------------------------
+    def run(self, statement: _Statement) -> None:
+        target = statement.target
+        if statement.kind == "loss":
+            return
+        if statement.kind == "define":
+            definition = self.defined_on[target.text]
+            for used in definition.uses:
+                self.require(used.at, inside=definition)
+            value = evaluate(definition.formula, self.names, self.functions)
+            self.names[target.text] = _named(value, target.text)
+        if statement.kind in {"function", "expression"}:
+            subject = self.expression_subject(statement)
+        else:
+            for token in filter(None, (statement.top, target)):
+                self.require(token)
+            subject = Subject(target.text, statement.top.text if statement.top else None)
+        links = tuple(self.link(subject, body) for _, body in statement.parts)
+        if links:
+            formula = self.defined_on[target.text].formula if statement.kind == "define" \
+                else None
+            self.chains.append(Chain(subject, links, formula))
+
+    def expression_subject(self, statement: _Statement) -> Subject:
+        lhs = self.parser(statement.lhs).parse()
+        variables = []
+        for used in names_in(lhs):
+            if used.name not in self.names and used.name not in self.defined_on:
+                variables.append(used.name)
+            else:
+                self.require(used.at)
+        first, last = statement.lhs[0], statement.lhs[-2]
+        if statement.kind == "function":
+            parameters = self.functions[statement.target.text].parameters
+            text = f"{statement.target.text}({', '.join(parameters)})"
+        else:
+            text = self.source_text(first, last)
+        return Subject(text, expression=lhs, variables=tuple(dict.fromkeys(variables)))
+
+    def source_text(self, first: Token, last: Token) -> str:
+        line = self.lines[first.line - 1]
+        return line[first.column - 1: last.column - 1 + len(last.text)].strip()
+
+    def link(self, subject: Subject, tokens: list[Token]) -> Link:
+        """One part of the chain: claimed numbers, numeric working or a formula."""
+        first, last = tokens[0], tokens[-2]
+        text = self.source_text(first, last) if first.text != "#" or len(tokens) > 2 \
+            else tokens[-2].text
+        written = _number_claim(tokens[:-1])
+        top = subject.top
+        if written is not None:
+            form = "blank" if written == BLANK else "number"
+            claim = Claim(subject.name, written, first.line, first.column, top, form=form)
+            self.claims.append(claim)
+            self.no_variables(subject, first)
+            return Link("number", Num(written, first), written, first.line, first.column,
+                        (claim,))
+        node = self.parser(tokens).parse()
+        entries = _claimed_numbers(node)
+        if entries is not None:
+            claims = tuple(Claim(subject.name, number, at.line, at.column, top, entry)
+                           for entry, number, at in entries)
+            self.claims += claims
+            self.no_variables(subject, first)
+            return Link("number", node, text, first.line, first.column, claims)
+        scope = set(subject.variables)
+        for used in names_in(node):
+            if used.name not in scope:
+                self.require(used.at)
+        for atom in derivatives_in(node):
+            for name in (atom.top, atom.bottom):
+                self.require(Token("name", name, atom.at.line, atom.at.column))
+        kind = "working" if is_numeric(node) else "formula"
+        return Link(kind, node, text, first.line, first.column)
+
+    def no_variables(self, subject: Subject, at: Token) -> None:
+        if subject.variables:
+            names = subject.variables
+            raise error(f"{subject.name} has no value: {', '.join(names)} "
+                        f"{'is' if len(names) == 1 else 'are'} not given", at,
+                        "claim a number at a point, e.g. DF(1, 2) = …")
+
+    def require(self, used: Token, inside: Definition | None = None) -> None:
+        """A name must be defined above the line that uses it."""
+        if used.text in self.names:
+            return
+        later = self.defined_on.get(used.text)
+        if inside is not None and used.text == inside.name:
+            raise error(f"{used.text} is defined in terms of itself", used,
+                        "a worksheet is read top to bottom; each name once")
+        if later is None:
+            raise self.unknown(used)
+        cycle = self.cycle(used.text, inside.name) if inside else None
+        hint = f"cycle: {' → '.join(cycle)}" if cycle else "move its definition above this line"
+        raise error(f"{used.text} is used before it is defined (on line {later.line})",
+                    used, hint)
+
+    def cycle(self, start: str, goal: str) -> list[str] | None:
+        """A path of definitions start → … → goal, if ``goal`` depends on itself."""
+        paths: dict[str, list[str]] = {start: [goal, start]}
+        stack = [start]
+        while stack:
+            name = stack.pop()
+            definition = self.defined_on.get(name)
+            for ref in definition.refs if definition else ():
+                if ref == goal:
+                    return [*paths[name], goal]
+                if ref not in paths:
+                    paths[ref] = [*paths[name], ref]
+                    stack.append(ref)
+        return None
+
+    def unknown(self, used: Token) -> WorksheetError:
+        if used.text.lower() in FUNCTIONS or used.text in self.functions:
+            return error(f"{used.text} is a function", used, f"write {used.text}(x)")
+        known = [*self.defined_on, *FUNCTIONS, *self.functions]
+        close = difflib.get_close_matches(used.text, known, n=1)
+        hint = f"did you mean {close[0]}?" if close else "define it on a line above"
+        return error(f"unknown name {used.text!r}", used, hint)
+
