@@ -26,12 +26,12 @@ from __future__ import annotations
 import json
 import math
 import re
-from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
 from html import escape
 from importlib.resources import files
 from pathlib import Path
 
+from .animation import Animation
 from .chart_style import format_number
 from .drawing import BLANK_BOX, to_svg
 from .engine import Value, topological_order
@@ -49,30 +49,15 @@ BOX_PIXELS = 60
 """On screen an empty box is at least this wide; a chart too wide for that scrolls."""
 
 
-@dataclass(frozen=True)
-class PracticePage:
-    """A written practice page: ``path`` (None if not written) and its ``html``.
+class PracticePage(Animation):
+    """A practice page: its ``html`` and the ``path`` it was written to (None if not).
+    Like the animation, a notebook cell shows it inline, in a sandboxed frame."""
 
-    In Jupyter it shows itself inline, in a sandboxed frame (``_repr_html_``)."""
+    frame_title = "practice page"
 
-    html: str
-    path: Path | None = None
-
-    def save(self, path: str | Path) -> Path:
-        """Write the page to ``path`` (an ``.html`` file); return the path."""
-        path = Path(path)
-        path.write_text(self.html, encoding="utf-8")
-        return path
-
-    def _repr_html_(self) -> str:
-        return (f'<iframe srcdoc="{escape(self.html, quote=True)}" sandbox="allow-scripts" '
-                'style="width: 100%; height: 720px; border: 1px solid #ddd" '
-                'title="practice page"></iframe>')
-
-    def __fspath__(self) -> str:
-        if self.path is None:
-            raise TypeError("this practice page was not written to a file")
-        return str(self.path)
+    def __init__(self, html: str, path: Path | None = None) -> None:
+        super().__init__(html)
+        self.path = path
 
 
 def practice(root: Value, path: str | Path | None = None, *, digits: int = 4,
