@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import graphviz_engine
-from .drawing import BLANK_BOX, render
+from .drawing import BLANK_BOX, draw, render
 from .variants import (
     ANSWER_DIGITS,
     Drawing,
@@ -135,9 +135,10 @@ def _write_variant(variant: Variant, folder: Path, paper: str, compile_pdf: bool
     here.mkdir(exist_ok=True)
     root = variant.root
     root.backward()
-    render(root, here / "chart.svg", blank=True, legend=False)
+    blank = draw(root, blank=True, legend=False).source  # laid out once, for both files
+    (here / "chart.svg").write_bytes(graphviz_engine.run(blank, "svg", pinned=True))
     if compile_pdf:
-        render(root, here / "chart.pdf", blank=True, legend=False)
+        (here / "chart.pdf").write_bytes(graphviz_engine.run(blank, "pdf", pinned=True))
     render(root, here / "solution.svg")
     (here / "worksheet.txt").write_text(variant.text(), encoding="utf-8")
     (here / "key.txt").write_text(variant.text(answers=True), encoding="utf-8")
