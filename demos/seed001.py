@@ -19,7 +19,8 @@ from importlib import resources
 import scalargrad as sg
 from scalargrad.demos._common import heading, output_dir
 from scalargrad.examples import SEED001_EXAMPLES, SEED001_V, SEED001_W, seed001
-from scalargrad.grading import check
+from scalargrad.grading import Report, check
+from scalargrad.reports import shortened, shown_exact
 from scalargrad.worksheet import parse
 
 WEIGHTS = [f"w{j}{k}" for j in (1, 2, 3) for k in (0, 1, 2)]
@@ -116,8 +117,9 @@ for weight in OUTPUT_WEIGHTS + WEIGHTS:
 #
 # scalargrad ships the notes' pages for the three examples as worksheets: the same lines,
 # typed in with every number the student wrote (`scalargrad/worksheets/seed001_x1.txt`).
-# The checker grades each number at the precision it was written with, and says of a
-# wrong one whether it is a new slip (the place to look), just follows from an earlier
+# The checker grades each number at the precision it was written with, each step of
+# arithmetic against its working and each formula as an identity, and says of a wrong
+# number whether it is a new slip (the place to look), just follows from an earlier
 # wrong number, or was cut off instead of rounded (0.249 for 0.2496, a habit, not a
 # mistake in the method). The full tables go to the output folder; the same check runs
 # as `scalargrad check seed001_x1.txt`.
@@ -134,17 +136,23 @@ for i in (1, 2, 3):
         first_example = report
 print("\nExample x1: the first slip, what follows from it, the first numbers cut off")
 print("(line of the worksheet, claim, as written, exact):")
-table = first_example.table().splitlines()
 
 
-def first(kind: str, n: int = 1) -> list[str]:
-    """The first n lines of the table with a wrong claim of this kind."""
-    return [line for line in table if f"✗ {kind}" in line][:n]
+def first(report: Report, kind: str, n: int = 1) -> list[str]:
+    """The first n wrong claims of this kind, one line each."""
+    return [f"{v.claim.line:>4}  {v.claim.subject:<12} {shortened(v.claim.written):>9}  "
+            f"{shown_exact(v):>11}  ✗ {v.note}"
+            for v in report.verdicts if v.kind == kind][:n]
 
 
-print("\n".join([table[0], *first("slip"), *first("follows"), *first("cut off", 2)]))
-print("and the dropped zero of part 1d, a slip:")
-print("\n".join(line for line in table if " -0.792 " in line))
+print("\n".join([*first(first_example, "arithmetic"), *first(first_example, "follows"),
+                 *first(first_example, "cut off", 2)]))
+print("the dropped zero of part 1d, an arithmetic slip:")
+print("\n".join(line for line in first(first_example, "arithmetic", 9) if " -0.792 " in line))
+print("and in example x2, 1c(3)'s prefactor applied twice (-21.886 times a matrix that")
+print("already holds it), a wrong formula:")
+print(first(check(parse(resources.files("scalargrad").joinpath(
+    "worksheets", "seed001_x2.txt").read_text("utf-8"))), "wrong formula")[0])
 
 # %% [markdown]
 # ## Part 2: the vector computation graph

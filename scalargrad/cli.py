@@ -26,9 +26,13 @@ import shlex
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .engine import ScalarGradError, Value
 from .worksheet import Worksheet, WorksheetError, expression, load
+
+if TYPE_CHECKING:
+    from .reports import GradedFile
 
 EXIT_OK, EXIT_WRONG, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -80,14 +84,46 @@ def _animate(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from .grading import check
+    from .reports import class_summary, each_report, files_json
 
-    report = check(_worksheet(args.worksheet))
+    if len(args.worksheet) == 1 and not args.summary and args.format != "json":
+        return _check_one(args.worksheet[0], args.format)
+    files = [_graded(source) for source in args.worksheet]
+    if args.summary:
+        print(class_summary(files, args.format), end="")
+    elif args.format == "json":
+        print(files_json(files), end="")
+    else:
+        print(each_report(files, args.format), end="")
+    statuses = {graded.status for graded in files}
+    return (EXIT_BAD_INPUT if "malformed" in statuses
+            else EXIT_WRONG if "wrong" in statuses else EXIT_OK)
+
+
+def _check_one(source: str, fmt: str) -> int:
+    """One worksheet: its table (or Markdown); a bad file is an error, exit status 2."""
+    from .grading import check
+    from .reports import markdown
+
+    report = check(_worksheet(source))
     if not report.verdicts:
         print("the worksheet has no claims to check (write one as 'a1 = x * w = 0.06')")
         return EXIT_OK
-    print(report.table(), end="")
+    print(report.table() if fmt == "text" else markdown(report), end="")
     return EXIT_OK if report.ok else EXIT_WRONG
+
+
+def _graded(source: str) -> GradedFile:
+    """One file of several, graded; a missing or malformed one carries its error."""
+    from .reports import GradedFile, grade_file
+
+    try:
+        path = _worksheet_path(source)
+    except CommandError as err:
+        return GradedFile(source, error=str(err))
+    if path is None:
+        return GradedFile(source, error=f"no such worksheet file: {source}")
+    return grade_file(path, shown_as=source)
 
 
 def _exercise(args: argparse.Namespace) -> int:
@@ -190,16 +226,22 @@ def _worksheet(source: str) -> Worksheet:
 
 
 def _worksheet_path(source: str) -> Path | None:
-    """The worksheet ``source`` names: a file, or one shipped in scalargrad/worksheets."""
+    """The worksheet ``source`` names: a file, or, by its bare name (no folder), one
+    shipped in scalargrad/worksheets (said on stderr); None if ``source`` does not look
+    like a file name (it is an expression)."""
     path = Path(source)
     if path.is_file():
         return path
+    if path.suffix != ".txt":
+        return None
     shipped = importlib.resources.files("scalargrad") / "worksheets" / path.name
-    if path.suffix == ".txt" and shipped.is_file():
+    if source == path.name and shipped.is_file():
+        print(f"scalargrad: using the worksheet shipped with scalargrad: {shipped}",
+              file=sys.stderr)
         return Path(str(shipped))
-    if path.suffix == ".txt":
-        raise CommandError(f"no such worksheet file: {source}")
-    return None
+    hint = f" (the shipped one is named without a folder: {path.name})" \
+        if shipped.is_file() else ""
+    raise CommandError(f"no such worksheet file: {source}{hint}")
 
 
 def _values(pairs: Sequence[str]) -> dict[str, float]:
@@ -267,13 +309,23 @@ def _parser() -> argparse.ArgumentParser:
                          help="where to write the page (default backprop.html)")
 
     check = command(
-        "check", _check, "check the numbers claimed in a worksheet",
-        "Each claim is right (✓) when the exact value rounds to it at the digits written. "
-        "A wrong one (✗) is a slip, follows from earlier wrong numbers, or was cut off "
-        "instead of rounded. A ? left blank is unanswered. Exit status: 0 all right, 1 some "
-        "wrong or unanswered, 2 a bad file.")
-    check.add_argument("worksheet", metavar="WORKSHEET",
-                       help="the worksheet file (or a shipped one, such as seed001_x1.txt)")
+        "check", _check, "check every claim of one worksheet, or of a whole class's",
+        "A number is right (✓) when the exact value rounds to it at the digits written, a "
+        "formula when it equals the quantity at the worksheet's point and at random points. "
+        "A wrong one (✗) is a slip, an arithmetic slip, a wrong formula (or one true here "
+        "only), follows from earlier wrong numbers, or was cut off instead of rounded. A ? "
+        "left blank is unanswered. With several files, a file that cannot be read is reported "
+        "as malformed and the others are still graded. Exit status: 0 all right, 1 some "
+        "wrong or unanswered, 2 a bad file (missing or malformed).")
+    check.add_argument("worksheet", metavar="WORKSHEET", nargs="+",
+                       help="a worksheet file (or a shipped one, such as seed001_x1.txt); "
+                            "several for a class")
+    check.add_argument("--format", choices=["text", "markdown", "json"], default="text",
+                       help="a plain-text table (default), Markdown, or JSON with every "
+                            "verdict")
+    check.add_argument("--summary", action="store_true",
+                       help="one line per file: its right and wrong claims, or why it is "
+                            "malformed; then the totals")
 
     exercise = command(
         "exercise", _exercise, "make an exercise: a variant per student, with handouts",

@@ -145,14 +145,15 @@ class Report:
         kinds = [v.kind for v in self.verdicts]
         blank = kinds.count("unanswered")
         wrong = len(kinds) - kinds.count("right") - blank
-        text = f"{len(kinds)} claims: {kinds.count('right')} right, {wrong} wrong"
-        text += f", {blank} unanswered" if blank else ""
         def plural(n: int, word: str) -> str:
             return word if n == 1 else word + "s"
 
+        text = f"{len(kinds)} {plural(len(kinds), 'claim')}: {kinds.count('right')} right, " \
+            f"{wrong} wrong" + (f", {blank} unanswered" if blank else "")
         parts = [f"{n} {what}" for n, what in [
             (kinds.count("slip"), plural(kinds.count("slip"), "slip")),
-            (kinds.count("follows"), "follow from earlier numbers"),
+            (kinds.count("follows"), ("follows" if kinds.count("follows") == 1 else "follow")
+             + " from earlier numbers"),
             (kinds.count("cut off"), "cut off instead of rounded"),
             (kinds.count("arithmetic"), plural(kinds.count("arithmetic"), "arithmetic slip")),
             (kinds.count("wrong formula"), plural(kinds.count("wrong formula"),
@@ -162,7 +163,10 @@ class Report:
         return text + (f" ({', '.join(parts)})" if parts else "")
 
     def table(self) -> str:
-        """A plain-text table: line, claim, as written, exact value, ✓ or ✗, and why."""
+        """A plain-text table: line, claim, as written (a long formula cut short), exact
+        value, ✓ or ✗, and why."""
+        from .reports import shortened
+
         rows = [("line", "claim", "written", "exact", "", "")]
         for v in self.verdicts:
             if v.claim.form == "number" and math.isfinite(v.exact):
@@ -173,12 +177,21 @@ class Report:
             else:
                 exact = format_number(v.exact, 6)
             mark = "✓" if v.right else "?" if v.claim.form == "blank" else "✗"
-            rows.append((str(v.claim.line), v.claim.subject, v.claim.written, exact, mark,
-                         v.note))
+            rows.append((str(v.claim.line), v.claim.subject, shortened(v.claim.written), exact,
+                         mark, v.note))
         widths = [max(len(r[i]) for r in rows) for i in range(4)]
         lines = [f"{r[0]:>{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]:>{widths[2]}}  "
                  f"{r[3]:>{widths[3]}}  {r[4]} {r[5]}".rstrip() for r in rows]
         return "\n".join([*lines, "", self.summary()]) + "\n"
+
+    def __repr__(self) -> str:
+        return f"<Report of {self.worksheet.source or 'a worksheet'}: {self.summary()}>"
+
+    def _repr_markdown_(self) -> str:
+        """How Jupyter shows a report: the summary and the table (`reports.markdown`)."""
+        from .reports import markdown
+
+        return markdown(self)
 
 
 MAX_WORK = 300_000

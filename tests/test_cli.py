@@ -92,7 +92,9 @@ def test_bad_input_is_one_line_on_stderr(capsys, args, message):
     assert main(args) == 2
     captured = capsys.readouterr()
     assert captured.out == ""
-    assert captured.err.count("\n") == 1 and message in captured.err
+    *notes, error = captured.err.splitlines()
+    assert error.startswith(f"scalargrad {args[0]}: error: ") and message in error
+    assert all(n.startswith("scalargrad: using the worksheet shipped") for n in notes)
 
 
 def test_malformed_worksheet_via_subprocess(tmp_path):
@@ -107,7 +109,9 @@ def test_malformed_worksheet_via_subprocess(tmp_path):
 
 def test_check_via_subprocess():
     done = run("check", "seed001_x1.txt")
-    assert done.returncode == 1 and "96 claims" in done.stdout and done.stderr == ""
+    assert done.returncode == 1 and " claims: " in done.stdout.splitlines()[-1]
+    assert done.stderr.startswith("scalargrad: using the worksheet shipped with scalargrad: ")
+    assert done.stderr.rstrip().endswith("seed001_x1.txt") and done.stderr.count("\n") == 1
 
 
 def test_graph_of_the_worksheet_names_every_node(tmp_path):
