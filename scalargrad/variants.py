@@ -32,7 +32,7 @@ from pathlib import Path
 
 from .engine import ScalarGradError, Value, topological_order
 from .walkthrough import partials
-from .worksheet import Worksheet, parse
+from .worksheet import Definition, Worksheet, parse
 from .worksheet.syntax import Binary, Call, Name, Node, Num, Sum, Unary
 
 MAX_TRIES = 1000
@@ -55,12 +55,13 @@ class ExerciseError(ScalarGradError, ValueError):
 
 @dataclass(frozen=True)
 class Template:
-    """A worksheet to make variants of: its ``leaves`` (name → number as written) and
-    what each variant asks (``asks``, in the order a person works: values, then
-    derivatives)."""
+    """A worksheet to make variants of: the ``definitions`` the loss is computed from (in
+    the source's order), its ``leaves`` (name → number as written) and what each variant
+    asks (``asks``, in the order a person works: values, then derivatives)."""
 
     name: str
     source: Worksheet
+    definitions: dict[str, Definition]
     leaves: dict[str, str]
     asks: tuple[Key, ...]
 
@@ -70,22 +71,26 @@ class Template:
 
 
 def template(source: Worksheet, name: str, every_node: bool = False) -> Template:
-    """The template of a parsed worksheet (see the module docstring for what it asks)."""
-    leaves = {n: text for n, d in source.definitions.items()
+    """The template of a parsed worksheet (see the module docstring for what it asks):
+    the loss and what it is computed from (vectors written beside them are left out)."""
+    needed = {source.loss, *source.below(source.loss)}
+    definitions = {n: d for n, d in source.definitions.items() if n in needed}
+    leaves = {n: text for n, d in definitions.items()
               if (text := _literal(d.formula)) is not None}
     if not leaves:
         raise ExerciseError(f"{name} has no leaves to vary: no name is defined by a plain "
                             "number (such as w12 = 0.03)")
-    computed = [n for n in source.definitions if n not in leaves]
+    computed = [n for n in definitions if n not in leaves]
     claimed = dict.fromkeys((c.top, c.name) for c in source.claims  # scalar numbers, ?
                             if c.form in ("number", "blank") and not c.entry
+                            and c.name in needed and c.top in (None, *needed)
                             and (c.top is not None or c.name not in leaves))
     if every_node or not claimed:
         asks = [(None, n) for n in computed]
-        asks += [(source.loss, n) for n in reversed(source.definitions) if n != source.loss]
+        asks += [(source.loss, n) for n in reversed(definitions) if n != source.loss]
     else:
         asks = [k for k in claimed if k[0] is None] + [k for k in claimed if k[0] is not None]
-    return Template(name, source, leaves, tuple(asks))
+    return Template(name, source, definitions, leaves, tuple(asks))
 
 
 def from_expression(text: str, values: Mapping[str, float], name: str = "expression"
@@ -235,7 +240,7 @@ def _worksheet_text(variant: Variant, answers: bool, head: list[str]) -> str:
     asks = set(template.asks)
     blank = (lambda key: rounded(variant.exact(key))) if answers else (lambda key: "?")
     lines = list(head)
-    for name, definition in template.source.definitions.items():
+    for name, definition in template.definitions.items():
         if name in template.leaves:
             lines.append(f"{name} = {variant.leaves[name]}")
             continue
@@ -301,7 +306,7 @@ def _solve(template: Template, leaves: dict[str, str]) -> Worksheet:
     """The template's worksheet with the leaves' new numbers (definitions only)."""
     lines = [f"{name} = {leaves[name]}" if name in leaves
              else f"{name} = {formula_text(d.formula)}"
-             for name, d in template.source.definitions.items()]
+             for name, d in template.definitions.items()]
     return parse("\n".join([*lines, f"loss: {template.loss}"]), template.name)
 
 

@@ -176,7 +176,7 @@ def test_every_answer_key_checks_all_right(tmp_path):
 
 def test_every_node_is_asked_with_every_node():
     template = load_template(SEED001, every_node=True)
-    names = set(template.source.definitions)
+    names = set(template.definitions)
     computed = names - set(template.leaves)
     assert {name for top, name in template.asks if top is None} == computed
     assert {name for top, name in template.asks if top == "L"} == names - {"L"}
@@ -317,9 +317,8 @@ def test_the_command_line_makes_an_exercise_from_an_expression(tmp_path, capsys)
 ])
 def test_bad_command_lines_get_one_clear_line(args, message, tmp_path, capsys):
     assert main(["exercise", *args, "-o", str(tmp_path / "out"), "--no-pdf"]) == 2
-    err = capsys.readouterr().err
-    assert err.startswith("scalargrad exercise: error: ") and message in err, err
-    assert err.count("\n") == 1
+    error = capsys.readouterr().err.splitlines()[-1]  # after a note on a shipped file
+    assert error.startswith("scalargrad exercise: error: ") and message in error, error
 
 
 # ---------------------------------------------------------------------------------------
