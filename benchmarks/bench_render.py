@@ -9,8 +9,9 @@ full (402 values in 33 neuron boxes) and collapsed (view="neuron").
 
 "first call" is `sg.to_svg` the first time in a fresh Python process (it includes
 importing the drawing code and starting Graphviz once), the median of several fresh
-processes; "warm" is the median of repeated calls in one process; "DOT" is the part of a
-warm call spent building the DOT text in Python (the rest is Graphviz's layout). Times
+processes; "warm" is the median of repeated calls in one process; "draw" is the part of a
+warm call spent in `sg.draw`: the layout pass (one or two Graphviz layouts) and the DOT
+text (the rest is the pinned drawing by Graphviz). Times
 are in milliseconds. A report, not a test: it exits 0 whatever the numbers are.
 """
 
@@ -122,7 +123,7 @@ def main() -> None:
           f"bundled: {graphviz_engine.program('bundled')}")
     print("times in milliseconds")
     print(f"{'chart':<30} {'values':>6} {'engine':<8} {'first call':>10} {'warm':>8} "
-          f"{'DOT':>6}")
+          f"{'draw':>6}")
     for chart in CHARTS:
         size = len(sg.topological_order(build(chart)[0]))
         for engine in engines:

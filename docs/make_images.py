@@ -1,11 +1,19 @@
 """Regenerate every picture in docs/images from the code, so none can go stale.
 
-    python docs/make_images.py            # charts (SVG, PNG), animation screenshots, demo plots
+    python docs/make_images.py            # every picture (about a minute)
     python docs/make_images.py --check    # CI: redraw the SVG charts, fail if one differs
 
-The charts are laid out by the bundled Graphviz (graphviz-pure), which gives the same SVG
-on every machine; the system ``dot`` depends on the fonts installed. PNGs come from
-``rsvg-convert``, screenshots from headless Chromium, demo plots from the demos themselves.
+How each picture is made:
+
+- ``seed001_x1.svg`` / ``.png``: `sg.render` of seed 001's example x1 (`charts`), laid out
+  by the bundled Graphviz (graphviz-pure, version `GRAPHVIZ_PURE`), which gives the same
+  SVG on every machine (the system ``dot`` depends on the fonts installed); the PNG by
+  ``rsvg-convert``.
+- ``animation.png``, ``demo_neuron_animation.png``: `sg.animate` pages (seed 001 at its
+  last step; the micrograd lecture's tanh neuron at step 4) shot by headless Chromium at
+  1400 × 900 (`animations`).
+- ``demo_*.png``: each demo run in full as a user runs it, its own picture copied
+  (`DEMO_PICTURES`, `demos`); they need the ``demos`` extra (matplotlib).
 """
 
 from __future__ import annotations
@@ -16,6 +24,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from importlib.metadata import version
 from pathlib import Path
 
 import scalargrad as sg
@@ -23,6 +32,9 @@ from scalargrad.examples import seed001
 
 IMAGES = Path(__file__).resolve().parent / "images"
 ENGINE = "bundled"
+GRAPHVIZ_PURE = "0.2.2"
+"""The graphviz-pure the committed SVGs were drawn with (another version may lay out
+differently: `check` says so rather than report a stale picture)."""
 
 
 def charts(folder: Path) -> list[Path]:
@@ -59,21 +71,46 @@ def animations(folder: Path) -> None:
     screenshot(sg.animate(o, folder / "neuron.html"), IMAGES / "demo_neuron_animation.png", 4)
 
 
+DEMO_PICTURES = {
+    # demo: {its output (under SCALARGRAD_DEMO_OUT): the picture in docs/images}
+    "seed001": {"seed001/x1.svg": "demo_seed001_chart.png"},  # the chart of example x1
+    "seed002": {"seed002/path_W11.svg": "demo_seed002_path.png"},  # ∂L/∂W11's paths
+    "seed003": {"seed003/predictions.png": "demo_digits_predictions.png"},  # trained, 8 epochs
+    "seed004": {"seed004/regions.png": "demo_spiral_regions.png"},  # trained, 200 steps
+    "moons": {"moons/boundary.png": "demo_moons_boundary.png"},  # trained, 100 steps
+}
+"""Each demo picture, as its demo draws it: the demo is run in full (its --fast mode
+trains less, so its picture would not be the one the README describes)."""
+
+
 def demos(folder: Path) -> None:
-    """The demo gallery: each demo's picture, as the demo draws it."""
-    wanted = {"seed001/x1.svg": "demo_seed001_chart.png", "seed002/path_W11.svg":
-              "demo_seed002_path.png"}
-    for name in ("seed001", "seed002"):
-        subprocess.run([sys.executable, "-m", f"scalargrad.demos.{name}"], check=True,
-                       capture_output=True, env={**os.environ, "SCALARGRAD_DEMO_OUT": str(folder),
-                                                 "SCALARGRAD_GRAPHVIZ": ENGINE})
-    for source, target in wanted.items():
-        subprocess.run(["rsvg-convert", "-o", str(IMAGES / target), str(folder / source)],
-                       check=True)
+    """The demo gallery: each demo run as a user runs it (``python -m
+    scalargrad.demos.NAME``, charts by the bundled Graphviz), its picture copied here
+    (an SVG converted to PNG by rsvg-convert). About a minute with compiled training."""
+    env = {**os.environ, "SCALARGRAD_DEMO_OUT": str(folder), "SCALARGRAD_GRAPHVIZ": ENGINE,
+           "SCALARGRAD_DEMO_FAST": "0", "MPLBACKEND": "Agg"}
+    for name, pictures in DEMO_PICTURES.items():
+        run = subprocess.run([sys.executable, "-m", f"scalargrad.demos.{name}"], env=env,
+                             capture_output=True, text=True)
+        if run.returncode != 0:
+            raise SystemExit(f"demo {name} failed:\n{run.stderr[-2000:]}")
+        for source, target in pictures.items():
+            if source.endswith(".svg"):
+                subprocess.run(["rsvg-convert", "-o", str(IMAGES / target),
+                                str(folder / source)], check=True)
+            else:
+                shutil.copyfile(folder / source, IMAGES / target)
+        print(f"docs/images: {', '.join(pictures.values())} (demo {name})")
 
 
 def check() -> int:
     """Redraw the SVG charts into a temporary folder; 1 if any differs from docs/images."""
+    installed = version("graphviz-pure")
+    if installed != GRAPHVIZ_PURE:
+        print(f"docs/images were drawn with graphviz-pure {GRAPHVIZ_PURE}, this machine has "
+              f"{installed}: `pip install graphviz-pure=={GRAPHVIZ_PURE}`, or redraw them with "
+              "`python docs/make_images.py` and update GRAPHVIZ_PURE", file=sys.stderr)
+        return 1
     with tempfile.TemporaryDirectory() as tmp:
         stale = [svg.name for svg in charts(Path(tmp))
                  if svg.read_bytes() != (IMAGES / svg.name).read_bytes()]
@@ -88,14 +125,21 @@ def check() -> int:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="only compare the SVG charts")
+    parser.add_argument("--engine-version", action="store_true",
+                        help="print the graphviz-pure version the SVG charts were drawn with")
     args = parser.parse_args()
+    if args.engine_version:
+        print(GRAPHVIZ_PURE)
+        return 0
     if args.check:
         return check()
+    missing = [tool for tool in ("rsvg-convert", "chromium") if shutil.which(tool) is None]
+    if missing:
+        print(f"make_images needs {' and '.join(missing)} (see .ci/run)", file=sys.stderr)
+        return 1
     pngs(charts(IMAGES))
     with tempfile.TemporaryDirectory() as tmp:
         animations(Path(tmp))
-        if shutil.which("chromium") is None:
-            print("chromium not found: animation screenshots not redrawn", file=sys.stderr)
         demos(Path(tmp))
     return 0
 

@@ -137,8 +137,17 @@ class Layout:
         return self.bbox[2] - self.bbox[0], self.bbox[3] - self.bbox[1]
 
 
+HELPER = "_"
+"""The name prefix of the invisible nodes that only steer the layout (left out of it)."""
+LEAD = "_lead"
+"""The id suffix of an edge's first piece, up to a waypoint (see `read_layout`)."""
+
+
 def read_layout(json_text: str) -> Layout:
-    """Parse ``dot -Tjson`` output into a `Layout`."""
+    """Parse ``dot -Tjson`` output into a `Layout`. An edge laid out in two pieces through
+    an invisible waypoint (ids ``E`` + `LEAD` for the piece up to it, ``E`` for the rest)
+    becomes one edge ``E`` from the first piece's tail. Invisible helper nodes (named
+    from `HELPER`) are left out."""
     data = json.loads(json_text)
     layout = Layout(_floats(data["bb"]))
     objects = data.get("objects", [])
@@ -147,7 +156,7 @@ def read_layout(json_text: str) -> Layout:
             if "bb" in obj:
                 layout.clusters[obj["name"]] = _floats(obj["bb"])
             continue
-        if "pos" not in obj:
+        if "pos" not in obj or obj["name"].startswith(HELPER):
             continue
         x, y = _floats(obj["pos"])
         w, h = float(obj["width"]) * 72, float(obj["height"]) * 72
@@ -157,7 +166,23 @@ def read_layout(json_text: str) -> Layout:
             continue
         tail, head = objects[edge["tail"]]["name"], objects[edge["head"]]["name"]
         layout.edges[edge["id"]] = (tail, head, edge["pos"], edge_polyline(edge["pos"]))
+    for lead_id in [e for e in layout.edges if e.endswith(LEAD)]:
+        tail, _, lead_pos, _ = layout.edges.pop(lead_id)
+        edge_id = lead_id.removesuffix(LEAD)
+        _, head, rest_pos, _ = layout.edges[edge_id]
+        pos = _joined(lead_pos, rest_pos)
+        layout.edges[edge_id] = (tail, head, pos, edge_polyline(pos))
     return layout
+
+
+def _joined(first: str, second: str) -> str:
+    """One edge ``pos`` from two pieces that meet at a waypoint: the first piece's
+    B-spline, then the second's, their two ends at the waypoint merged into one point."""
+    head = [p for p in second.split() if p.startswith("e,")]
+    lead = [p for p in first.split() if not p.startswith(("e,", "s,"))]
+    rest = [p for p in second.split() if not p.startswith(("e,", "s,"))]
+    (ax, ay), (bx, by) = (_floats(lead[-1]), _floats(rest[0]))
+    return " ".join([*head, *lead[:-1], f"{(ax + bx) / 2:.3f},{(ay + by) / 2:.3f}", *rest[1:]])
 
 
 def _floats(text: str) -> tuple[float, ...]:

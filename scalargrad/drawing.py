@@ -195,10 +195,12 @@ class _Options:
 
 LAYOUT_OPTIONS = {"show_grad": True, "edge_derivatives": False}
 """The options the layout pass draws with, whatever is asked: options never move a node."""
-GRAPH_ATTRS = {"bgcolor": "white", "fontname": FONT, "nodesep": "0.08", "ranksep": "0.2",
-               "pad": "0.15", "newrank": "true"}
+GRAPH_ATTRS = {"bgcolor": "white", "fontname": FONT, "nodesep": "0.08", "ranksep": "0.18",
+               "pad": "0.05", "newrank": "true"}
 NUMBER_SIZE = 15.0
 """The point size of every number in a box (a chart's size is measured against it)."""
+LONG_NAME = 4
+"""A name longer than this (characters, as shown) gets a row of its own in its box."""
 DERIVATIVE_SIZE = 12.0
 """The point size of a local derivative written on its edge."""
 BLANK_BOX = (92, 32)
@@ -261,16 +263,25 @@ def draw(
     names = node_names(root)
 
     def chart(options: _Options, path: set[Value] | None,
-              layout: chart_layout.Layout | None) -> _Chart:
+              layout: chart_layout.Layout | None, bands: list[int] | None = None) -> _Chart:
         made = _Chart(root, order, index, params, names, options, layout)
-        made.build(view, path)
+        made.build(view, path, bands)
         return made
 
-    plan = chart(_Options(rankdir, digits, pretty=pretty_labels, blank=blank,
-                          **LAYOUT_OPTIONS), None, None)
-    first = _digraph(plan, rankdir, view, legend)
-    layout = chart_layout.read_layout(
-        graphviz_engine.run(first.source, "json", engine).decode("utf-8"))
+    def lay_out(plan: _Chart) -> chart_layout.Layout:
+        source = _digraph(plan, rankdir, view, legend).source
+        return chart_layout.read_layout(graphviz_engine.run(source, "json", engine).decode())
+
+    layout_options = _Options(rankdir, digits, pretty=pretty_labels, blank=blank,
+                             **LAYOUT_OPTIONS)
+    plan = chart(layout_options, None, None)
+    layout = lay_out(plan)
+    # A second layout to put the bands in the notes' order, for a chart one can read
+    if plan.values_drawn <= LARGE_GRAPH and (rewritten := plan.bands_to_write(layout)):
+        second = chart(layout_options, None, None, rewritten)
+        relaid = lay_out(second)
+        if second.bands_to_write(relaid) is None:  # in order now (else keep the first)
+            plan, layout = second, relaid
     final = chart(_Options(rankdir, digits, show_grad, edge_derivatives, pretty_labels, blank),
                   _on_paths(order, targets) if targets else None, layout)
     caption = title if title is not None else _highlight_caption(order, targets, digits,
@@ -424,12 +435,21 @@ class _Chart:
         self._edge_ids: dict[str, int] = {}
 
     # -- the whole chart ------------------------------------------------------------------
-    def build(self, view: str, path: set[Value] | None) -> None:
+    def build(self, view: str, path: set[Value] | None, bands_written: list[int] | None = None
+              ) -> None:
+        """The chart's statements; ``bands_written``: the order to write the bands in
+        (layout pass; see `bands_to_write`)."""
         groups = _neurons(self.order)
         rep = self._representatives(view, groups)
         clusters: _Clusters = {}
         band_of = self._bands(groups) if view == "full" and self.layout is None else {}
         self.shared: set[Value] = set()
+        self.bands_written: list[int] = []
+        self.through_waypoints = False
+        self.band_tops: dict[int, str] = {}
+        """Each band's top node (the term of the branching node)."""
+        self.via: dict[tuple[Value, Value], str] = {}
+        """Layout pass: the waypoint each shared leaf's edge into an op passes through."""
         if view == "full" and self.layout is None:
             self._shared_leaves_first(groups, band_of)
         bands: dict[int, list[str]] = {}
@@ -438,7 +458,7 @@ class _Chart:
                 continue  # drawn as part of a neuron's or a layer's box
             lines = self.value_node(node, path)
             if node.op:
-                lines += self.op_node(node, path)
+                lines += self.op_node(node, path) + self._waypoints(node)
             if node in groups:
                 layer, neuron = groups[node]
                 clusters.setdefault(layer, {}).setdefault(neuron, []).extend(lines)
@@ -446,7 +466,9 @@ class _Chart:
                 bands.setdefault(band_of[node], []).extend(lines)
             else:
                 self.body.extend(lines)
-        for band, lines in sorted(bands.items()):  # invisible: they only group the layout
+        self.bands_written = bands_written or sorted(bands)
+        for band in self.bands_written:  # invisible: they only group the layout
+            lines = bands[band]
             self.body.append(f"\tsubgraph cluster_band{band} {{\n\t\tstyle=invis\n")
             self.body.extend("\t" + line for line in lines)
             self.body.append("\t}\n")
@@ -459,7 +481,7 @@ class _Chart:
         if view == "full" and self.layout is None:
             self._layers_side_by_side(groups)
             self._bands_in_order(band_of)
-            self._operands_in_order()
+            self._operands_in_order(band_of or groups)
 
     def _bands(self, groups: dict[Value, tuple[int, int]]) -> dict[Value, int]:
         """The band of each node, when the graph has parallel chains and no nn neurons
@@ -472,7 +494,9 @@ class _Chart:
     def _shared_leaves_first(self, groups: dict[Value, tuple[int, int]],
                              band_of: dict[Value, int]) -> None:
         """Leaves that feed several bands or neurons (a network's inputs) go one column
-        left of the weights: their edges then fan out without crossing the weights'."""
+        left of the weights: their edges then fan out without crossing the weights'.
+        Invisible gaps between them keep each one's edges clear of its neighbours. In a
+        chart with bands, their edges run through waypoints (see `_waypoints`)."""
         where = band_of or groups
         users: dict[Value, set[object]] = {}
         for node in self.order:
@@ -480,35 +504,88 @@ class _Chart:
                 if not child.op and node in where and child not in where:
                     users.setdefault(child, set()).add(where[node])
         self.shared = {leaf for leaf, owners in users.items() if len(owners) > 1}
+        self.through_waypoints = bool(band_of)
         if len(self.shared) > 1:  # in the order the first band uses them (x2, x1, x0)
             first_use = [c for node in chart_layout.reading_order(self.root)
                          for c in node.children if c in self.shared]
-            names = " -> ".join(self.name(leaf) for leaf in dict.fromkeys(first_use))
-            self.body.append(f"\t{{rank=same {names} [style=invis]}}\n")
+            names = [self.name(leaf) for leaf in dict.fromkeys(first_use)]
+            for k in range(len(names) - 1, 0, -1):
+                names.insert(k, f"{chart_layout.HELPER}gap{k}")
+                self.body.append(self._spacer(names[k], 0.3))
+            self.body.append(f"\t{{rank=same {' -> '.join(names)} [style=invis]}}\n")
 
-    def _operands_in_order(self) -> None:
+    def _operands_in_order(self, band_of: dict[Value, int] | dict[Value, tuple[int, int]]
+                           ) -> None:
         """The leaves of an op that only it uses (a neuron's weights and bias) in the
-        order of the formula, top to bottom: W₁₁, W₁₂, b₁."""
+        order of the formula, top to bottom: W₁₁, W₁₂, b₁. In a band (or a neuron), the ops
+        fed by shared inputs share one column, in reading order: their own leaves and the
+        waypoints of the shared ones, (x₂) w₁₂ (x₁) w₁₁ (x₀) w₁₀. (The bands themselves are
+        kept in order by `_bands_in_order`.)"""
         users: dict[Value, int] = {}
         for node in self.order:
             for child in dict.fromkeys(node.children):
                 users[child] = users.get(child, 0) + 1
-        for node in self.order:
-            own = [c for c in dict.fromkeys(node.children)
-                   if not c.op and users[c] == 1 and c not in self.shared]
-            if len(own) > 1:
-                self._top_to_bottom([self.name(c) for c in own])
+        columns: dict[object, list[str]] = {}
+        for node in chart_layout.reading_order(self.root):
+            own = [self.via.get((node, c)) or self.name(c) for c in dict.fromkeys(node.children)
+                   if (node, c) in self.via or (not c.op and users[c] == 1)]
+            if any((node, c) in self.via for c in node.children):
+                columns.setdefault(band_of.get(node), []).extend(own)
+            elif len(own) > 1:
+                self._top_to_bottom(own)
+        for column in columns.values():
+            if len(column) > 1:
+                self._top_to_bottom(column)
+
+    def _waypoints(self, node: Value) -> list[str]:
+        """Layout pass: an invisible point in the column of ``node``'s own leaves for each
+        shared leaf (a network input) that feeds it. Its edge passes through that point, so
+        the fan of an input's edges runs between the weights, never across a weight's edge
+        or close by a weight's box. (Not in a network's neurons: there the waypoints turn
+        dot's order of the neurons, which their clusters otherwise keep.)"""
+        if self.layout is not None or not self.through_waypoints:
+            return []
+        lines = []
+        for child in dict.fromkeys(node.children):
+            if child in self.shared:
+                point = f"{chart_layout.HELPER}{self.name(node)}via{self.name(child)}"
+                self.via[node, child] = point
+                lines.append(self._spacer(point, 0.1))
+        return lines
+
+    def _spacer(self, name: str, across: float) -> str:
+        """An invisible node, thin along the chart's direction, ``across`` inches across it
+        (the room it keeps between its neighbours in a column)."""
+        thin, wide = "0.01", f"{across:g}"
+        width, height = (thin, wide) if self.opt.rankdir == "LR" else (wide, thin)
+        return _statement(name, {"shape": "box", "style": "invis", "label": '""',
+                                 "width": width, "height": height})
 
     def _bands_in_order(self, band_of: dict[Value, int]) -> None:
-        """Invisible edges between the bands' tops (the terms of the branching node),
-        which share a column: band 1 above band 2 above band 3, as in the notes."""
-        tops: dict[int, Value] = {}
+        """Note each band's top (the terms of the branching node), by band."""
         for node in reversed(self.order):
             if node in band_of:
-                tops.setdefault(band_of[node], node)
-        names = [self.name(tops[k]) for k in sorted(tops)]
-        if len(names) > 1:
-            self._top_to_bottom(names)
+                self.band_tops.setdefault(band_of[node], self.name(node))
+
+    def bands_to_write(self, layout: chart_layout.Layout) -> list[int] | None:
+        """The order to write the bands in so that ``dot`` puts band 1 on top (on the left
+        in a top-to-bottom chart), band 2 under it, …, as the notes do; None if this
+        layout has them so already.
+
+        Bands are alike, so dot's crossing minimisation ties between their orders; it keeps
+        each band (a cluster) whole and breaks the tie by the order the bands are written
+        in, not by the invisible edges between them. Given where each written band went,
+        writing band k where the band that landed at place k was written puts it there.
+        (An nn's neurons are not reordered so: their order follows from their inputs'.)"""
+
+        def place(name: str) -> float:  # smaller: nearer the top (the left)
+            x0, y0, x1, y1 = layout.nodes[name]
+            return -(y0 + y1) if self.opt.rankdir == "LR" else x0 + x1
+
+        written = self.bands_written
+        by_place = sorted(range(len(written)), key=lambda i: place(self.band_tops[written[i]]))
+        rewritten = [sorted(written)[by_place.index(i)] for i in range(len(written))]
+        return None if rewritten == written else rewritten
 
     def _top_to_bottom(self, names: list[str]) -> None:
         """Invisible flat edges that keep these nodes of one column in this order, first
@@ -625,11 +702,14 @@ class _Chart:
         kind = kind_of(node, self.root, self.parameters)
         data = html_text(format_number(node.data, self.opt.digits))
         name = self.shown_name(node)
+        shown = f'<FONT POINT-SIZE="15"><B>{html_text(name)}</B></FONT>'
         if self.opt.blank and kind != "constant":
             rows = self._blank_rows(node, name)
+        elif len(name) > LONG_NAME:  # w₁₁⁽¹⁾: a row of its own, the box as narrow as a number
+            rows = [f'<TR><TD COLSPAN="2" ALIGN="LEFT">{shown}</TD></TR>',
+                    f'<TR><TD COLSPAN="2" ALIGN="RIGHT">{data}</TD></TR>']
         elif name:
-            rows = [f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="15"><B>{html_text(name)}</B></FONT>'
-                    f'</TD><TD ALIGN="RIGHT">{data}</TD></TR>']
+            rows = [f'<TR><TD ALIGN="LEFT">{shown}</TD><TD ALIGN="RIGHT">{data}</TD></TR>']
         else:
             rows = [f'<TR><TD COLSPAN="2">{data}</TD></TR>']
         if kind != "constant" and self.opt.show_grad and not self.opt.blank:
@@ -722,7 +802,7 @@ class _Chart:
             "label": label, "shape": "box", "style": look.style, "fillcolor": look.fill,
             "color": HIGHLIGHT if on_path else look.border,
             "penwidth": "3.5" if on_path else str(look.penwidth),
-            "peripheries": str(look.peripheries), "margin": "0.06,0.03", "tooltip": tooltip,
+            "peripheries": str(look.peripheries), "margin": "0.02,0.03", "tooltip": tooltip,
             "id": name, **self._pinned(name),
         })
 
@@ -754,19 +834,28 @@ class _Chart:
                 tooltip = (None if boxed or self.opt.blank
                            else f"∂{self.who(node)}/∂{self.who(child)} = {local!r}")
                 self.body.append(self._edge(tail, head, on_path, path is not None, derivative,
-                                            tooltip, thin=boxed,
+                                            tooltip, thin=boxed, via=self.via.get((node, child)),
                                             minlen=2 if child in self.shared else 1))
 
     def _edge(self, tail: str, head: str, on_path: bool, dim: bool,
               derivative: str | None = None, tooltip: str | None = None,
-              weight: int = 1, thin: bool = False, minlen: int = 1) -> str:
+              weight: int = 1, thin: bool = False, via: str | None = None, minlen: int = 1
+              ) -> str:
+        """An edge's statement. ``via`` (layout pass): a waypoint it is laid out through,
+        in two pieces, that `chart_layout.read_layout` joins again under the edge's id."""
         base = f"e_{tail}_{head}"
         count = self._edge_ids.get(base, 0) + 1
         self._edge_ids[base] = count
         edge_id = base if count == 1 else f"{base}_{count}"
         attrs = {"id": edge_id}
+        lead = ""
         if self.layout is not None:
             attrs["pos"] = self.layout.edges[edge_id][2]
+        elif via is not None:  # the first piece: x → waypoint spans two ranks, room for a fan
+            lead = (f"\t{tail} -> {via}" + _attr_list({"id": edge_id + chart_layout.LEAD,
+                                                       "arrowhead": "none",
+                                                       "minlen": str(minlen)}) + "\n")
+            tail = via
         else:
             attrs.update({k: str(v) for k, v in (("weight", weight), ("minlen", minlen))
                           if v != 1})
@@ -780,7 +869,7 @@ class _Chart:
             self.derivatives[edge_id] = _derivative_label(derivative, on_path)
         if tooltip is not None:
             attrs["tooltip"] = tooltip
-        return f"\t{tail} -> {head}{_attr_list(attrs)}\n"
+        return f"{lead}\t{tail} -> {head}{_attr_list(attrs)}\n"
 
 
 def _derivative_label(number: str, on_path: bool) -> tuple[str, chart_layout.Point]:

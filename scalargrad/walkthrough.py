@@ -212,13 +212,23 @@ def _is_number(node: Value) -> bool:
 
 
 def _names(order: list[Value]) -> dict[Value, str]:
-    """Labels, and t1, t2, … for unlabelled nodes (never clashing with a label)."""
+    """Labels, and t1, t2, … for unlabelled nodes (never clashing with a label).
+
+    Every node gets a name of its own: when several nodes share a label (a network applied
+    to two examples labels both inputs ``x1``), the first in reading order keeps it and the
+    others are ``x1_2``, ``x1_3``, … (skipping names already taken)."""
     taken = {n.label for n in order if n.label}
     names: dict[Value, str] = {}
+    uses: dict[str, int] = {}
     counter = 0
     for node in order:
         if node.label:
-            names[node] = node.label
+            uses[node.label] = uses.get(node.label, 0) + 1
+            name = node.label
+            while uses[node.label] > 1 and (name := f"{node.label}_{uses[node.label]}") in taken:
+                uses[node.label] += 1
+            taken.add(name)
+            names[node] = name
             continue
         counter += 1
         while f"t{counter}" in taken:

@@ -194,7 +194,7 @@ NASTY = [
 def test_nasty_labels_round_trip(engine: str, label: str) -> None:
     x = Value(2.0, label)
     y = x * Value(3.0, "k")
-    y.label = label
+    y.label = label + " (out)"  # two nodes sharing a label get distinct names
     y.backward()
     svg = sg.to_svg(y, engine=engine, legend=False)
     tree = parse(svg)
@@ -205,9 +205,9 @@ def test_nasty_labels_round_trip(engine: str, label: str) -> None:
     for node in (x, y):
         name = f"v{order.index(node)}"
         words = texts(nodes[name])
-        lines = label.split("\n")
+        lines = node.label.split("\n")
         assert words[: len(lines)] == lines, words
-        assert tooltip(nodes[name]).split("\ndata = ")[0] == label
+        assert tooltip(nodes[name]).split("\ndata = ")[0] == node.label
     assert not any(el.tag in (f"{SVG}script", f"{SVG}b") for el in tree.iter())
 
 
@@ -508,9 +508,11 @@ def test_seed001_layout_follows_the_notes(engine: str) -> None:
     layout = chart_layout.read_layout(
         graphviz_engine.run(graph.source, "json", engine, pinned=True).decode())
     assert chart_layout.edges_through_nodes(layout, margin=0) == []
-    # x2, x1, x0 each feed all three bands: 9 crossings at least; the old layout had 8
-    # with the units interleaved and edges passing through op circles.
-    assert chart_layout.crossings(layout) <= 20
+    # x2, x1, x0 each feed all three bands: 9 crossings at least. The first banded layout
+    # had 16 (bundled) / 18 (system) and 17 / 18 edges within 3 pt of a node they don't
+    # join; through waypoints between the weights: 11 / 11 and 8 / 7.
+    assert chart_layout.crossings(layout) <= 12
+    assert len(chart_layout.edges_through_nodes(layout, margin=3)) <= 9
 
 
 @pytest.mark.parametrize("option", [{"highlight": "w12"}, {"edge_derivatives": True},
@@ -625,10 +627,16 @@ def seed002_as_in_the_notes() -> Value:
     return loss
 
 
-@pytest.mark.parametrize("graph", ["seed001", "seed002"])
+@pytest.mark.parametrize("graph", ["seed001", "seed002", "nn-labelled"])
 def test_readable_in_a_readme_and_on_a_slide(engine: str, graph: str) -> None:
-    root = seed001()["L"] if graph == "seed001" else seed002_as_in_the_notes()
+    """Numbers ≥ 10 px in an 880 px README column, ≥ 14 px on a 1280 × 720 slide; a 2-3-1
+    network's parameters named by the nn (``L1.n1.w1``, drawn w₁₁⁽¹⁾) as well."""
+    roots = {"seed001": lambda: seed001()["L"], "seed002": seed002_as_in_the_notes,
+             "nn-labelled": lambda: seed002()[0]}
+    root = roots[graph]()
     assert number_pixels(sg.to_svg(root, engine=engine), page_width=880) >= 10
+    if graph == "nn-labelled":
+        return  # the slide is asked for the notes' charts
     slide = sg.to_svg(root, engine=engine, size="slide")
     tree = parse(slide)
     assert (tree.get("width"), tree.get("height")) == ("1280px", "720px")

@@ -271,3 +271,22 @@ def test_partials_match_backward_on_a_fresh_graph():
             w = nodes[f"w{j}{k}"]
             assert grads[w] == pytest.approx(ref[f"∂L/∂w{j}{k}"], rel=1e-12)
             assert w.grad == pytest.approx(ref[f"∂L/∂w{j}{k}"], rel=1e-12)
+
+
+def test_nodes_sharing_a_label_get_distinct_names_that_read_back():
+    # A network applied to two examples labels both examples' inputs x1, x2: the
+    # walkthrough (and so the chart and the animation) must still name every node once,
+    # and the text must check all-right as a worksheet.
+    from scalargrad.grading import check
+    from scalargrad.worksheet import parse
+
+    net = sg.nn.MLP(2, [2, 1], act="tanh", seed=3)
+    loss = sg.losses.half_sse([net([1.0, 2.0]), net([0.5, -1.0])], [1.0, -1.0])
+    loss.label = "L"
+    walk = sg.steps(loss)
+    names = list(walk.names.values())
+    assert len(names) == len(set(names)), sorted(n for n in names if names.count(n) > 1)
+    assert {"x1", "x2", "x1_2", "x2_2"} <= set(names)
+    report = check(parse(walk.text()))
+    assert report.verdicts and all(v.right for v in report.verdicts), \
+        [str(v) for v in report.verdicts if not v.right][:3]
