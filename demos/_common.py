@@ -5,30 +5,63 @@ on the command line, else ``$SCALARGRAD_DEMO_OUT``, else ``./scalargrad-out``.
 ``--fast`` or ``SCALARGRAD_DEMO_FAST=1`` makes the demos small and quick (the tests use it).
 ``--eager`` or ``SCALARGRAD_DEMO_EAGER=1`` makes the training demos run the eager loop (the
 one a student reads first) instead of the compiled one (`sg.compile`).
-matplotlib and tqdm come from the ``demos`` extra: ``pip install -e ".[demos]"``.
+``python demos/NAME.py --help`` says so and stops. matplotlib, tqdm and numpy come from the
+``demos`` extra: ``pip install -e ".[demos]"``. The plots are matplotlib `Figure` objects
+made without pyplot, so a notebook's plotting backend and style are left as they were.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import signal
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+DEMOS = Path(__file__).parent
+
+
+def title(name: str) -> str:
+    """The demo's title, the first heading of its notebook: ``Seed 001: a 2-3-1 ...``."""
+    for line in (DEMOS / f"{name}.py").read_text(encoding="utf-8").splitlines():
+        if line.startswith("# # "):
+            return line[4:].strip()
+    return ""
+
+
+def _parser(help_: bool = False) -> argparse.ArgumentParser:
+    """The demos' options; with ``help_``, also ``--help`` for the demo ``sys.argv[0]``."""
+    name = Path(sys.argv[0]).stem
+    parser = argparse.ArgumentParser(prog=f"python demos/{name}.py", add_help=help_,
+                                     allow_abbrev=False,
+                                     description=title(name) if help_ else None)
+    parser.add_argument("--fast", action="store_true",
+                        help="small and quick (also SCALARGRAD_DEMO_FAST=1)")
+    parser.add_argument("--out", metavar="DIR", default=None,
+                        help="where the pictures go: DIR/NAME/ (default ./scalargrad-out, "
+                             "also $SCALARGRAD_DEMO_OUT)")
+    parser.add_argument("--eager", action="store_true",
+                        help="train with the eager loop instead of the compiled one (also "
+                             "SCALARGRAD_DEMO_EAGER=1)")
+    return parser
 
 
 def _options() -> argparse.Namespace:
-    """``--out`` and ``--fast`` from the command line, ignoring anything else there (the
+    """``--out``, ``--fast`` and ``--eager`` from the command line, ignoring anything else (the
     same script runs under ``scalargrad demo NAME`` and inside Jupyter, whose argv carries
     options of their own)."""
-    parser = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
-    parser.add_argument("--out", default=None)
-    parser.add_argument("--fast", action="store_true")
-    parser.add_argument("--eager", action="store_true")
-    return parser.parse_known_args(sys.argv[1:])[0]
+    return _parser().parse_known_args(sys.argv[1:])[0]
+
+
+if Path(sys.argv[0]).parent.resolve() == DEMOS:  # run as `python demos/X.py`
+    if {"-h", "--help"} & set(sys.argv[1:]):
+        _parser(help_=True).parse_known_args(sys.argv[1:])  # prints the help and exits
+    if hasattr(signal, "SIGPIPE"):  # `python demos/X.py | head -1` ends quietly
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
 
 
 def fast_mode() -> bool:
@@ -63,28 +96,37 @@ def progress(items: Iterable[T], **kwargs: Any) -> Iterable[T]:
     return tqdm(items, disable=not sys.stdout.isatty(), **kwargs)
 
 
-def pyplot() -> Any:
-    """matplotlib.pyplot on the Agg backend (files only, no window), with a house style."""
+HOUSE_STYLE = {
+    "figure.dpi": 110, "savefig.dpi": 110, "savefig.bbox": "tight",
+    "axes.spines.top": False, "axes.spines.right": False, "font.size": 11,
+}
+
+
+@contextlib.contextmanager
+def house_style() -> Iterator[None]:
+    """The demos' matplotlib style, for the duration only (the user's rcParams stay)."""
     try:
         import matplotlib
     except ImportError:
         sys.exit('This demo draws with matplotlib: pip install -e ".[demos]"')
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    with matplotlib.rc_context(HOUSE_STYLE):
+        yield
 
-    plt.rcParams.update({
-        "figure.dpi": 110, "savefig.dpi": 110, "savefig.bbox": "tight",
-        "axes.spines.top": False, "axes.spines.right": False, "font.size": 11,
-    })
-    return plt
+
+def subplots(*args: Any, figsize: tuple[float, float], **kwargs: Any) -> tuple[Any, Any]:
+    """A new matplotlib Figure and its axes, as ``plt.subplots`` but without pyplot: no
+    backend is chosen or changed, and nothing is shown (the figure goes to a file)."""
+    with house_style():
+        from matplotlib.figure import Figure
+
+        fig = Figure(figsize=figsize)
+        return fig, fig.subplots(*args, **kwargs)
 
 
 def save(fig: Any, path: Path) -> Path:
-    """Save a matplotlib figure, close it, print where it went."""
-    import matplotlib.pyplot as plt
-
-    fig.savefig(path)
-    plt.close(fig)
+    """Save a matplotlib figure, print where it went."""
+    with house_style():
+        fig.savefig(path)
     print(f"  wrote {path}")
     return path
 
@@ -92,8 +134,7 @@ def save(fig: Any, path: Path) -> Path:
 def plot_curves(path: Path, title: str, curves: dict[str, Sequence[float]],
                 xlabel: str = "step") -> Path:
     """One panel per named curve (loss, accuracy, ...), side by side."""
-    plt = pyplot()
-    fig, axes = plt.subplots(1, len(curves), figsize=(5 * len(curves), 3.6), squeeze=False)
+    fig, axes = subplots(1, len(curves), figsize=(5 * len(curves), 3.6), squeeze=False)
     for ax, (label, ys) in zip(axes[0], curves.items()):
         ax.plot(range(len(ys)), ys, color="#1f5fa8", lw=2)
         ax.set_xlabel(xlabel)
@@ -112,7 +153,6 @@ def plot_regions(path: Path, title: str, predict: Callable[[float, float], int],
     """Colour the plane by the class ``predict(x1, x2)`` gives, and draw the data on top."""
     from matplotlib.colors import ListedColormap
 
-    plt = pyplot()
     xs = [p[0] for p in X]
     ys = [p[1] for p in X]
     pad = 0.25 * max(max(xs) - min(xs), max(ys) - min(ys))
@@ -122,7 +162,7 @@ def plot_regions(path: Path, title: str, predict: Callable[[float, float], int],
     grid = [[predict(a, b) for a in gx] for b in gy]
     classes = sorted(set(y))
     colours = ListedColormap(CLASS_COLOURS[: len(classes)])
-    fig, ax = plt.subplots(figsize=(5.5, 5))
+    fig, ax = subplots(figsize=(5.5, 5))
     ax.contourf(gx, gy, grid, levels=[c - 0.5 for c in [*classes, classes[-1] + 1]],
                 cmap=colours, alpha=0.25)
     for c in classes:  # each region's outline (shared borders coincide)

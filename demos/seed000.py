@@ -34,8 +34,8 @@ from scalargrad.demos._common import (
     output_dir,
     plot_curves,
     progress,
-    pyplot,
     save,
+    subplots,
 )
 
 OUT = output_dir("seed000")
@@ -135,8 +135,7 @@ for step, mse in enumerate(history):
 # %%
 plot_curves(OUT / "loss.png", "Seed 000: mean squared error while training",
             {"MSE": history})
-plt = pyplot()
-fig, ax = plt.subplots(figsize=(6, 3.8))
+fig, ax = subplots(figsize=(6, 3.8))
 grid = [-2.2 + 4.4 * i / 199 for i in range(200)]
 ax.plot(grid, [math.sin(2 * t) for t in grid], color="#999", lw=1.5, ls="--", label="sin(2x)")
 ax.plot(grid, [model([t]).data for t in grid], color="#1f5fa8", lw=2.5, label="the network")

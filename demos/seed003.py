@@ -32,8 +32,8 @@ from scalargrad.demos._common import (
     output_dir,
     plot_curves,
     progress,
-    pyplot,
     save,
+    subplots,
 )
 
 OUT = output_dir("seed003")
@@ -173,8 +173,7 @@ heading("Pictures")
 plot_curves(OUT / "loss.png", "Seed 003: training loss ½Σ(out − y)², mean of 50 images",
             {"loss": curve}, xlabel="images seen (× 50)")
 
-plt = pyplot()
-fig, axes = plt.subplots(3, 8, figsize=(10, 4.4))
+fig, axes = subplots(3, 8, figsize=(10, 4.4))
 for ax, x, label in zip(axes.flat, X_test, y_test):
     guess = predict(x)
     ax.imshow([x[r * 8:(r + 1) * 8] for r in range(8)], cmap="gray_r", vmin=0, vmax=1)

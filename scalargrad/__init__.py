@@ -46,6 +46,11 @@ def __getattr__(attr: str) -> object:
         return getattr(import_module(f".{_LAZY[attr]}", __name__), attr)
     raise AttributeError(f"module 'scalargrad' has no attribute {attr!r}")
 
+
+def __dir__() -> list[str]:
+    """The module's names and the lazy ones, so tab completion offers ``sg.render``."""
+    return sorted({*globals(), *_LAZY})
+
 __all__ = [
     "DivisionByZero",
     "DomainError",

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .engine import Value
-from .transforms import ScalarFn, grad
+from .transforms import ScalarFn, grad, scalar_output
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,8 @@ def numeric_grad(f: ScalarFn, point: Sequence[float], h: float = 1e-6) -> tuple[
         down = [Value(p) for p in point]
         up[i].data += h
         down[i].data -= h
-        out.append((float(f(*up)) - float(f(*down))) / (2 * h))
+        ups, downs = (float(scalar_output(f(*v), f, "numeric_grad")) for v in (up, down))
+        out.append((ups - downs) / (2 * h))
     return tuple(out)
 
 

@@ -8,33 +8,42 @@ worksheet, and run the demos.
     scalargrad check my_worksheet.txt
     scalargrad exercise seed001_x1.txt --variants 30 --seed 1 --keep x11 x12 y -o class/
     scalargrad practice seed001_x1.txt -o practice.html
-    scalargrad demo            # lists the demos;  scalargrad demo NAME  runs one
+    scalargrad demo            # lists the demos;  scalargrad demo NAME --fast  runs one
 
 A SOURCE is a worksheet file if one exists at that path (or if it names a worksheet that
 ships with scalargrad, such as ``seed001_x1.txt``), else an expression in names and
-numbers whose values ``--at`` gives. Errors are one line on stderr; the exit status is 0
-on success, 1 when ``check`` finds wrong claims, 2 for bad input.
+numbers whose values ``--at`` gives. Errors and warnings are one line on stderr; the exit
+status is 0 on success, 1 when ``check`` finds wrong claims, 2 for bad input (or a chart
+Graphviz could not render), 130 after Ctrl-C, 141 when the reader of the output went
+away (``| head``).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib.resources
+import math
+import os
 import pkgutil
 import runpy
 import shlex
 import sys
-from collections.abc import Sequence
+import warnings
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
-from .engine import ScalarGradError, Value
+from . import __version__
+from .engine import ScalarGradError, Value, topological_order
+from .graphviz_engine import ENV_VAR, RenderError
 from .worksheet import Worksheet, WorksheetError, expression, load
 
 if TYPE_CHECKING:
     from .reports import GradedFile
 
 EXIT_OK, EXIT_WRONG, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_INTERRUPTED, EXIT_CLOSED_PIPE = 130, 141  # as a shell reports SIGINT and SIGPIPE
 
 
 class CommandError(Exception):
@@ -45,10 +54,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line with ``argv`` (default ``sys.argv[1:]``); return the status."""
     args = _parser().parse_args(argv)
     try:
-        return args.command(args)
-    except (CommandError, ScalarGradError, OSError, ValueError, ImportError) as err:
+        with _one_line_warnings(args.name):
+            return args.command(args)
+    except KeyboardInterrupt:  # Ctrl-C: one line, the shell's status for it
+        print(f"scalargrad {args.name}: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:  # `scalargrad demo seed001 | head -1`: stop quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so that flushing at exit cannot fail again
+        return EXIT_CLOSED_PIPE
+    except (CommandError, ScalarGradError, RenderError, OSError, ValueError,
+            ImportError) as err:
         print(f"scalargrad {args.name}: error: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT
+
+
+@contextlib.contextmanager
+def _one_line_warnings(command: str) -> Iterator[None]:
+    """Warnings as ``scalargrad graph: warning: ...`` on stderr, one line each."""
+
+    def show(message: Warning | str, *_: object, **__: object) -> None:
+        print(f"scalargrad {command}: warning: {message}", file=sys.stderr)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("default")
+        warnings.showwarning = show
+        yield
 
 
 # ---------------------------------------------------------------------------------------
@@ -60,9 +91,11 @@ def _graph(args: argparse.Namespace) -> int:
     from .drawing import render
 
     root = _root(args)
-    path = render(root, args.output, rankdir=args.rankdir, digits=args.digits,
-                  show_grad=not args.no_grad, edge_derivatives=args.edge_derivatives,
-                  view=args.view)
+    path = render(root, _output(args), engine=args.engine, rankdir=args.rankdir,
+                  digits=args.digits, show_grad=not args.no_grad,
+                  edge_derivatives=args.edge_derivatives, view=args.view,
+                  highlight=_nodes_named(root, args.highlight), title=args.title,
+                  size=args.size)
     print(f"wrote {path}")
     return EXIT_OK
 
@@ -78,9 +111,30 @@ def _steps(args: argparse.Namespace) -> int:
 def _animate(args: argparse.Namespace) -> int:
     from .animation import animate
 
-    path = animate(_root(args), args.output, digits=args.digits)
+    root = _root(args)
+    output = _output(args)
+    with _graphviz_engine(args.engine):
+        path = animate(root, output, digits=args.digits, title=args.title,
+                       rankdir=args.rankdir, zoom=args.zoom, view=args.view,
+                       seconds_per_step=args.seconds_per_step)
     print(f"wrote {path}")
     return EXIT_OK
+
+
+@contextlib.contextmanager
+def _graphviz_engine(engine: str | None) -> Iterator[None]:
+    """``--engine`` for the API calls that have no ``engine=``: the environment variable
+    that picks one, set for the duration."""
+    before = os.environ.get(ENV_VAR)
+    if engine is not None:
+        os.environ[ENV_VAR] = engine
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(ENV_VAR, None)
+        else:
+            os.environ[ENV_VAR] = before
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -176,15 +230,24 @@ def _practice(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
+    from .demos._common import title
+
     names = demo_names()
     if args.demo is None:
-        print("demos (run one with: scalargrad demo NAME):")
-        print("\n".join(f"  {name}" for name in names))
+        print("demos (run one with: scalargrad demo NAME, add --fast for a quick run):")
+        width = max(map(len, names))
+        print("\n".join(f"  {name:<{width}}  {title(name)}" for name in names))
         return EXIT_OK
     if args.demo not in names:
         raise CommandError(f"no demo called {args.demo!r}; the demos are: {', '.join(names)}")
-    sys.argv = [f"scalargrad demo {args.demo}"]
-    runpy.run_module(f"scalargrad.demos.{args.demo}", run_name="__main__")
+    options = (["--fast"] * args.fast + ["--eager"] * args.eager
+               + (["--out", args.out] if args.out else []))
+    argv = sys.argv
+    sys.argv = [f"scalargrad demo {args.demo}", *options]  # what the demo reads
+    try:
+        runpy.run_module(f"scalargrad.demos.{args.demo}", run_name="__main__")
+    finally:
+        sys.argv = argv
     return EXIT_OK
 
 
@@ -210,10 +273,16 @@ def _root(args: argparse.Namespace) -> Value:
                                "has its own numbers")
         root = load(path).root
     else:
+        values = _values(args.at or [])
         try:
-            root = expression(args.source, _values(args.at or []))
+            root = expression(args.source, values)
         except WorksheetError as err:
             raise err.located("expression") from None
+        used = {node.label for node in topological_order(root) if not node.children}
+        unused = [name for name in values if name not in used]
+        if unused:
+            raise CommandError(f"--at {unused[0]}=…: the expression has no name {unused[0]} "
+                               f"(its names: {', '.join(sorted(filter(None, used)))})")
     root.backward()
     return root
 
@@ -245,17 +314,46 @@ def _worksheet_path(source: str) -> Path | None:
 
 
 def _values(pairs: Sequence[str]) -> dict[str, float]:
-    """``["x=1", "y=2"]`` → ``{"x": 1.0, "y": 2.0}``."""
+    """``["x=1", "y=2"]`` → ``{"x": 1.0, "y": 2.0}``: each name once, each number finite."""
     values: dict[str, float] = {}
     for pair in pairs:
         name, sep, number = pair.partition("=")
+        name = name.strip()
         try:
-            if not sep or not name.strip().isidentifier():
+            if not sep or not name.isidentifier():
                 raise ValueError
-            values[name.strip()] = float(number)
+            value = float(number)
         except ValueError:
             raise CommandError(f"--at expects NAME=NUMBER, got {pair!r}") from None
+        if not math.isfinite(value):
+            raise CommandError(f"--at {pair}: {name} must be a finite number, not {value} "
+                               "(floats stop near 1.8e308)")
+        if name in values:
+            raise CommandError(f"--at gives {name} twice ({name}={values[name]:g} and {pair})")
+        values[name] = value
     return values
+
+
+def _output(args: argparse.Namespace) -> Path:
+    """``-o``, unless it is the worksheet being read (which it would overwrite)."""
+    output = Path(args.output)
+    source = Path(args.source)
+    if source.is_file() and output.exists() and output.samefile(source):
+        raise CommandError(f"-o {args.output} is the worksheet being read; writing there "
+                           "would overwrite it: choose another file name")
+    return output
+
+
+def _nodes_named(root: Value, names: Sequence[str] | None) -> list[Value] | None:
+    """The nodes of ``root``'s graph labelled with ``names`` (for ``--highlight``)."""
+    if not names:
+        return None
+    by_label = {node.label: node for node in topological_order(root) if node.label}
+    missing = [name for name in names if name not in by_label]
+    if missing:
+        raise CommandError(f"--highlight {missing[0]}: no node of the graph is called that; "
+                           f"the names are: {', '.join(sorted(by_label))}")
+    return [by_label[name] for name in names]
 
 
 # ---------------------------------------------------------------------------------------
@@ -263,13 +361,21 @@ def _values(pairs: Sequence[str]) -> dict[str, float]:
 # ---------------------------------------------------------------------------------------
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors, like every other error of the command."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="scalargrad",
         description="Draw, step through, animate and check backprop by hand.",
         epilog="SOURCE is a worksheet file (see the README) or an expression such as "
                "'o = tanh(x*w + b)' with --at x=2 w=-3 b=6.88.",
     )
+    parser.add_argument("--version", action="version", version=f"scalargrad {__version__}")
     sub = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
 
     def command(name: str, run: object, help_: str, epilog: str | None = None
@@ -286,14 +392,26 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--digits", type=int, default=4,
                        help="significant digits of the numbers shown (default 4)")
 
-    graph = command("graph", _graph, "draw the computational chart (SVG, PNG or PDF)")
-    source(graph)
-    graph.add_argument("-o", "--output", default="chart.svg",
-                       help="where to write it; the suffix picks the format (default chart.svg)")
-    graph.add_argument("--rankdir", choices=["LR", "TB"], default="LR",
+    def chart(p: argparse.ArgumentParser, output: str) -> None:
+        source(p)
+        p.add_argument("-o", "--output", default=output,
+                       help=f"where to write it (default {output})")
+        p.add_argument("--rankdir", choices=["LR", "TB"], default="LR",
                        help="left to right (LR, default) or top to bottom (TB)")
-    graph.add_argument("--view", choices=["full", "neuron", "layer"], default="full",
+        p.add_argument("--title", help="a caption for the chart")
+        p.add_argument("--engine", choices=["system", "bundled"],
+                       help=f"the Graphviz that lays it out (default: ${ENV_VAR}, else the "
+                            "system dot if on PATH, else the bundled one)")
+        p.add_argument("--view", choices=["full", "neuron", "layer"], default="full",
                        help="every node, or one box per neuron or per layer of a network")
+
+    graph = command("graph", _graph, "draw the computational chart (SVG, PNG or PDF)")
+    chart(graph, "chart.svg")
+    graph.add_argument("--size", choices=["natural", "readme", "slide"], default="natural",
+                       help="natural size (default), 880 px wide for a README, or 1280 × 720 "
+                            "for a 16:9 slide")
+    graph.add_argument("--highlight", nargs="+", metavar="NAME",
+                       help="draw every path from the root down to these nodes thick")
     graph.add_argument("--no-grad", action="store_true", help="leave out the gradients")
     graph.add_argument("--edge-derivatives", action="store_true",
                        help="write the local derivative on every edge")
@@ -304,9 +422,12 @@ def _parser() -> argparse.ArgumentParser:
                        help="plain text (default), Markdown, or a LaTeX align* environment")
 
     animate = command("animate", _animate, "write an HTML page that animates backprop")
-    source(animate)
-    animate.add_argument("-o", "--output", default="backprop.html",
-                         help="where to write the page (default backprop.html)")
+    chart(animate, "backprop.html")
+    animate.add_argument("--zoom", action=argparse.BooleanOptionalAction,
+                         help="start following each step (--zoom) or showing the whole chart "
+                              "(--no-zoom); default: follow when the chart is large")
+    animate.add_argument("--seconds-per-step", type=float, default=1.5, metavar="SECONDS",
+                         help="the pace of play (default 1.5)")
 
     check = command(
         "check", _check, "check every claim of one worksheet, or of a whole class's",
@@ -358,4 +479,9 @@ def _parser() -> argparse.ArgumentParser:
 
     demo = command("demo", _demo, "run a demo, or list them")
     demo.add_argument("demo", nargs="?", metavar="NAME", help="the demo to run")
+    demo.add_argument("--fast", action="store_true", help="small and quick")
+    demo.add_argument("--eager", action="store_true",
+                      help="train with the eager loop instead of the compiled one")
+    demo.add_argument("--out", metavar="DIR",
+                      help="where the pictures go (default ./scalargrad-out)")
     return parser

@@ -12,11 +12,18 @@ The file has two halves that can be read on their own:
        child.grad += node.grad · ∂node/∂child
 
 Nothing recurses in Python, so a chain a million nodes deep backpropagates.
+
+**Numbers.** The math works in IEEE floats (too large is ±inf, as in PyTorch); the
+machinery keeps every *value* finite: an op whose result is too large for a float raises
+`ValueOverflow`, and one given a NaN or infinite operand raises `DomainError`, so NaN
+never turns into a plausible number (relu(nan) is an error, not 0).  Local derivatives
+and gradients stay IEEE floats: ∂(1/x)/∂x at x = 1e-200 is -inf, not an error.
 """
 
 from __future__ import annotations
 
 import math
+import numbers
 import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import SupportsFloat, TypeAlias
@@ -83,7 +90,7 @@ def _div(a: float, b: float) -> tuple[float, tuple[float, ...]]:
     """a / b;  ∂/∂a = 1/b, ∂/∂b = −a/b²."""
     if b == 0:
         raise _Undefined(DivisionByZero, "division by zero")
-    return a / b, (1.0 / b, -a / (b * b))
+    return a / b, (1.0 / b, -(a / b) / b)  # not −a/(b·b): b·b underflows to 0 at b = 1e-200
 
 
 def _neg(a: float) -> tuple[float, tuple[float, ...]]:
@@ -92,19 +99,21 @@ def _neg(a: float) -> tuple[float, tuple[float, ...]]:
 
 
 def _power(a: float, n: float) -> float:
-    """a ** n as a real float, or a clear reason why it has none."""
+    """a ** n as a real float (±inf when too large), or a clear reason why it has none."""
     if a == 0 and n < 0:
         raise _Undefined(DivisionByZero, "0 cannot be raised to a negative power")
     if a < 0 and not float(n).is_integer():
         raise _domain("a negative number has no real fractional power")
     try:
         return float(a**n)
-    except OverflowError:
-        raise _Undefined(ValueOverflow, "the result is too large for a float") from None
+    except OverflowError:  # Python raises where IEEE arithmetic (and PyTorch) gives ±inf
+        return -math.inf if a < 0 and n % 2 == 1 else math.inf
 
 
 def _pow_const(a: float, n: float) -> tuple[float, tuple[float, ...]]:
     """aⁿ for a number n;  ∂/∂a = n·aⁿ⁻¹ (infinite where aⁿ⁻¹ blows up at a = 0)."""
+    if not math.isfinite(n):
+        raise _domain("the exponent must be a finite number")
     out = _power(a, n)
     if n == 0:
         return out, (0.0,)
@@ -127,8 +136,8 @@ def _exp(a: float) -> tuple[float, tuple[float, ...]]:
     """eᵃ;  ∂/∂a = eᵃ."""
     try:
         out = math.exp(a)
-    except OverflowError:
-        raise _Undefined(ValueOverflow, "the result is too large for a float") from None
+    except OverflowError:  # as in _power: IEEE arithmetic gives inf
+        out = math.inf
     return out, (out,)
 
 
@@ -195,12 +204,7 @@ class Value:
     def __init__(self, data: SupportsFloat, label: str | None = None) -> None:
         if isinstance(data, Value):
             raise TypeError("Value() takes a number; this is already a Value")
-        try:
-            self.data = float(data)
-        except (TypeError, ValueError):
-            raise TypeError(
-                f"Value() needs a real number, got {data!r} ({type(data).__name__})"
-            ) from None
+        self.data = _number(data, "Value()", "expected a real number")
         self.grad = 0.0
         self.label = label
 
@@ -342,49 +346,78 @@ class Constant(Value):
     constant = True
 
 
-def _number(x: object, op: str) -> float:
-    """A plain number as a float, or a TypeError naming the operation."""
-    if isinstance(x, bool) or not isinstance(x, (int, float)):
-        raise TypeError(
-            f"{op}: expected a number or a Value, got {x!r} ({type(x).__name__})"
-        )
-    return float(x)
+def _number(x: object, op: str, expected: str = "expected a number or a Value") -> float:
+    """A real number (not a bool, not a string) as a float, or an error naming the op."""
+    if type(x) is float:
+        return x
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        raise TypeError(f"{op}: {expected}, got {x!r} ({type(x).__name__})")
+    try:
+        return float(x)
+    except OverflowError:  # an int beyond 1.8e308
+        digits = int(x.bit_length() * math.log10(2)) + 1  # str() refuses > 4,300 digits
+        raise ValueOverflow(f"{op}: an integer of about {digits:,} digits is too large for "
+                            "a float (floats stop near 1.8e308)") from None
 
 
-def _data(x: Operand) -> float:
-    return x.data if isinstance(x, Value) else _number(x, "comparison")
+def _data(x: Operand) -> Number:
+    """What a comparison compares (a huge int is compared exactly, as Python does)."""
+    if isinstance(x, Value):
+        return x.data
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        _number(x, "comparison")  # the TypeError
+    return x
 
 
-def constant(x: Number, op: str = "constant") -> Value:
+def constant(x: Number, op: str = "constant",
+             expected: str = "expected a number or a Value") -> Value:
     """A leaf for a plain number used in an expression (drawn as a constant).
 
     ``op`` names the operation in the TypeError if ``x`` is not a number.
     """
     v = Constant.__new__(Constant)
-    v.data = _number(x, op)
+    v.data = _number(x, op, expected)
     v.grad = 0.0
     v.label = None
     return v
 
 
-def _describe(v: Value) -> str:
-    """``q=-1`` for a labelled node, ``-1`` for an unlabelled one."""
+def _describe(v: Operand) -> str:
+    """``q=-1`` for a labelled node, ``-1`` for an unlabelled one or a number."""
+    if not isinstance(v, Value):
+        return f"{v:g}"
     return f"{v.label}={v.data:g}" if v.label else f"{v.data:g}"
 
 
-def _call_text(op: str, children: tuple[Value, ...]) -> str:
-    """How the failing call reads: ``q=1 / z=0``, ``log(q=-1)``, ``z=0 ** -2``."""
-    args = [_describe(c) for c in children]
-    if len(args) == 2:
+def _call_text(op: str, operands: Sequence[Operand]) -> str:
+    """How the failing call reads: ``q=1 / z=0``, ``log(q=-1)``, ``z=0 ** -2``,
+    ``sum(a=1, b=2, c=3, … 97 more)``."""
+    args = [_describe(c) for c in operands[:3]]
+    if len(operands) == 2 and op not in ("sum", "dot"):
         return f"{args[0]} {'**' if op == 'pow' else op} {args[1]}"
     if op.startswith("**"):
         return f"{args[0]} {op[:2]} {op[2:]}"
-    return f"{op}({', '.join(args)})"
+    more = f", … {len(operands) - 3:,} more" if len(operands) > 3 else ""
+    return f"{op}({', '.join(args)}{more})"
 
 
 def _error(err: _Undefined, op: str, children: tuple[Value, ...]) -> ScalarGradError:
     """The public error for an op that is undefined at these operands."""
+    if not all(math.isfinite(c.data) for c in children):  # log(-inf): say what is wrong
+        return _not_finite(op, children)
     return err.kind(f"{_call_text(op, children)}: {err.reason}")
+
+
+def _not_finite(op: str, operands: Sequence[Operand]) -> ScalarGradError:
+    """The public error for an op whose operand or result is not a finite number."""
+    call = _call_text(op, operands)
+    for v in operands:
+        if not math.isfinite(v.data if isinstance(v, Value) else v):
+            return DomainError(f"{call}: {_describe(v)} is not a finite number, and no "
+                               "operation takes NaN or ±inf (was .data set to one, or did "
+                               "training diverge?)")
+    return ValueOverflow(f"{call}: the result is too large for a float (floats stop near "
+                         "1.8e308)")
 
 
 def _unary(op: str, math_fn: Callable[[float], tuple[float, tuple[float, ...]]],
@@ -394,6 +427,8 @@ def _unary(op: str, math_fn: Callable[[float], tuple[float, tuple[float, ...]]],
         data, local = math_fn(a.data)
     except _Undefined as err:
         raise _error(err, op, (a,)) from None
+    if not (_isfinite(data) and _isfinite(a.data)):
+        raise _not_finite(op, (a,))
     return _node(op, data, (a,), local)
 
 
@@ -408,6 +443,8 @@ def _binary(op: str, math_fn: Callable[[float, float], tuple[float, tuple[float,
         data, local = math_fn(a.data, b.data)
     except _Undefined as err:
         raise _error(err, op, (a, b)) from None
+    if not (_isfinite(data) and _isfinite(a.data) and _isfinite(b.data)):
+        raise _not_finite(op, (a, b))
     return _node(op, data, (a, b), local)
 
 
@@ -416,27 +453,69 @@ def sum_values(values: Iterable[Operand]) -> Value:
     children = tuple([v if isinstance(v, Value) else constant(v, "sum") for v in values])
     if not children:
         raise ValueError("sum_values: needs at least one value")
-    return _node("sum", math.fsum([c.data for c in children]), children, (1.0,) * len(children))
+    total = _exact_sum([c.data for c in children])
+    if not _isfinite(total):  # a NaN or infinite term makes the total one too
+        raise _not_finite("sum", children)
+    return _node("sum", total, children, (1.0,) * len(children))
 
 
-def dot(weights: Sequence[Value], inputs: Sequence[Operand], bias: Value | None = None) -> Value:
+def _exact_sum(terms: list[float]) -> float:
+    """Σ terms correctly rounded (math.fsum), ±inf when too large, NaN for inf − inf."""
+    try:
+        return math.fsum(terms)
+    except OverflowError:  # a partial sum passed 1.8e308; the total may not
+        from fractions import Fraction  # rare: not worth importing for every run
+
+        try:
+            return float(sum(map(Fraction, terms)))
+        except (OverflowError, ValueError):  # too large indeed, or a term is inf or NaN
+            return sum(terms)
+    except ValueError:  # inf − inf
+        return math.nan
+
+
+def dot(weights: Sequence[Operand], inputs: Sequence[Operand],
+        bias: Operand | None = None) -> Value:
     """Σ wᵢ·xᵢ + b as a single node (a neuron's pre-activation).
 
     ∂/∂wᵢ = xᵢ, ∂/∂xᵢ = wᵢ, ∂/∂b = 1.  Children (and their local derivatives) come in
-    pairs w₁, x₁, w₂, x₂, ..., then b if given: an input that is a plain number becomes a
-    constant leaf, as the 3 in ``x * 3`` does, so the pairs can be read back unambiguously.
+    pairs w₁, x₁, w₂, x₂, ..., then b if given: a weight, input or bias that is a plain
+    number becomes a constant leaf, as the 3 in ``x * 3`` does, so the pairs can be read
+    back unambiguously.
     """
     if len(weights) != len(inputs):
         raise ValueError(f"dot: {len(weights)} weights but {len(inputs)} inputs")
-    xs = [x if isinstance(x, Value) else constant(x, "dot") for x in inputs]
-    ws, xd = [w.data for w in weights], [x.data for x in xs]
-    children = _interleave(weights, xs)
-    local = _interleave(xd, ws)
-    total = sum(map(operator.mul, ws, xd), bias.data if bias is not None else 0.0)
+    try:  # fast: every operand is a Value, as in a network
+        ws, xs = [w.data for w in weights], [x.data for x in inputs]
+        total = sum(map(operator.mul, ws, xs), bias.data if bias is not None else 0.0)
+    except (AttributeError, TypeError):  # a plain number (no .data) or something worse
+        nodes = _dot_nodes(weights, inputs, bias)
+        if nodes == (weights, inputs, bias):  # all Values already: the error is elsewhere
+            raise
+        return dot(*nodes)
+    children = _interleave(weights, inputs)
+    local = _interleave(xs, ws)
     if bias is not None:
         children.append(bias)
         local.append(1.0)
+    if not _isfinite(total):  # a NaN or infinite operand makes the total one too
+        raise _not_finite("dot", children)
     return _node("dot", total, tuple(children), tuple(local))
+
+
+def _dot_nodes(weights: Sequence[Operand], inputs: Sequence[Operand], bias: Operand | None
+               ) -> tuple[list[Value], list[Value], Value | None]:
+    """dot's operands with each plain number made a constant leaf; a TypeError names an
+    operand that is neither a number nor a Value (``inputs[1]``)."""
+
+    def node(x: Operand, where: str) -> Value:
+        if isinstance(x, Value):
+            return x
+        return constant(x, "dot", f"{where} must be a number or a Value")
+
+    return ([node(w, f"weights[{i}]") for i, w in enumerate(weights)],
+            [node(x, f"inputs[{i}]") for i, x in enumerate(inputs)],
+            None if bias is None else node(bias, "bias"))
 
 
 def _interleave(evens: Sequence, odds: Sequence) -> list:
@@ -445,6 +524,9 @@ def _interleave(evens: Sequence, odds: Sequence) -> list:
     out[::2] = evens
     out[1::2] = odds
     return out
+
+
+_isfinite = math.isfinite
 
 
 def _node(op: str, data: float, children: tuple[Value, ...], local: tuple[float, ...]) -> Value:

@@ -5,12 +5,15 @@ Two engines can turn DOT text into SVG:
 - ``"system"``: the ``dot`` program of an installed Graphviz (``apt install graphviz``,
   ``brew install graphviz``), found on ``PATH``. Writes SVG, PNG and PDF.
 - ``"bundled"``: ``graphviz-pure``, a Rust port of Graphviz 16.1 that pip installs with
-  scalargrad (a normal dependency; wheels for Linux, macOS and Windows). Writes SVG and
-  PNG, not PDF. It renders HTML-like labels, tables and clusters, which the chart uses.
+  scalargrad where it has a wheel (Linux x86_64 and aarch64, macOS, Windows x86_64;
+  elsewhere the system ``dot`` is the way). Writes SVG and PNG, not PDF. It renders
+  HTML-like labels, tables and clusters, which the chart uses.
 
 The choice, first match wins: the ``engine=`` argument, then the environment variable
 ``SCALARGRAD_GRAPHVIZ`` (``system`` or ``bundled``), then ``system`` if ``dot`` is on
-``PATH``, else ``bundled``.
+``PATH``, else ``bundled``. When the system ``dot`` was picked that last way and does not
+run (a broken install), the bundled engine renders instead, with a warning; an engine
+asked for by name is never swapped.
 
 >>> resolve_engine("bundled")
 'bundled'
@@ -27,6 +30,7 @@ import shutil
 import subprocess
 import sys
 import sysconfig
+import warnings
 from pathlib import Path
 from typing import Literal
 
@@ -41,6 +45,10 @@ TIMEOUT_SECONDS = 300
 
 class RenderError(RuntimeError):
     """Graphviz could not be found, or could not render the chart."""
+
+
+class _ProgramFailed(RenderError):
+    """The Graphviz program would not start, or exited with an error."""
 
 
 def resolve_engine(engine: str | None = None) -> Engine:
@@ -67,8 +75,9 @@ def _bundled_program() -> str:
     found = shutil.which("graphviz-pure")
     if found is None:
         raise RenderError(
-            "the bundled Graphviz engine is missing: `pip install graphviz-pure` "
-            "(a dependency of scalargrad), or install Graphviz so that `dot` is on PATH"
+            "the bundled Graphviz engine (graphviz-pure) is not installed: it comes with "
+            "scalargrad where it has a wheel (Linux x86_64/aarch64, macOS, Windows x86_64); "
+            "elsewhere install Graphviz so that `dot` is on PATH (apt install graphviz)"
         )
     return found
 
@@ -91,6 +100,27 @@ def run(source: str, fmt: str, engine: str | None = None, *, pinned: bool = Fals
     ``json``). ``pinned``: the source says where every node and edge goes (``pos``
     attributes, as `scalargrad.draw` writes them): render it there, with ``neato -n2``."""
     chosen = resolve_engine(engine)
+    may_fall_back = (chosen == "system" and engine is None and not os.environ.get(ENV_VAR)
+                     and fmt in FORMATS["bundled"])
+    if may_fall_back and shutil.which("dot") in _BROKEN_DOTS:  # warned about already
+        return _render(source, fmt, "bundled", pinned)
+    try:
+        return _render(source, fmt, chosen, pinned)
+    except _ProgramFailed as err:
+        if not may_fall_back:
+            raise
+        _BROKEN_DOTS.add(shutil.which("dot"))
+        warnings.warn(f"{err}; rendered with the bundled engine instead (set {ENV_VAR}="
+                      "bundled to skip the system dot)", RuntimeWarning, stacklevel=3)
+        return _render(source, fmt, "bundled", pinned)
+
+
+_BROKEN_DOTS: set[str | None] = set()
+"""The system ``dot`` programs found broken in this process (warned about once)."""
+
+
+def _render(source: str, fmt: str, chosen: Engine, pinned: bool) -> bytes:
+    """``run`` with this engine: the output, or a RenderError saying what went wrong."""
     if fmt not in FORMATS[chosen]:
         others = [e for e in ENGINES if fmt in FORMATS[e]]
         hint = f"; the {others[0]} engine can" if others else ""
@@ -107,7 +137,10 @@ def run(source: str, fmt: str, engine: str | None = None, *, pinned: bool = Fals
             f"the {chosen} Graphviz engine took more than {TIMEOUT_SECONDS} s; "
             "draw a smaller graph or a collapsed view (view='neuron')"
         ) from None
+    except OSError as err:  # not executable, not a program for this machine, ...
+        raise _ProgramFailed(f"the {chosen} Graphviz engine ({command[0]}) would not start: "
+                             f"{err.strerror or err}") from None
     if done.returncode != 0:
-        message = done.stderr.decode("utf-8", "replace").strip()
-        raise RenderError(f"the {chosen} Graphviz engine ({command[0]}) failed: {message}")
+        message = done.stderr.decode("utf-8", "replace").strip() or f"exit status {done.returncode}"
+        raise _ProgramFailed(f"the {chosen} Graphviz engine ({command[0]}) failed: {message}")
     return done.stdout

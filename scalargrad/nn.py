@@ -15,7 +15,7 @@ import random
 from collections.abc import Sequence
 from typing import Literal
 
-from .engine import Operand, Value, dot
+from .engine import Operand, Value, _number, dot
 
 Activation = Literal["relu", "sigmoid", "tanh", "linear"]
 ACTIVATIONS: tuple[str, ...] = ("relu", "sigmoid", "tanh", "linear")
@@ -42,8 +42,8 @@ class Module:
             raise ValueError(
                 f"{self!r} has {len(params)} parameters, got {len(values)} values"
             )
-        for p, v in zip(params, values):
-            p.data = float(v)
+        for i, (p, v) in enumerate(zip(params, values)):
+            p.data = _number(v, "set_parameters", f"values[{i}] must be a number")
 
 
 def _as_inputs(x: Sequence[Operand]) -> list[Value]:
@@ -89,9 +89,9 @@ class Neuron(Module):
         """Set this neuron's input weights ``w`` and bias ``b``."""
         if len(w) != len(self.w):
             raise ValueError(f"neuron {self.name} has {len(self.w)} weights, got {len(w)}")
-        for p, v in zip(self.w, w):
-            p.data = float(v)
-        self.b.data = float(b)
+        for i, (p, v) in enumerate(zip(self.w, w)):
+            p.data = _number(v, "set_weights", f"w[{i}] must be a number")
+        self.b.data = _number(b, "set_weights", "b must be a number")
 
     def parameters(self) -> list[Value]:
         return [*self.w, self.b]

@@ -6,7 +6,7 @@ import math
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
 
-from .engine import Value
+from .engine import Value, _number
 
 
 class Optimizer(ABC):
@@ -18,9 +18,11 @@ class Optimizer(ABC):
             raise ValueError(f"{type(self).__name__}: got no parameters to optimise")
         if not all(isinstance(p, Value) for p in self.params):
             raise TypeError(f"{type(self).__name__}: parameters must be Values")
-        if not lr > 0:
-            raise ValueError(f"{type(self).__name__}: learning rate must be positive, got {lr!r}")
-        self.lr = float(lr)
+        lr = _number(lr, type(self).__name__, "the learning rate must be a number")
+        if not (lr > 0 and math.isfinite(lr)):
+            raise ValueError(f"{type(self).__name__}: learning rate must be positive, and "
+                             f"finite, got {lr:g}")
+        self.lr = lr
 
     def zero_grad(self) -> None:
         """Set every parameter's grad to 0 (leaves accumulate across backward calls)."""
@@ -40,9 +42,10 @@ class SGD(Optimizer):
 
     def __init__(self, params: Iterable[Value], lr: float, momentum: float = 0.0) -> None:
         super().__init__(params, lr)
+        momentum = _number(momentum, "SGD", "momentum must be a number")
         if not 0 <= momentum < 1:
             raise ValueError(f"SGD: momentum must be in [0, 1), got {momentum!r}")
-        self.momentum = float(momentum)
+        self.momentum = momentum
         self.velocity = [0.0] * len(self.params)
 
     def step(self) -> None:

@@ -133,3 +133,41 @@ def test_gradcheck_reports_the_relu_kink():
     assert not result
     assert result.failures[0].backprop == 0.0
     assert result.failures[0].numeric == pytest.approx(0.5)
+
+
+# --- what f must return ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("output", "words"), [
+    (lambda x, y: [x, y], ["grad: ", "must return one Value or number", "got list",
+                           "sg.jacobian"]),
+    (lambda x, y: None, ["got NoneType"]),
+    (lambda x, y: "x", ["got str 'x'"]),
+    (lambda x, y: x > y, ["got bool"]),
+])
+@pytest.mark.parametrize("transform", [lambda f: sg.grad(f)(1.0, 2.0),
+                                       lambda f: sg.numeric_grad(f, [1.0, 2.0]),
+                                       lambda f: sg.gradcheck(f, [1.0, 2.0])],
+                         ids=["grad", "numeric_grad", "gradcheck"])
+def test_a_function_that_does_not_return_a_scalar_is_a_type_error(transform, output, words):
+    with pytest.raises(TypeError) as info:
+        transform(output)
+    assert "<lambda> must return one Value or number" in str(info.value)
+    assert all(w in str(info.value) for w in words[1:])
+
+
+@pytest.mark.parametrize(("f", "words"), [
+    (lambda x, y: x * y, ["jacobian: <lambda> must return a list or tuple", "got Value",
+                          "sg.grad"]),
+    (lambda x, y: None, ["got NoneType"]),
+    (lambda x, y: [x, "y"], ["jacobian (output 1): <lambda> must return one Value", "'y'"]),
+])
+def test_jacobian_of_a_function_that_does_not_return_a_list_is_a_type_error(f, words):
+    with pytest.raises(TypeError) as info:
+        sg.jacobian(f, [1.0, 2.0])
+    assert all(w in str(info.value) for w in words)
+
+
+def test_grad_and_jacobian_accept_numbers_among_the_outputs():
+    assert sg.grad(lambda x, y: 3)(1.0, 2.0) == (0.0, 0.0)
+    assert sg.jacobian(lambda x, y: (x * y, 2.0), [3.0, 5.0]) == [[5.0, 3.0], [0.0, 0.0]]

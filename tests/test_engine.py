@@ -273,7 +273,7 @@ def test_sum_values_and_dot_argument_errors():
         sg.sum_values([])
     with pytest.raises(ValueError, match="dot: 2 weights but 3 inputs"):
         sg.dot([Value(1.0), Value(2.0)], [1.0, 2.0, 3.0])
-    with pytest.raises(TypeError, match="dot: expected a number or a Value, got 'x'"):
+    with pytest.raises(TypeError, match=r"dot: inputs\[0\] must be a number or a Value, got 'x'"):
         sg.dot([Value(1.0)], ["x"])
 
 

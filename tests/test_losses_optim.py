@@ -184,7 +184,7 @@ def test_optimiser_zero_grad_resets_accumulated_leaf_grads():
 
 @pytest.mark.parametrize(("call", "error", "message"), [
     (lambda: SGD([], lr=0.1), ValueError, "SGD: got no parameters"),
-    (lambda: SGD([Value(1.0)], lr=0), ValueError, "learning rate must be positive, got 0"),
+    (lambda: SGD([Value(1.0)], lr=0), ValueError, "must be positive, and finite, got 0"),
     (lambda: Adam([Value(1.0)], lr=-1), ValueError, "Adam: learning rate must be positive"),
     (lambda: SGD([1.0], lr=0.1), TypeError, "parameters must be Values"),
     (lambda: SGD([Value(1.0)], lr=0.1, momentum=1.0), ValueError, r"momentum must be in \[0, 1\)"),
