@@ -33,6 +33,8 @@ _LAZY = {
     "to_svg": "drawing",
     "steps": "walkthrough",
     "animate": "animation",
+    "practice": "practice_page",
+    "exercise": "handout",
     "compile": "compiler",  # numpy: the `compile` extra
 }
 
@@ -60,6 +62,7 @@ __all__ = [
     "compile",
     "dot",
     "draw",
+    "exercise",
     "grad",
     "gradcheck",
     "jacobian",
@@ -68,6 +71,7 @@ __all__ = [
     "nn",
     "numeric_grad",
     "optim",
+    "practice",
     "render",
     "steps",
     "sum_values",

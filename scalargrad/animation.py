@@ -45,6 +45,8 @@ class Animation:
     """The animation page, not yet written to a file: a notebook cell plays it inline
     (the same self-contained page, in an ``<iframe srcdoc>``); `save` writes it."""
 
+    frame_title = "backprop animation"
+
     def __init__(self, html: str) -> None:
         self.html = html
 
@@ -57,7 +59,7 @@ class Animation:
     def _repr_html_(self) -> str:
         return (f'<iframe srcdoc="{escape(self.html, quote=True)}" style="width: 100%; '
                 'height: 720px; border: 1px solid #ddd" sandbox="allow-scripts" '
-                'title="backprop animation"></iframe>')
+                f'title="{self.frame_title}"></iframe>')
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")

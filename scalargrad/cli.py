@@ -6,6 +6,8 @@ worksheet, and run the demos.
     scalargrad steps "L = (y - t)^2" --at y=0.8 t=1 --format markdown
     scalargrad animate seed001_x1.txt -o backprop.html
     scalargrad check my_worksheet.txt
+    scalargrad exercise seed001_x1.txt --variants 30 --seed 1 --keep x11 x12 y -o class/
+    scalargrad practice seed001_x1.txt -o practice.html
     scalargrad demo            # lists the demos;  scalargrad demo NAME --fast  runs one
 
 A SOURCE is a worksheet file if one exists at that path (or if it names a worksheet that
@@ -25,6 +27,7 @@ import math
 import os
 import pkgutil
 import runpy
+import shlex
 import sys
 import warnings
 from collections.abc import Iterator, Sequence
@@ -175,6 +178,55 @@ def _graded(source: str) -> GradedFile:
     if path is None:
         return GradedFile(source, error=f"no such worksheet file: {source}")
     return grade_file(path, shown_as=source)
+
+
+def _exercise(args: argparse.Namespace) -> int:
+    from .handout import exercise
+
+    path = _worksheet_path(args.source)
+    if path is not None and args.at:
+        raise CommandError("--at gives the values of an expression's names; a worksheet "
+                           "has its own numbers")
+    if args.decimals is not None and not args.range:
+        raise CommandError("--decimals goes with --range: the places of the numbers drawn")
+    ranges = dict(_range(text) for text in args.range or [])
+    try:
+        written = exercise(path or args.source, args.output, variants=args.variants,
+                           seed=args.seed, at=None if path else _values(args.at or []),
+                           keep=args.keep or (), ranges=ranges, decimals=args.decimals,
+                           every_node=args.all, paper=args.paper,
+                           pdf=False if args.no_pdf else None, command=_exercise_command(args))
+    except RuntimeError as err:  # Graphviz or LaTeX failed
+        raise CommandError(str(err)) from None
+    print(f"wrote {len(written.folders)} variants and the index {written.index}")
+    if not written.pdf:
+        print(f"no PDF handouts: {written.why_no_pdf}")
+    return EXIT_OK
+
+
+def _exercise_command(args: argparse.Namespace) -> str:
+    """The command that makes the same exercise again, for the teacher's index."""
+    words = ["scalargrad", "exercise", args.source, *(["--at", *args.at] if args.at else []),
+             "--variants", str(args.variants), "--seed", args.seed]
+    for option, value in (("--keep", args.keep), ("--range", args.range)):
+        words += [option, *value] if value else []
+    words += ["--decimals", str(args.decimals)] if args.decimals is not None else []
+    words += ["--all"] if args.all else []
+    return shlex.join([*words, "--paper", args.paper, "-o", args.output])
+
+
+def _range(text: str) -> tuple[str, str]:
+    """``"w*=0.01:0.09"`` → ``("w*", "0.01:0.09")``; ``"0.01:0.09"`` is for every leaf."""
+    pattern, sep, numbers = text.rpartition("=")
+    return (pattern if sep else "*"), numbers
+
+
+def _practice(args: argparse.Namespace) -> int:
+    from .practice_page import practice
+
+    page = practice(_root(args), args.output, digits=args.digits)
+    print(f"wrote {page.path}")
+    return EXIT_OK
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -382,10 +434,10 @@ def _parser() -> argparse.ArgumentParser:
         "A number is right (✓) when the exact value rounds to it at the digits written, a "
         "formula when it equals the quantity at the worksheet's point and at random points. "
         "A wrong one (✗) is a slip, an arithmetic slip, a wrong formula (or one true here "
-        "only), follows from earlier wrong numbers, or was cut off instead of rounded. With "
-        "several files, a file that cannot be read is reported as malformed and the others "
-        "are still graded. Exit status: 0 all right, 1 some wrong, 2 a bad file (missing or "
-        "malformed).")
+        "only), follows from earlier wrong numbers, or was cut off instead of rounded. A ? "
+        "left blank is unanswered. With several files, a file that cannot be read is reported "
+        "as malformed and the others are still graded. Exit status: 0 all right, 1 some "
+        "wrong or unanswered, 2 a bad file (missing or malformed).")
     check.add_argument("worksheet", metavar="WORKSHEET", nargs="+",
                        help="a worksheet file (or a shipped one, such as seed001_x1.txt); "
                             "several for a class")
@@ -395,6 +447,35 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--summary", action="store_true",
                        help="one line per file: its right and wrong claims, or why it is "
                             "malformed; then the totals")
+
+    exercise = command(
+        "exercise", _exercise, "make an exercise: a variant per student, with handouts",
+        "Each variant draws new numbers for the leaves (the names defined by a plain "
+        "number) and gets a handout with a blank chart, a worksheet to fill in, the solution "
+        "and an answer key; index.md lists them. The same seed gives the same variants.")
+    source(exercise)
+    exercise.add_argument("-o", "--output", default="exercise",
+                          help="the folder to write into (default exercise)")
+    exercise.add_argument("--variants", type=int, default=1, help="how many (default 1)")
+    exercise.add_argument("--seed", default="1", help="the seed of the draws (default 1)")
+    exercise.add_argument("--keep", nargs="+", metavar="NAME",
+                          help="leaves (names or patterns such as 'x*') kept as they are")
+    exercise.add_argument("--range", nargs="+", metavar="[NAME=]LOW:HIGH",
+                          help="where leaves are drawn from, e.g. 0.01:0.09 or 'w*=0.01:0.09' "
+                               "(default: numbers like each leaf's own)")
+    exercise.add_argument("--decimals", type=int,
+                          help="decimals of the numbers drawn in each --range")
+    exercise.add_argument("--all", action="store_true",
+                          help="ask every value and gradient, not only those the source claims")
+    exercise.add_argument("--paper", choices=["a4", "letter"], default="a4",
+                          help="the handouts' paper (default a4)")
+    exercise.add_argument("--no-pdf", action="store_true", help="write no PDF handouts")
+
+    practice = command("practice", _practice,
+                       "write a practice page: the chart with a box for every number to find")
+    source(practice)
+    practice.add_argument("-o", "--output", default="practice.html",
+                          help="where to write the page (default practice.html)")
 
     demo = command("demo", _demo, "run a demo, or list them")
     demo.add_argument("demo", nargs="?", metavar="NAME", help="the demo to run")

@@ -190,6 +190,7 @@ class _Options:
     show_grad: bool
     edge_derivatives: bool
     pretty: bool
+    blank: bool = False
 
 
 LAYOUT_OPTIONS = {"show_grad": True, "edge_derivatives": False}
@@ -202,6 +203,8 @@ LONG_NAME = 4
 """A name longer than this (characters, as shown) gets a row of its own in its box."""
 DERIVATIVE_SIZE = 12.0
 """The point size of a local derivative written on its edge."""
+BLANK_BOX = (92, 32)
+"""Width and height, in points, of a box to write a number in (``draw(..., blank=True)``)."""
 
 
 def draw(
@@ -219,6 +222,7 @@ def draw(
     title: str | None = None,
     size: Size = "natural",
     engine: str | None = None,
+    blank: bool = False,
 ) -> graphviz.Digraph:
     """The computational chart of ``root`` as a `graphviz.Digraph`, laid out and pinned.
 
@@ -232,6 +236,9 @@ def draw(
     ``title``: a caption under the chart. ``size``: ``"natural"`` (14-point numbers),
     ``"readme"`` (at most 880 px wide) or ``"slide"`` (a 1280 × 720 px, 16:9 picture).
     ``engine``: the Graphviz that lays the chart out (see `scalargrad.graphviz_engine`).
+    ``blank``: a chart to fill in by hand: the leaves' values printed, every other value and
+    every grad an empty box big enough to write in (``v{i}_data`` / ``v{i}_grad``, in the
+    SVG ``a_v{i}_data``), no number of the answer in it, not even in a tooltip.
 
     The layout is computed once with the options that change no size (`LAYOUT_OPTIONS`),
     then every node, edge and box is pinned where it went (see `scalargrad.chart_layout`):
@@ -265,7 +272,8 @@ def draw(
         source = _digraph(plan, rankdir, view, legend).source
         return chart_layout.read_layout(graphviz_engine.run(source, "json", engine).decode())
 
-    layout_options = _Options(rankdir, digits, pretty=pretty_labels, **LAYOUT_OPTIONS)
+    layout_options = _Options(rankdir, digits, pretty=pretty_labels, blank=blank,
+                             **LAYOUT_OPTIONS)
     plan = chart(layout_options, None, None)
     layout = lay_out(plan)
     # A second layout to put the bands in the notes' order, for a chart one can read
@@ -274,11 +282,13 @@ def draw(
         relaid = lay_out(second)
         if second.bands_to_write(relaid) is None:  # in order now (else keep the first)
             plan, layout = second, relaid
-    final = chart(_Options(rankdir, digits, show_grad, edge_derivatives, pretty_labels),
+    final = chart(_Options(rankdir, digits, show_grad, edge_derivatives, pretty_labels, blank),
                   _on_paths(order, targets) if targets else None, layout)
     caption = title if title is not None else _highlight_caption(order, targets, digits,
                                                                  names, pretty_labels)
     graph = _pinned_digraph(final, layout, legend, caption)
+    if blank:  # printed, the chart fills the page: no margin around it in a PDF
+        graph.graph_attr["margin"] = "0"
     if view == "full" and plan.values_drawn > LARGE_GRAPH:
         warnings.warn(
             f"the chart has {plan.values_drawn} value nodes, too many to read; "
@@ -676,7 +686,11 @@ class _Chart:
         name = self.names.get(node, "")
         return pretty_label(name) if self.opt.pretty and name else name
 
-    def _number_row(self, key: str, x: float, bold: bool = False) -> str:
+    def _number_row(self, key: str, x: float, bold: bool = False, box: str = "") -> str:
+        if box:  # an empty box to write in, named for the practice page's inputs
+            return (f'<TR><TD ALIGN="LEFT"><FONT COLOR="{MUTED}" POINT-SIZE="11">{key}</FONT>'
+                    f'</TD><TD ID="{box}" HREF="#{box}" BGCOLOR="white" BORDER="1" '
+                    f'COLOR="{MUTED}" WIDTH="{BLANK_BOX[0]}" HEIGHT="{BLANK_BOX[1]}"> </TD></TR>')
         number = html_text(format_number(x, self.opt.digits))
         if bold:
             number = f"<B>{number}</B>"
@@ -689,21 +703,36 @@ class _Chart:
         data = html_text(format_number(node.data, self.opt.digits))
         name = self.shown_name(node)
         shown = f'<FONT POINT-SIZE="15"><B>{html_text(name)}</B></FONT>'
-        if len(name) > LONG_NAME:  # w₁₁⁽¹⁾: a row of its own, the box as narrow as a number
+        if self.opt.blank and kind != "constant":
+            rows = self._blank_rows(node, name)
+        elif len(name) > LONG_NAME:  # w₁₁⁽¹⁾: a row of its own, the box as narrow as a number
             rows = [f'<TR><TD COLSPAN="2" ALIGN="LEFT">{shown}</TD></TR>',
                     f'<TR><TD COLSPAN="2" ALIGN="RIGHT">{data}</TD></TR>']
         elif name:
             rows = [f'<TR><TD ALIGN="LEFT">{shown}</TD><TD ALIGN="RIGHT">{data}</TD></TR>']
         else:
             rows = [f'<TR><TD COLSPAN="2">{data}</TD></TR>']
-        if kind != "constant" and self.opt.show_grad:
+        if kind != "constant" and self.opt.show_grad and not self.opt.blank:
             grad = html_text(format_number(node.grad, self.opt.digits))
             rows.append(f'<TR><TD COLSPAN="2" ALIGN="RIGHT"><B>{grad}</B></TD></TR>')
         on_path = path is not None and node in path
         return [self._box(self.name(node), rows, kind, on_path, self._tooltip(node))]
 
+    def _blank_rows(self, node: Value, name: str) -> list[str]:
+        """A box to fill in: the name, then the value (a leaf's printed, else an empty box
+        to write in) and the grad (an empty box)."""
+        rows = [f'<TR><TD COLSPAN="2" ALIGN="LEFT"><FONT POINT-SIZE="15"><B>{html_text(name)}'
+                '</B></FONT></TD></TR>'] if name else []
+        rows.append(self._number_row("data", node.data,
+                                     box=f"{self.name(node)}_data" if node.op else ""))
+        if self.opt.show_grad:
+            rows.append(self._number_row("grad", node.grad, box=f"{self.name(node)}_grad"))
+        return rows
+
     def _tooltip(self, node: Value) -> str:
         head = f"{self.who(node)}\n" if node in self.names else ""
+        if self.opt.blank:  # the numbers are what the reader has to find
+            return head.strip() or self.name(node)
         return f"{head}data = {node.data!r}\ngrad = {node.grad!r}"
 
     def op_node(self, node: Value, path: set[Value] | None) -> list[str]:
@@ -802,7 +831,8 @@ class _Chart:
                 on_path = path is not None and node in path and child in path
                 derivative = (format_number(local, self.opt.digits)
                               if not boxed and (self.opt.edge_derivatives or on_path) else None)
-                tooltip = None if boxed else f"∂{self.who(node)}/∂{self.who(child)} = {local!r}"
+                tooltip = (None if boxed or self.opt.blank
+                           else f"∂{self.who(node)}/∂{self.who(child)} = {local!r}")
                 self.body.append(self._edge(tail, head, on_path, path is not None, derivative,
                                             tooltip, thin=boxed, via=self.via.get((node, child)),
                                             minlen=2 if child in self.shared else 1))

@@ -81,7 +81,9 @@ class Verdict:
         working before it gives), ``"wrong formula"``, ``"true here only"`` (a formula
         right at the worksheet's point only); for a number: ``"follows"`` (from earlier
         numbers), ``"cut off"`` (truncated instead of rounded, from the exact value or
-        the student's own) or ``"slip"``."""
+        the student's own) or ``"slip"``; ``"unanswered"`` for a ``?`` left blank."""
+        if self.claim.form == "blank":
+            return "unanswered"
         if self.right:
             return "right"
         if self.step:
@@ -97,8 +99,8 @@ class Verdict:
     def note(self) -> str:
         """Why a wrong claim is wrong, in a few words ('' when it is right)."""
         kind = self.kind
-        if kind == "right":
-            return ""
+        if kind in ("right", "unanswered"):
+            return "" if kind == "right" else "unanswered"
         yours = format_number(self.yours, 6)
         if kind == "arithmetic":
             return f"arithmetic: the working gives {format_number(self.working, 6)}"  # type: ignore[arg-type]
@@ -142,8 +144,10 @@ class Report:
     def summary(self) -> str:
         """``87 claims: 35 right, 52 wrong (8 slips, 10 follow from earlier numbers, …)``."""
         kinds = [v.kind for v in self.verdicts]
-        wrong = len(kinds) - kinds.count("right")
-        text = f"{plural(len(kinds), 'claim')}: {kinds.count('right')} right, {wrong} wrong"
+        blank = kinds.count("unanswered")
+        wrong = len(kinds) - kinds.count("right") - blank
+        text = f"{plural(len(kinds), 'claim')}: {kinds.count('right')} right, {wrong} wrong" \
+            + (f", {blank} unanswered" if blank else "")
         parts = [plural(kinds.count(kind), noun) + rest for kind, noun, rest in [
             ("slip", "slip", ""),
             ("follows", "follows", " from earlier numbers"),
@@ -164,10 +168,13 @@ class Report:
             if v.claim.form == "number" and math.isfinite(v.exact):
                 decimals = -v.claim.number.as_tuple().exponent  # type: ignore[operator]
                 exact = f"{v.exact:.{min(max(decimals + 3, 0), 15)}f}"
+            elif v.claim.form == "blank":  # its answer is not given away
+                exact = ""
             else:
                 exact = format_number(v.exact, 6)
+            mark = "✓" if v.right else "?" if v.claim.form == "blank" else "✗"
             rows.append((str(v.claim.line), v.claim.subject, shortened(v.claim.written), exact,
-                         "✓" if v.right else "✗", v.note))
+                         mark, v.note))
         widths = [max(len(r[i]) for r in rows) for i in range(4)]
         lines = [f"{r[0]:>{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]:>{widths[2]}}  "
                  f"{r[3]:>{widths[3]}}  {r[4]} {r[5]}".rstrip() for r in rows]
@@ -234,7 +241,9 @@ def _check(worksheet: Worksheet) -> Report:
                     _fit_working(before, link)
                     workings |= {c: (before, k) for k, c in enumerate(link.claims)}
             before = None
-    verdicts += _number_verdicts(worksheet, claims, exact, workings)
+    answered = [c for c in claims if c.form != "blank"]
+    verdicts += _number_verdicts(worksheet, answered, exact, workings)
+    verdicts += [Verdict(c, exact[c], False, math.nan, ()) for c in claims if c.form == "blank"]
     if formulas:
         points = [own, *filter(None, (random_point(worksheet, k, budget)
                                       for k in range(1, RANDOM_POINTS + 1)))]

@@ -43,7 +43,9 @@ matrix of formulas would make every row of its entries a screen wide."""
 
 def shown_exact(verdict: Verdict) -> str:
     """The exact value: three more decimals than a claimed number was written with; six
-    significant digits for a claimed formula."""
+    significant digits for a claimed formula; nothing for a ``?`` left blank."""
+    if verdict.claim.form == "blank":
+        return ""
     if verdict.claim.form != "number" or not math.isfinite(verdict.exact):
         return format_number(verdict.exact, 6)
     decimals = -verdict.claim.number.as_tuple().exponent  # type: ignore[operator]

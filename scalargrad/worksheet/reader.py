@@ -32,6 +32,8 @@ from .tokens import MAX_BYTES, Token, WorksheetError, error, lines, tokenize
 
 _EQUALS = {"=", "≈"}
 _SEPARATORS = {";", ","}
+BLANK = "?"
+"""A claim left blank to fill in (an exercise's worksheet): graded "unanswered"."""
 
 
 @dataclass(frozen=True)
@@ -292,9 +294,10 @@ def _end(tokens: list[Token], after: Token) -> list[Token]:
 
 
 def _number_claim(tokens: list[Token]) -> str | None:
-    """``"-15.88"`` if the tokens are just a (signed) number literal, else None."""
+    """``"-15.88"`` if the tokens are just a (signed) number literal, ``"?"`` for a blank
+    left to fill in (an exercise's worksheet), else None."""
     texts = [t.text for t in tokens]
-    if len(tokens) == 1 and tokens[0].kind == "number":
+    if len(tokens) == 1 and (tokens[0].kind == "number" or texts[0] == BLANK):
         return texts[0]
     if len(tokens) == 2 and tokens[1].kind == "number" and texts[0] in {"+", *MINUS}:
         return ("-" if texts[0] in MINUS else "") + texts[1]
@@ -587,7 +590,8 @@ class _Reader:
         written = _number_claim(tokens[:-1])
         top = subject.top
         if written is not None:
-            claim = Claim(subject.name, written, first.line, first.column, top)
+            form = "blank" if written == BLANK else "number"
+            claim = Claim(subject.name, written, first.line, first.column, top, form=form)
             self.claims.append(claim)
             self.no_variables(subject, first)
             return Link("number", Num(written, first), written, first.line, first.column,

@@ -1,0 +1,310 @@
+"""The files of an exercise: for every variant a handout, a worksheet to fill in, the
+solution and an answer key; one index for the teacher.
+
+``exercise("seed001_x1.txt", "out/", variants=30, seed=1, keep=["x*", "y"])`` (or
+``scalargrad exercise``) draws the variants (`scalargrad.variants`) and writes::
+
+    out/index.md                    the teacher's index: variant → seed, leaves, files
+    out/handouts.pdf                every variant's handout, each from a new page, to print
+                                    (through LaTeX, when pdflatex and the system dot exist)
+    out/variant-01/handout.md       the question, the blank chart, room to work
+    out/variant-01/handout.tex      the handout alone in LaTeX (with chart.pdf)
+    out/variant-01/chart.svg        the blank chart: leaves printed, every box to find empty
+    out/variant-01/worksheet.txt    every answer a ?: fill in, then scalargrad check it
+    out/variant-01/solution.md      the chart filled in and the walkthrough (teacher)
+    out/variant-01/key.txt          the answer key, a worksheet that checks all right (teacher)
+
+Printed, the chart fills an A4 or Letter page in landscape; for seed 001 its empty boxes
+are about 14.6 × 5.1 mm there (`box_size_mm` says how big), room for a number in small
+handwriting.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import graphviz_engine
+from .drawing import BLANK_BOX, draw, render
+from .variants import (
+    ANSWER_DIGITS,
+    Drawing,
+    Key,
+    Range,
+    Template,
+    Variant,
+    from_expression,
+    load_template,
+    make_variants,
+    parse_range,
+    rounded,
+)
+from .walkthrough import latex_name, steps
+
+PAPERS = {"a4": ("a4paper", 297.0, 210.0), "letter": ("letterpaper", 279.4, 215.9)}
+"""LaTeX option and landscape width, height in mm of each paper."""
+MARGIN_MM = 10.0
+CHART_HEIGHT = 0.86
+"""Share of the page's text height the chart may take (the question goes above it)."""
+LATEX_SECONDS = 60
+
+
+def exercise(source: str | Path, folder: str | Path, *, variants: int = 1,
+             seed: str | int = 1, at: Mapping[str, float] | None = None,
+             keep: Sequence[str] = (), ranges: Mapping[str, str | Range] | None = None,
+             decimals: int | None = None, every_node: bool = False, paper: str = "a4",
+             pdf: bool | None = None, command: str = "") -> Written:
+    """Make an exercise: ``variants`` variants of ``source`` drawn from ``seed``, written
+    into ``folder`` (see the module docstring).
+
+    ``source``: a worksheet file, or an expression whose names' values ``at`` gives.
+    ``keep``: leaves (names or patterns such as ``x*``) left as in the source. ``ranges``:
+    name or pattern → ``"0.01:0.09"``; ``"*"`` is every other leaf (default: numbers like
+    each leaf's own). ``decimals``: the places of the ranges given as text. ``every_node``:
+    ask every value and gradient, not only those the source claims. ``paper``, ``pdf``,
+    ``command``: as for `write_exercise`.
+    """
+    if at is not None:
+        template = from_expression(str(source), at)
+    else:
+        template = load_template(source, every_node)
+    chosen = {pattern: r if isinstance(r, Range) else parse_range(r, decimals)
+              for pattern, r in (ranges or {}).items()}
+    drawn = make_variants(template, variants, seed, Drawing(tuple(keep), chosen))
+    return write_exercise(template, drawn, folder, paper=paper, pdf=pdf, command=command)
+
+
+@dataclass(frozen=True)
+class Written:
+    """What `write_exercise` wrote: the index, each variant's folder, and whether the
+    handouts were compiled to PDF (and if not, why not)."""
+
+    index: Path
+    folders: list[Path]
+    pdf: bool
+    why_no_pdf: str = ""
+
+
+def write_exercise(template: Template, variants: Sequence[Variant], folder: str | Path, *,
+                   paper: str = "a4", pdf: bool | None = None, command: str = "") -> Written:
+    """Write every variant's files and the index into ``folder``.
+
+    ``paper``: ``"a4"`` or ``"letter"``. ``pdf``: compile the handouts with pdflatex
+    (default: when pdflatex and the system Graphviz are installed; True makes their absence
+    an error). ``command``: the command that made the exercise, recorded in the index.
+    """
+    if paper not in PAPERS:
+        raise ValueError(f"paper must be one of {', '.join(PAPERS)}, got {paper!r}")
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    why_no_pdf = _why_no_pdf()
+    if pdf and why_no_pdf:
+        raise RuntimeError(f"cannot make PDF handouts: {why_no_pdf}")
+    compile_pdf = why_no_pdf == "" if pdf is None else pdf
+    with ThreadPoolExecutor(max_workers=4) as pool:  # dot runs as a process
+        folders = list(pool.map(lambda v: _write_variant(v, folder, paper, compile_pdf),
+                                variants))
+    if compile_pdf:  # one document, one run of pdflatex: the class set, ready to print
+        tex = folder / "handouts.tex"
+        tex.write_text(handout_latex(variants, paper, [f.name for f in folders]),
+                       encoding="utf-8")
+        _pdflatex(tex)
+    index = folder / "index.md"
+    index.write_text(index_markdown(template, variants, folders, folder, command),
+                     encoding="utf-8")
+    return Written(index, folders, compile_pdf, "" if compile_pdf else
+                   why_no_pdf or "not asked for")
+
+
+def _why_no_pdf() -> str:
+    if shutil.which("pdflatex") is None:
+        return "pdflatex is not installed (apt-get install texlive-latex-base)"
+    if "pdf" not in graphviz_engine.FORMATS.get(graphviz_engine.resolve_engine(), ()):
+        return "the chart needs the system Graphviz to become a PDF (apt-get install graphviz)"
+    return ""
+
+
+def _write_variant(variant: Variant, folder: Path, paper: str, compile_pdf: bool) -> Path:
+    here = folder / f"variant-{variant.number:02d}"
+    here.mkdir(exist_ok=True)
+    root = variant.root
+    root.backward()
+    blank = draw(root, blank=True, legend=False).source  # laid out once, for both files
+    (here / "chart.svg").write_bytes(graphviz_engine.run(blank, "svg", pinned=True))
+    if compile_pdf:
+        (here / "chart.pdf").write_bytes(graphviz_engine.run(blank, "pdf", pinned=True))
+    render(root, here / "solution.svg")
+    (here / "worksheet.txt").write_text(variant.text(), encoding="utf-8")
+    (here / "key.txt").write_text(variant.text(answers=True), encoding="utf-8")
+    (here / "handout.md").write_text(handout_markdown(variant), encoding="utf-8")
+    (here / "solution.md").write_text(solution_markdown(variant), encoding="utf-8")
+    (here / "handout.tex").write_text(handout_latex([variant], paper), encoding="utf-8")
+    return here
+
+
+def _pdflatex(tex: Path) -> None:
+    """Compile ``tex`` to the PDF beside it; a LaTeX error is raised with its first line."""
+    with tempfile.TemporaryDirectory(prefix="scalargrad-latex-") as work:
+        done = subprocess.run(
+            ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape",
+             f"-output-directory={work}", tex.name],
+            cwd=tex.parent, capture_output=True, text=True, timeout=LATEX_SECONDS)
+        if done.returncode != 0:
+            error = next((line for line in done.stdout.splitlines() if line.startswith("!")),
+                         done.stdout[-300:])
+            raise RuntimeError(f"pdflatex failed on {tex}: {error}")
+        shutil.copyfile(Path(work) / tex.with_suffix(".pdf").name, tex.with_suffix(".pdf"))
+
+
+# ---------------------------------------------------------------------------------------
+# What the handout says
+# ---------------------------------------------------------------------------------------
+
+
+def _subject(key: Key) -> str:
+    top, name = key
+    return name if top is None else f"∂{top}/∂{name}"
+
+
+def _off_chart(variant: Variant) -> list[Key]:
+    """Derivatives asked that the chart has no box for (∂ŷ/∂w10: the chart shows ∂L/∂·)."""
+    return [k for k in variant.template.asks if k[0] not in (None, variant.template.loss)]
+
+
+def _instructions(loss: str) -> list[str]:
+    return [
+        f"The chart computes {loss} from the numbers printed in it.",
+        "Forward: write the value (data) of every node in its empty box, from the inputs "
+        f"to {loss}.",
+        f"Backward: write the gradient ∂{loss}/∂node (grad) of every node, from {loss} back "
+        "to the inputs.",
+        f"Round every number to {ANSWER_DIGITS} significant digits (round, do not cut off), "
+        "and carry more digits than you write.",
+    ]
+
+
+def handout_markdown(variant: Variant) -> str:
+    """The handout in Markdown: the question, the given numbers, the blank chart, room to work."""
+    t = variant.template
+    lines = [f"# Backpropagation by hand: {t.name}, variant {variant.number}", "",
+             "Name: ______________________________", ""]
+    first, *steps_ = _instructions(t.loss)
+    lines += [first, "", *(f"{i}. {text}" for i, text in enumerate(steps_, start=1))]
+    lines += ["", "**Given:** " + ", ".join(f"{n} = {v}" for n, v in variant.leaves.items()),
+              "", "![The chart to fill in](chart.svg)", ""]
+    extra = _off_chart(variant)
+    if extra:
+        lines += ["**Also find:** " + ", ".join(_subject(k) for k in extra), ""]
+    lines += ["Type your numbers into `worksheet.txt` (replace each `?`) and check them with "
+              "`scalargrad check worksheet.txt`.", "", "## Working", "", *["&nbsp;"] * 12, ""]
+    return "\n".join(lines)
+
+
+def solution_markdown(variant: Variant) -> str:
+    """The solution: the answers, the chart filled in and the worked solution."""
+    t = variant.template
+    rows = [f"| {_subject(k)} | {rounded(variant.exact(k))} | {variant.exact(k)!r} |"
+            for k in t.asks]
+    return "\n".join([
+        f"# Solution: {t.name}, variant {variant.number}", "",
+        "| asked | answer | exact |", "| --- | ---: | ---: |", *rows, "",
+        "![The chart filled in](solution.svg)", "",
+        steps(variant.root).markdown()])
+
+
+def handout_latex(variants: Sequence[Variant], paper: str = "a4",
+                  folders: Sequence[str] | None = None) -> str:
+    """The handouts of ``variants`` as one LaTeX document (packages of texlive-latex-base
+    only), each starting on a new page: the chart fills its first page, in landscape; the
+    given numbers and room to work follow. ``folders``: where each variant's ``chart.pdf``
+    is, relative to the document (default: beside it)."""
+    option = PAPERS[paper][0]
+    bodies = [_latex_body(v, f"{folder}/" if folder else "")
+              for v, folder in zip(variants, folders or [""] * len(variants))]
+    return "\n".join([
+        rf"\documentclass[{option},landscape,11pt]{{article}}",
+        rf"\usepackage[{option},landscape,margin={MARGIN_MM}mm]{{geometry}}",
+        r"\usepackage{amsmath,graphicx}",
+        r"\pagestyle{empty}\setlength{\parindent}{0pt}",
+        r"\begin{document}", "\n\\clearpage\n".join(bodies), r"\end{document}", ""])
+
+
+def _latex_body(variant: Variant, folder: str) -> str:
+    t = variant.template
+    given = ", ".join(f"${latex_name(n)} = {v}$" for n, v in variant.leaves.items())
+    extra = ", ".join(f"${_latex_subject(k)}$" for k in _off_chart(variant))
+    question = " ".join(_latex_text(line) for line in _instructions(t.loss))
+    return "\n".join([
+        rf"\raggedright\textbf{{\large Backpropagation by hand: {_latex_text(t.name)}, "
+        rf"variant {variant.number}}}\hfill Name: \rule{{7cm}}{{0.4pt}}\par\smallskip",
+        rf"{{\small {question}\par}}",  # short: the chart gets the page
+        r"\vfill{\centering",
+        rf"\includegraphics[width=\linewidth,height={CHART_HEIGHT}\textheight,"
+        rf"keepaspectratio]{{{folder}chart.pdf}}\par}}",
+        r"\vfill\newpage",
+        rf"\textbf{{Given:}} {given}\par\medskip",
+        *([rf"\textbf{{Also find:}} {extra}\par\medskip"] if extra else []),
+        r"\textbf{Working}\par"])
+
+
+def _latex_subject(key: Key) -> str:
+    top, name = key
+    if top is None:
+        return latex_name(name)
+    return rf"\partial {latex_name(top)}/\partial {latex_name(name)}"
+
+
+_MATH_WORD = re.compile(r"∂(\w+)/∂(\w+)")
+
+
+def _latex_text(text: str) -> str:
+    """Instruction text for LaTeX: ∂L/∂node in math, special characters escaped."""
+    escaped = re.sub(r"([#$%&_{}])", r"\\\1", text)
+    return _MATH_WORD.sub(lambda m: rf"$\partial {latex_name(m[1])}/\partial "
+                                    rf"\text{{{m[2]}}}$", escaped)
+
+
+def box_size_mm(chart_svg: str, paper: str = "a4") -> tuple[float, float]:
+    """Width and height in mm of an empty box of the blank chart printed as the LaTeX
+    handout prints it: scaled to fit the landscape page's text width and `CHART_HEIGHT`."""
+    _, width_mm, height_mm = PAPERS[paper]
+    svg_w, svg_h = (float(v) for v in re.search(
+        r'<svg width="([\d.]+)pt" height="([\d.]+)pt"', chart_svg).groups())  # type: ignore[union-attr]
+    text_w, text_h = width_mm - 2 * MARGIN_MM, (height_mm - 2 * MARGIN_MM) * CHART_HEIGHT
+    mm_per_pt = min(text_w / svg_w, text_h / svg_h, 25.4 / 72)
+    return BLANK_BOX[0] * mm_per_pt, BLANK_BOX[1] * mm_per_pt
+
+
+# ---------------------------------------------------------------------------------------
+# The teacher's index
+# ---------------------------------------------------------------------------------------
+
+
+def index_markdown(template: Template, variants: Sequence[Variant], folders: Sequence[Path],
+                   root: Path, command: str = "") -> str:
+    """One table: variant, seed, the leaves' numbers, the variant's folder."""
+    changed = [n for n in template.leaves
+               if len({v.leaves[n] for v in variants}) > 1 or n not in variants[0].leaves]
+    kept = [f"{n} = {template.leaves[n]}" for n in template.leaves if n not in changed]
+    head = ["| variant | seed | folder | " + " | ".join(changed) + " |",
+            "|" + " --- |" * (3 + len(changed))]
+    rows = [f"| {v.number} | {v.seed}/{v.number} | [{f.relative_to(root)}]"
+            f"({f.relative_to(root)}/) | " + " | ".join(v.leaves[n] for n in changed) + " |"
+            for v, f in zip(variants, folders)]
+    made = [f"Made with `{command}`; the same command makes the same variants on any "
+            "machine.", ""] if command else []
+    return "\n".join([
+        f"# Exercise: {template.name}, {len(variants)} variants", "", *made,
+        "Variant k of seed S draws its numbers from `random.Random(\"S/k\")` "
+        "(the *seed* column).",
+        *(["Kept as in the source: " + ", ".join(kept) + "."] if kept else []), "",
+        "For the student: `handout.md` (with `chart.svg`), or the variant's pages of "
+        "`handouts.pdf` (all the handouts in variant order, each from a new page; "
+        "`handout.tex` makes one alone), and `worksheet.txt`. For the teacher: `key.txt` "
+        "(`scalargrad check key.txt` passes) and `solution.md`.", "", *head, *rows, ""])

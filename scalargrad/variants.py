@@ -1,0 +1,384 @@
+"""Variants of a worked example, one per student: new numbers for its leaves, everything
+else recomputed; the worksheet to fill in and its answer key.  (`scalargrad.handout`
+writes the handouts, solutions and the index.)
+
+A *template* is a worksheet (or an expression with the values of its names): its leaves,
+the names defined by a plain number (``w12 = 0.03``), get new values in every variant;
+everything else is recomputed.  What a variant asks for is what the source claims (each
+value and derivative it writes a number for), or every value and every ∂L/∂node with
+``every_node=True`` (always, for a source that claims nothing).
+
+Drawing a variant.  Variant k of seed S draws its leaves with ``random.Random("S/k")``
+(seeded from the text, so the same on every machine and Python version) as decimals:
+``randint(lo·10ᵈ, hi·10ᵈ) / 10ᵈ``, exactly, never through binary floats.  A leaf's range
+is the one given for it (a name or a pattern such as ``w*``), else the range given for
+all, else numbers like its own: the same sign, the same leading place and the same
+decimals (``0.03`` → 0.01…0.09, ``6.88`` → 1.00…9.99, ``2`` → 1…9).  A draw is rejected,
+and drawn again, when it is *degenerate*: a value or gradient that is not finite (a loss
+that overflows, a log of a negative number), a ReLU or ``abs`` exactly at its kink, a
+gradient that is exactly 0, or the same numbers as an earlier variant.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import math
+import random
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_EVEN, Decimal
+from pathlib import Path
+
+from .engine import ScalarGradError, Value, topological_order
+from .walkthrough import partials
+from .worksheet import Definition, Worksheet, parse
+from .worksheet.syntax import Binary, Call, Name, Node, Num, Sum, Unary
+
+MAX_TRIES = 1000
+"""Draws tried for one variant before giving up with an error."""
+ANSWER_DIGITS = 4
+"""Significant digits of the numbers in an answer key (integer parts are kept whole)."""
+
+Key = tuple[str | None, str]
+"""What is asked: (None, name) for the value of ``name``, (top, name) for ∂top/∂name."""
+
+
+class ExerciseError(ScalarGradError, ValueError):
+    """An exercise that cannot be made: says which option or leaf is the problem."""
+
+
+# ---------------------------------------------------------------------------------------
+# The template: the source worksheet, its leaves and what is asked
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Template:
+    """A worksheet to make variants of: the ``definitions`` the loss is computed from (in
+    the source's order), its ``leaves`` (name → number as written) and what each variant
+    asks (``asks``, in the order a person works: values, then derivatives)."""
+
+    name: str
+    source: Worksheet
+    definitions: dict[str, Definition]
+    leaves: dict[str, str]
+    asks: tuple[Key, ...]
+
+    @property
+    def loss(self) -> str:
+        return self.source.loss
+
+
+def template(source: Worksheet, name: str, every_node: bool = False) -> Template:
+    """The template of a parsed worksheet (see the module docstring for what it asks):
+    the loss and what it is computed from (vectors written beside them are left out)."""
+    needed = {source.loss, *source.below(source.loss)}
+    definitions = {n: d for n, d in source.definitions.items() if n in needed}
+    leaves = {n: text for n, d in definitions.items()
+              if (text := _literal(d.formula)) is not None}
+    if not leaves:
+        raise ExerciseError(f"{name} has no leaves to vary: no name is defined by a plain "
+                            "number (such as w12 = 0.03)")
+    computed = [n for n in definitions if n not in leaves]
+    claimed = dict.fromkeys((c.top, c.name) for c in source.claims  # scalar numbers, ?
+                            if c.form in ("number", "blank") and not c.entry
+                            and c.name in needed and c.top in (None, *needed)
+                            and (c.top is not None or c.name not in leaves))
+    if every_node or not claimed:
+        asks = [(None, n) for n in computed]
+        asks += [(source.loss, n) for n in reversed(definitions) if n != source.loss]
+    else:
+        asks = [k for k in claimed if k[0] is None] + [k for k in claimed if k[0] is not None]
+    return Template(name, source, definitions, leaves, tuple(asks))
+
+
+def from_expression(text: str, values: Mapping[str, float], name: str = "expression"
+                    ) -> Template:
+    """The template of ``L = formula`` (or a bare formula) with its names' ``values``."""
+    lines = [f"{n} = {_number_text(v)}" for n, v in values.items()]
+    formula = text if re.match(r"\s*[^\W\d]\w*\s*=", text) else f"out = {text}"
+    return template(parse("\n".join([*lines, formula]), name), name, every_node=True)
+
+
+def _literal(formula: Node) -> str | None:
+    """``"0.03"`` or ``"-3"`` if the formula is a plain (signed) number, else None."""
+    if isinstance(formula, Num):
+        return formula.text
+    if isinstance(formula, Unary) and isinstance(formula.operand, Num):
+        return f"-{formula.operand.text}"
+    return None
+
+
+def _number_text(x: float) -> str:
+    """A float as the shortest decimal that reads back as it (``0.03``, ``2``)."""
+    text = repr(float(x))
+    return text[:-2] if text.endswith(".0") else text
+
+
+# ---------------------------------------------------------------------------------------
+# Ranges and draws
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Range:
+    """Numbers from ``low`` to ``high`` with ``decimals`` places (``0.01:0.09`` at 2)."""
+
+    low: Decimal
+    high: Decimal
+    decimals: int
+
+    def draw(self, rng: random.Random) -> Decimal:
+        unit = Decimal(1).scaleb(-self.decimals)
+        steps = rng.randint(int(self.low / unit), int(self.high / unit))
+        return Decimal(steps).scaleb(-self.decimals)
+
+
+def like(written: str) -> Range:
+    """Numbers like ``written``: same sign, leading place and decimals (``0.03`` → 0.01…0.09).
+    Zero stays zero."""
+    number = Decimal(written)
+    decimals = max(-number.as_tuple().exponent, 0)  # type: ignore[operator]
+    if number == 0:
+        return Range(number, number, decimals)
+    low = Decimal(1).scaleb(number.adjusted())
+    high = Decimal(10).scaleb(number.adjusted()) - Decimal(1).scaleb(-decimals)
+    low = max(low, Decimal(1).scaleb(-decimals))
+    return Range(low, high, decimals) if number > 0 else Range(-high, -low, decimals)
+
+
+def parse_range(text: str, decimals: int | None = None) -> Range:
+    """``"0.01:0.09"`` (or ``"0.01..0.09"``) as a `Range`; the decimals are those given, else
+    the most either end is written with."""
+    low_text, sep, high_text = text.replace("..", ":").partition(":")
+    try:
+        low, high = Decimal(low_text), Decimal(high_text)
+        if not sep or not (low.is_finite() and high.is_finite()):
+            raise ValueError
+    except (ValueError, ArithmeticError):
+        raise ExerciseError(f"a range reads LOW:HIGH, such as 0.01:0.09; got {text!r}") \
+            from None
+    places = max(-low.as_tuple().exponent, -high.as_tuple().exponent, 0)  # type: ignore[operator]
+    places = places if decimals is None else decimals
+    if low > high:
+        raise ExerciseError(f"the range {text} is empty: {low_text} is above {high_text}")
+    if not 0 <= places <= 12:
+        raise ExerciseError(f"decimals must be from 0 to 12, got {places}")
+    unit = Decimal(1).scaleb(-places)
+    if low % unit or high % unit:
+        raise ExerciseError(f"the range {text} has more decimals than {places}")
+    return Range(low, high, places)
+
+
+@dataclass(frozen=True)
+class Drawing:
+    """How the leaves are drawn: ``keep`` (names or patterns left as in the source),
+    ``ranges`` (name or pattern → `Range`; the key ``"*"`` is every other leaf)."""
+
+    keep: tuple[str, ...] = ()
+    ranges: Mapping[str, Range] = field(default_factory=dict)
+
+    def range_for(self, leaf: str, written: str) -> Range | None:
+        """The range ``leaf`` is drawn from, or None when it is kept."""
+        if any(fnmatch.fnmatchcase(leaf, p) for p in self.keep):
+            return None
+        for pattern, chosen in self.ranges.items():
+            if pattern != "*" and fnmatch.fnmatchcase(leaf, pattern):
+                return chosen
+        return self.ranges.get("*") or like(written)
+
+    def check(self, leaves: Iterable[str]) -> None:
+        """Every name and pattern must match a leaf (a typo would silently do nothing)."""
+        leaves = list(leaves)
+        for pattern in [*self.keep, *(p for p in self.ranges if p != "*")]:
+            if not fnmatch.filter(leaves, pattern):
+                raise ExerciseError(f"no leaf matches {pattern!r}; the leaves are: "
+                                    f"{', '.join(leaves)}")
+
+
+# ---------------------------------------------------------------------------------------
+# A variant
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Variant:
+    """Variant ``number`` of ``seed``: the leaves' numbers and the solved worksheet."""
+
+    template: Template
+    number: int
+    seed: str
+    leaves: dict[str, str]
+    worksheet: Worksheet
+    _partials: dict[str, dict[Value, float]] = field(default_factory=dict, repr=False)
+
+    @property
+    def root(self) -> Value:
+        return self.worksheet.root
+
+    def exact(self, key: Key) -> float:
+        """The exact value asked for by ``key``."""
+        top, name = key
+        node = self.worksheet.values[name]
+        if top is None:
+            return node.data
+        if top not in self._partials:
+            self._partials[top] = partials(self.worksheet.values[top])
+        return self._partials[top].get(node, 0.0)
+
+    def text(self, answers: bool = False) -> str:
+        """The worksheet to fill in (every answer a ``?``), or the answer key."""
+        title = "answer key" if answers else "fill in every ?"
+        head = [f"# {self.template.name}, variant {self.number} (seed {self.seed}): {title}",
+                "# Check it with:  scalargrad check THIS_FILE", ""]
+        return _worksheet_text(self, answers, head)
+
+
+def _worksheet_text(variant: Variant, answers: bool, head: list[str]) -> str:
+    template = variant.template
+    asks = set(template.asks)
+    blank = (lambda key: rounded(variant.exact(key))) if answers else (lambda key: "?")
+    lines = list(head)
+    for name, definition in template.definitions.items():
+        if name in template.leaves:
+            lines.append(f"{name} = {variant.leaves[name]}")
+            continue
+        line = f"{name} = {formula_text(definition.formula)}"
+        lines.append(line + (f" = {blank((None, name))}" if (None, name) in asks else ""))
+    lines += ["", f"loss: {template.loss}", ""]
+    lines += [f"∂{top}/∂{name} = {blank((top, name))}"
+              for top, name in template.asks if top is not None]
+    return "\n".join(lines) + "\n"
+
+
+def rounded(x: float, digits: int = ANSWER_DIGITS) -> str:
+    """``x`` rounded half-even to ``digits`` significant digits, in plain decimal notation,
+    never coarser than the units, trailing zeros dropped (``-0.07927``, ``63.1``, ``1235``)."""
+    short = Decimal(repr(x))  # 0.04, as typed, rather than 0.04000
+    if short == short.to_integral_value() or len(short.normalize().as_tuple().digits) <= digits:
+        return f"{short.normalize():f}" if abs(short) < 10 ** 16 else repr(x)
+    exact = Decimal(x)
+    place = min(exact.adjusted() - digits + 1, 0)
+    kept = exact.quantize(Decimal(1).scaleb(place), ROUND_HALF_EVEN)
+    return f"{kept.normalize():f}"  # 0.15, not 0.1500: still right, at fewer decimals
+
+
+def make_variants(template: Template, count: int, seed: str | int,
+                  drawing: Drawing | None = None) -> list[Variant]:
+    """``count`` variants of ``template``, variant k drawn from ``Random(f"{seed}/{k}")``."""
+    if count < 1:
+        raise ExerciseError(f"the number of variants must be at least 1, got {count}")
+    drawing = drawing or Drawing()
+    drawing.check(template.leaves)
+    ranges = {leaf: drawing.range_for(leaf, written) for leaf, written in template.leaves.items()}
+    if all(r is None or r.low == r.high for r in ranges.values()):
+        raise ExerciseError("every leaf is kept: nothing changes from one variant to the next")
+    variants: list[Variant] = []
+    seen: set[tuple[str, ...]] = set()
+    for k in range(1, count + 1):
+        rng = random.Random(f"{seed}/{k}")
+        reason = ""
+        for _ in range(MAX_TRIES):
+            leaves = {leaf: (template.leaves[leaf] if r is None else f"{r.draw(rng):f}")
+                      for leaf, r in ranges.items()}
+            drawn = tuple(leaves.values())
+            if drawn in seen:
+                reason = "every draw repeats an earlier variant (widen the ranges)"
+                continue
+            try:
+                variant = Variant(template, k, str(seed), leaves, _solve(template, leaves))
+            except ScalarGradError as err:  # a log of a negative number, an overflow, …
+                reason = f"it cannot be computed ({err})"
+                continue
+            reason = degenerate(variant)
+            if not reason:
+                seen.add(drawn)
+                variants.append(variant)
+                break
+        else:
+            raise ExerciseError(f"variant {k}: no good draw in {MAX_TRIES} tries; the last "
+                                f"was rejected because {reason}")
+    return variants
+
+
+def _solve(template: Template, leaves: dict[str, str]) -> Worksheet:
+    """The template's worksheet with the leaves' new numbers (definitions only)."""
+    lines = [f"{name} = {leaves[name]}" if name in leaves
+             else f"{name} = {formula_text(d.formula)}"
+             for name, d in template.definitions.items()]
+    return parse("\n".join([*lines, f"loss: {template.loss}"]), template.name)
+
+
+def degenerate(variant: Variant) -> str:
+    """Why the variant's numbers make a poor exercise, or '' if they are fine."""
+    root = variant.root
+    grads = partials(root)
+    for node in topological_order(root):
+        who = node.label or node.op
+        if not math.isfinite(node.data) or not math.isfinite(grads.get(node, 0.0)):
+            return f"{who} is not finite"
+        if node.op in ("relu", "abs") and node.children[0].data == 0:
+            return f"{who} is {node.op} exactly at 0, where it has no derivative"
+        if not node.constant and grads.get(node, 0.0) == 0:
+            return f"∂{variant.template.loss}/∂{who} is exactly 0"
+    for top, name in variant.template.asks:
+        if top is not None and variant.exact((top, name)) == 0:
+            return f"∂{top}/∂{name} is exactly 0"
+    return ""
+
+
+# ---------------------------------------------------------------------------------------
+# Formulas written back as worksheet text
+# ---------------------------------------------------------------------------------------
+
+_PRECEDENCE = {"sum": 1, "-": 1, "product": 2, "/": 2, "neg": 3, "**": 4, "atom": 5}
+
+
+def formula_text(node: Node) -> str:
+    """A parsed formula written back (``x12 · w12``, ``(ŷ - y)^2``), so that it parses to
+    the same tree: parentheses only where precedence needs them."""
+    return _text(node)[0]
+
+
+def _text(node: Node) -> tuple[str, int]:
+    """The text of ``node`` and its precedence."""
+    if isinstance(node, Num):
+        return node.text, _PRECEDENCE["atom"]
+    if isinstance(node, Name):
+        return node.name, _PRECEDENCE["atom"]
+    if isinstance(node, Call):
+        return f"{node.function}({_text(node.argument)[0]})", _PRECEDENCE["atom"]
+    if isinstance(node, Sum):
+        first, *rest = node.terms  # a + b + c is one Sum: a Sum inside one keeps its ( )
+        terms = [_operand(first, 2 if isinstance(first, Sum) else 1),
+                 *(_operand(t, 2) for t in rest)]
+        return " + ".join(terms), _PRECEDENCE["sum"]
+    if isinstance(node, Unary) and node.op == "-":
+        return f"-{_operand(node.operand, 3)}", _PRECEDENCE["neg"]
+    if isinstance(node, Binary) and node.op == "**":  # the base an atom, the exponent signed
+        return f"{_operand(node.left, 5)}^{_operand(node.right, 3)}", _PRECEDENCE["**"]
+    if isinstance(node, Binary):
+        level = _PRECEDENCE.get(node.op, _PRECEDENCE["product"])  # * · × side by side
+        symbol = {"-": " - ", "/": " / "}.get(node.op, " · ")
+        return f"{_operand(node.left, level)}{symbol}{_operand(node.right, level + 1)}", level
+    raise ExerciseError(f"line {node.at.line}: exercises are made of scalar formulas; "
+                        f"{type(node).__name__.lower()} is not one")
+
+
+def _operand(node: Node, least: int) -> str:
+    text, level = _text(node)
+    return text if level >= least else f"({text})"
+
+
+# ---------------------------------------------------------------------------------------
+# Loading a source
+# ---------------------------------------------------------------------------------------
+
+
+def load_template(path: str | Path, every_node: bool = False) -> Template:
+    """The template of a worksheet file."""
+    from .worksheet import load
+
+    path = Path(path)
+    return template(load(path), path.stem, every_node)
