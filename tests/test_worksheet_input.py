@@ -75,6 +75,15 @@ def test_superscripts_are_powers_not_parts_of_names():
         parse("L = e²")  # read as e ^ 2, so the unknown name is e, not e2
 
 
+@pytest.mark.parametrize("dot", ["·", "⋅", "∙", "×"])
+def test_a_product_sign_between_names_is_never_part_of_a_name(dot):
+    # Python counts the middle dot as an identifier character: "w11·x1" must still be the
+    # product w11 · x1 (written without spaces, as on paper), and so must the dot
+    # operator of LaTeX's \cdot and the bullet operator that pasted formulas bring.
+    verdicts = check(parse(f"w11 = 0.5\nx1 = 2\nz = w11{dot}x1   # 1\n")).verdicts
+    assert [(v.claim.name, v.right) for v in verdicts] == [("z", True)]
+
+
 def test_a_number_with_an_exponent_next_to_a_name_like_it_is_an_error():
     ws = parse("x = 2e1")
     assert ws.values["x"].data == 20.0  # no name e1: the number twenty

@@ -30,6 +30,10 @@ _COMMON = re.compile(r"""
 """, re.VERBOSE | re.ASCII)
 """The common tokens, matched in one step; anything else (Unicode names, superscripts,
 ``.T``, the unexpected) is read character by character below."""
+_SAME_SYMBOL = {"⋅": "·", "∙": "·"}
+"""Other signs people type or paste for the product dot (LaTeX's ``\\cdot`` gives ⋅)."""
+_OPERATOR_CHARS = frozenset(s for s in SYMBOLS if len(s) == 1) | frozenset(_SAME_SYMBOL)
+"""Never part of a name, though Python's identifiers allow some (the middle dot ·)."""
 TRANSPOSE = "ᵀ"
 """``ᵀ``, also written ``.T`` (``^T`` is read by the parser)."""
 _SUPERSCRIPTS = {"⁰": "0", "¹": "1", "²": "2", "³": "3", "⁴": "4", "⁵": "5", "⁶": "6",
@@ -95,13 +99,15 @@ def _superscript(ch: str) -> bool:
 def _is_name_start(ch: str) -> bool:
     if ch.isascii():
         return ch.isalpha() or ch == "_"
-    return not _superscript(ch) and unicodedata.normalize("NFKC", ch).isidentifier()
+    return (not _superscript(ch) and ch not in _OPERATOR_CHARS
+            and unicodedata.normalize("NFKC", ch).isidentifier())
 
 
 def _is_name_part(ch: str) -> bool:
     if ch.isascii():
         return ch.isalnum() or ch == "_"
-    return not _superscript(ch) and unicodedata.normalize("NFKC", "a" + ch).isidentifier()
+    return (not _superscript(ch) and ch not in _OPERATOR_CHARS
+            and unicodedata.normalize("NFKC", "a" + ch).isidentifier())
 
 
 def _dotted(text: str, j: int) -> bool:
@@ -165,7 +171,8 @@ def tokenize(text: str, line: int = 1) -> list[Token]:
             tokens.append(Token("name", name, line, i + 1))
             i = j
         else:
-            symbol = next((s for s in SYMBOLS if text.startswith(s, i)), None)
+            symbol = _SAME_SYMBOL.get(ch) or next(
+                (s for s in SYMBOLS if text.startswith(s, i)), None)
             if symbol is None:
                 raise WorksheetError(f"unexpected character {ch!r}", line, i + 1,
                                      "formulas use numbers in digits 0-9, names, "
