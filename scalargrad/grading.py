@@ -96,6 +96,11 @@ class Verdict:
         return "slip"
 
     @property
+    def mark(self) -> str:
+        """``✓`` right, ``?`` left blank, ``✗`` wrong: the mark every report shows."""
+        return "✓" if self.right else "?" if self.claim.form == "blank" else "✗"
+
+    @property
     def note(self) -> str:
         """Why a wrong claim is wrong, in a few words ('' when it is right)."""
         kind = self.kind
@@ -172,9 +177,8 @@ class Report:
                 exact = ""
             else:
                 exact = format_number(v.exact, 6)
-            mark = "✓" if v.right else "?" if v.claim.form == "blank" else "✗"
             rows.append((str(v.claim.line), v.claim.subject, shortened(v.claim.written), exact,
-                         mark, v.note))
+                         v.mark, v.note))
         widths = [max(len(r[i]) for r in rows) for i in range(4)]
         lines = [f"{r[0]:>{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]:>{widths[2]}}  "
                  f"{r[3]:>{widths[3]}}  {r[4]} {r[5]}".rstrip() for r in rows]

@@ -70,7 +70,7 @@ def markdown(report: Report) -> str:
                   "| ---: | --- | --- | ---: | :---: | --- |"]
         lines += [f"| {v.claim.line} | {_code(v.claim.subject)} "
                   f"| {_code(shortened(v.claim.written))} | {shown_exact(v)} "
-                  f"| {'✓' if v.right else '✗'} | {_escape(v.note)} |" for v in shown]
+                  f"| {v.mark} | {_escape(v.note)} |" for v in shown]
     if len(shown) < len(verdicts):
         right = sum(v.right for v in verdicts) - sum(v.right for v in shown)
         wrong = len(verdicts) - len(shown) - right

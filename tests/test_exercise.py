@@ -368,3 +368,13 @@ def test_a_blank_is_a_claim_wherever_a_number_can_be(text, subject):
 def test_a_question_mark_inside_a_formula_is_an_error_that_says_where():
     with pytest.raises(WorksheetError, match=r"^2:9: .*'\?'"):
         parse("x = 2\ny = x * ? + 1")
+
+
+def test_a_blank_is_marked_with_a_question_mark_in_every_report():
+    from scalargrad.reports import markdown
+
+    report = check(parse("x = 2; w = 3\ny = x * w   # ?\nz = y + 1   # 7\n"))
+    marks = {v.claim.subject: v.mark for v in report.verdicts}
+    assert marks == {"y": "?", "z": "✓"}
+    rows = [line for line in markdown(report).splitlines() if line.startswith("| 2 ")]
+    assert rows and "| ? |" in rows[0] and "✗" not in rows[0]
