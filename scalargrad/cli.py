@@ -299,8 +299,8 @@ def _worksheet_path(source: str) -> Path | None:
     shipped in scalargrad/worksheets (said on stderr); None if ``source`` does not look
     like a file name (it is an expression)."""
     path = Path(source)
-    if path.is_file():
-        return path
+    if path.is_file() or (path.exists() and not path.is_dir()):
+        return path  # a device or a FIFO too: load() says it is not a regular file
     if path.suffix != ".txt":
         return None
     shipped = importlib.resources.files("scalargrad") / "worksheets" / path.name

@@ -371,3 +371,15 @@ def test_demo_passes_its_options_to_the_demo(monkeypatch):
     assert seen == [("scalargrad.demos.moons",
                      ["scalargrad demo moons", "--fast", "--eager", "--out", "pics"])]
     assert sys.argv[0] != "scalargrad demo moons"  # put back afterwards
+
+
+@pytest.mark.parametrize("command", ["check", "steps", "graph"])
+def test_a_path_that_is_not_a_regular_file_is_named_as_such(command, tmp_path, capsys):
+    # /dev/zero and a FIFO exist: "no such file" would send the user looking in vain.
+    fifo = tmp_path / "answers.txt"
+    os.mkfifo(fifo)
+    for source in ("/dev/zero", str(fifo)):
+        assert main([command, source, "-o", str(tmp_path / "out.svg")] if command == "graph"
+                    else [command, source]) == 2
+        err = capsys.readouterr().err
+        assert f"{source}: not a regular file" in err, err
