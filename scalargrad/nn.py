@@ -85,7 +85,11 @@ class Neuron(Module):
         if len(x) != len(self.w):
             raise ValueError(f"neuron {self.name} expects {plural(len(self.w), 'input')}, "
                              f"got {len(x)}")
-        z = dot(self.w, _as_inputs(x), self.b)
+        return self._fire(_as_inputs(x))
+
+    def _fire(self, inputs: list[Value]) -> Value:
+        """act(w · x + b) for inputs that are nodes already (a layer converts them once)."""
+        z = dot(self.w, inputs, self.b)
         return z if self.act == "linear" else getattr(z, self.act)()
 
     def set_weights(self, w: Sequence[float], b: float) -> None:
@@ -117,7 +121,9 @@ class Layer(Module):
 
     def __call__(self, x: Sequence[Operand]) -> Value | list[Value]:
         inputs = _as_inputs(x)  # once, so that every neuron sees the same input nodes
-        out = [n(inputs) for n in self.neurons]
+        if len(inputs) != len(self.neurons[0].w):
+            self.neurons[0](inputs)  # raises the neuron's own error about the length
+        out = [n._fire(inputs) for n in self.neurons]
         return out[0] if len(out) == 1 else out
 
     def set_weights(self, weights: Sequence[NeuronWeights]) -> None:
