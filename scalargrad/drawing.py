@@ -104,16 +104,21 @@ class ChartTooBig(ValueError):
     """The chart would have more than `MAX_DRAWN` boxes."""
 
 
+def count_boxes(root: Value, view: str, limit: int) -> int:
+    """The boxes of the chart of ``root`` in ``view``; a full view is counted only up to
+    ``limit + 1``, so that costs at most about ``limit`` steps."""
+    if view == "full":
+        return count_nodes(root, limit + 1)
+    order = topological_order(root)
+    groups = _neurons(order)
+    outside = sum(node not in groups for node in order)
+    return outside + len({g if view == "neuron" else g[0] for g in groups.values()})
+
+
 def check_size(root: Value, view: str, caller: str, limit: int = MAX_DRAWN) -> None:
     """Raise `ChartTooBig` if the chart of ``root`` in ``view`` has more than ``limit``
-    boxes; costs at most about ``limit`` steps when the view is full, so it is at once."""
-    if view == "full":
-        count = count_nodes(root, limit + 1)
-    else:
-        order = topological_order(root)
-        groups = _neurons(order)
-        outside = sum(node not in groups for node in order)
-        count = outside + len({g if view == "neuron" else g[0] for g in groups.values()})
+    boxes (at once: see `count_boxes`)."""
+    count = count_boxes(root, view, limit)
     if count > limit:
         size = f"more than {limit:,}" if view == "full" else f"{count:,}"
         raise ChartTooBig(
@@ -962,15 +967,10 @@ def notebook_svg(root: Value) -> str:
     if count_nodes(root, NOTEBOOK_LIMIT + 1) <= NOTEBOOK_LIMIT:
         return to_svg(root)
     size = count_nodes(root, 50_000)
-    if size < 50_000:
-        try:
-            check_size(root, "neuron", "notebook", NOTEBOOK_LIMIT)
-        except ChartTooBig:
-            pass
-        else:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", LargeGraphWarning)
-                return to_svg(root, view="neuron")
+    if size < 50_000 and count_boxes(root, "neuron", NOTEBOOK_LIMIT) <= NOTEBOOK_LIMIT:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", LargeGraphWarning)
+            return to_svg(root, view="neuron")
     lines = [f"{root!r}"[:120],
              f"a graph of {'at least ' if size >= 50_000 else ''}{size:,} nodes: too big to "
              "draw here.",

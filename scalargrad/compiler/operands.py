@@ -10,6 +10,7 @@ the source's gradient (summed over the batch for a parameter, which every sample
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -40,15 +41,17 @@ class Run:
     saved: dict = field(default_factory=dict)  # what a step's backward needs from forward
 
 
-class Operand:
+class Operand(ABC):
     """Reads ``size`` columns for a step, and sends their gradients back."""
 
     size: int
     needs_grad: bool = False
 
+    @abstractmethod
     def get(self, run: Run) -> Array:
-        raise NotImplementedError
+        """The ``size`` columns this operand reads (batch or 1 rows)."""
 
+    @abstractmethod
     def add(self, run: Run, g: Array) -> None:
         """Add ``g`` (batch or 1 rows, ``size`` columns) to the sources' gradients."""
 
@@ -169,6 +172,9 @@ class Const(Operand):
 
     def get(self, run: Run) -> Array:
         return self.values
+
+    def add(self, run: Run, g: Array) -> None:
+        """A constant keeps no gradient: ``g`` goes nowhere."""
 
 
 class Mixed(Operand):

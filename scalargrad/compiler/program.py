@@ -16,6 +16,7 @@ Where values live while a `Program` runs:
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -29,7 +30,7 @@ Array = np.ndarray
 
 
 @dataclass
-class Step:
+class Step(ABC):
     """One array operation: the values of ``size`` nodes for every sample.
 
     ``op`` is the engine op; ``operands`` what it reads (for ``dot``: the inputs x, then
@@ -44,11 +45,14 @@ class Step:
     labels: list[str | None] = field(default_factory=list)
     needs_grad: bool = False
 
+    @abstractmethod
     def forward(self, run: Run) -> Array:
-        raise NotImplementedError
+        """The step's values for every sample (batch or 1 rows, ``size`` columns)."""
 
+    @abstractmethod
     def backward(self, run: Run, g: Array) -> None:
-        raise NotImplementedError
+        """Send ``g`` = ∂L/∂(this step's values) to the operands, through the local
+        derivatives."""
 
     def check(self, run: Run, undefined: ops.Undefined, operands: list[Array]) -> None:
         """Raise the engine's error for the first sample where the op is undefined."""
