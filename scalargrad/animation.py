@@ -65,6 +65,16 @@ class Animation:
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
+def fill_page(template: str, title: str, svg: str, data: object) -> str:
+    """One of the package's self-contained pages (``animation.html``, ``practice.html``)
+    with its ``{{title}}`` (control characters dropped, HTML escaped), ``{{svg}}`` (the
+    inline chart) and ``{{data}}`` (JSON that cannot close the script it sits in)."""
+    page = {"title": escape(_CONTROL.sub(" ", title)), "svg": svg,
+            "data": json.dumps(data, ensure_ascii=False).translate(_JSON_IN_HTML)}
+    html = files(__package__).joinpath(template).read_text(encoding="utf-8")
+    return _PLACEHOLDER.sub(lambda m: page[m[1]], html)
+
+
 def animate(
     root: Value,
     path: str | Path | None = None,
@@ -115,14 +125,9 @@ def animate(
         "steps": [_step(s.node, s.text, ids, users[s.node])
                   for s in walkthrough.of_kind("backward")],
     }
-    page = {
-        "title": escape(_CONTROL.sub(" ", title if title is not None
-                                     else f"Backpropagation through {root_name}")),
-        "svg": _inline_svg(_chart(root, order, digits, rankdir, view)),
-        "data": json.dumps(data, ensure_ascii=False).translate(_JSON_IN_HTML),
-    }
-    template = files(__package__).joinpath("animation.html").read_text(encoding="utf-8")
-    made = Animation(_PLACEHOLDER.sub(lambda m: page[m[1]], template))
+    made = Animation(fill_page(
+        "animation.html", title if title is not None else f"Backpropagation through {root_name}",
+        _inline_svg(_chart(root, order, digits, rankdir, view)), data))
     return made if path is None else made.save(path)
 
 

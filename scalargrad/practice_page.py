@@ -23,15 +23,11 @@ hint button) shows that node's line of the walkthrough (`scalargrad.steps`).
 
 from __future__ import annotations
 
-import json
 import math
-import re
 from decimal import ROUND_FLOOR, Decimal
-from html import escape
-from importlib.resources import files
 from pathlib import Path
 
-from .animation import Animation
+from .animation import Animation, fill_page
 from .chart_style import format_number
 from .drawing import BLANK_BOX, to_svg
 from .engine import Value, topological_order
@@ -39,7 +35,6 @@ from .labels import pretty_label
 from .precision import cut_off, holds
 from .walkthrough import partials, steps
 
-_JSON_IN_HTML = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
 FEWEST_DECIMALS = -3
 """Coarsest precision looked up: ``1.5e3`` claims the hundreds (−2 decimals)."""
 EXTRA_DECIMALS = 10
@@ -83,14 +78,10 @@ def practice(root: Value, path: str | Path | None = None, *, digits: int = 4,
     width = float(svg.split('width="', 1)[1].split("pt", 1)[0])
     data = {"boxes": boxes, "nodes": [_node(n, ids) for n in order], "root": ids[root],
             "minWidth": round(width * BOX_PIXELS / BLANK_BOX[0])}
-    page = {
-        "title": escape(title if title is not None
-                        else f"Practice: fill in the chart of {walkthrough.root_name}"),
-        "svg": svg[svg.index("<svg"):],
-        "data": json.dumps(data, ensure_ascii=False).translate(_JSON_IN_HTML),
-    }
-    template = files(__package__).joinpath("practice.html").read_text(encoding="utf-8")
-    html = re.sub(r"\{\{(\w+)\}\}", lambda m: page[m[1]], template)
+    html = fill_page(
+        "practice.html", title if title is not None
+        else f"Practice: fill in the chart of {walkthrough.root_name}", svg[svg.index("<svg"):],
+        data)
     page = PracticePage(html)
     return page if path is None else PracticePage(html, page.save(path))
 

@@ -401,3 +401,11 @@ def test_a_neurons_dot_follows_from_the_numbers_typed(browser, tmp_path):
     assert [marks[box[n][3:]] for n in (sums[0], outs[0], sums[1], outs[1], top)] == \
         ["slip", "follows", "right", "right", "follows"]
     assert browser.problems() == []
+
+
+def test_the_title_drops_control_characters_as_the_animations_does():
+    x = sg.Value(2.0, label="x")
+    y = x * 3.0
+    y.label = "y"
+    page = sg.practice(y, title="a\x00b\x1bc\u2028d<e>")
+    assert "<title>a b c d&lt;e&gt;</title>" in page.html
