@@ -24,7 +24,7 @@ from typing import Any
 
 from .engine import ScalarGradError
 from .grading import Report, Verdict, check
-from .walkthrough import format_number
+from .walkthrough import format_number, markdown_escape
 from .wording import plural
 from .worksheet import load
 
@@ -64,13 +64,13 @@ def markdown(report: Report) -> str:
     if len(verdicts) > MAX_MARKDOWN_ROWS:
         kept = sorted(verdicts, key=lambda v: v.right)[:MAX_MARKDOWN_ROWS]  # wrong first
         shown = sorted(kept, key=lambda v: (v.claim.line, v.claim.column))
-    lines = [f"**{_escape(report.summary())}**", ""]
+    lines = [f"**{markdown_escape(report.summary())}**", ""]
     if verdicts:
         lines += ["| line | claim | written | exact | | note |",
                   "| ---: | --- | --- | ---: | :---: | --- |"]
         lines += [f"| {v.claim.line} | {_code(v.claim.subject)} "
                   f"| {_code(shortened(v.claim.written))} | {shown_exact(v)} "
-                  f"| {v.mark} | {_escape(v.note)} |" for v in shown]
+                  f"| {v.mark} | {markdown_escape(v.note)} |" for v in shown]
     if len(shown) < len(verdicts):
         right = sum(v.right for v in verdicts) - sum(v.right for v in shown)
         wrong = len(verdicts) - len(shown) - right
@@ -154,7 +154,7 @@ def class_summary(files: Sequence[GradedFile], fmt: str = "text") -> str:
     rows = [(f.file, *_counts_shown(f)) for f in files]
     if fmt == "markdown":
         lines = ["| file | claims | right | wrong | |", "| --- | ---: | ---: | ---: | --- |"]
-        lines += [f"| {_code(file)} | {claims} | {right} | {wrong} | {_escape(status)} |"
+        lines += [f"| {_code(file)} | {claims} | {right} | {wrong} | {markdown_escape(status)} |"
                   for file, claims, right, wrong, status in rows]
         return "\n".join([*lines, "", f"**{_totals_line(files)}**"]) + "\n"
     header = ("file", "claims", "right", "wrong", "")
@@ -171,7 +171,7 @@ def each_report(files: Sequence[GradedFile], fmt: str = "text") -> str:
     for f in files:
         if fmt == "markdown":
             heading = f"### {_code(f.file)}\n\n"
-            body = markdown(f.report) if f.report else f"malformed: {_escape(f.error)}\n"
+            body = markdown(f.report) if f.report else f"malformed: {markdown_escape(f.error)}\n"
         else:
             heading = f"==> {f.file} <==\n"
             body = f.report.table() if f.report else f"malformed: {f.error}\n"
@@ -243,15 +243,6 @@ def _totals_line(files: Sequence[GradedFile]) -> str:
 
 def _json(data: object) -> str:
     return json.dumps(data, ensure_ascii=False, indent=1, allow_nan=False) + "\n"
-
-
-_MARKDOWN_SPECIAL = {c: "\\" + c for c in "\\`*_[]<>|#"} | {"&": "&amp;", "\n": " ",
-                                                          "\r": " "}
-
-
-def _escape(text: str) -> str:
-    """Text that Markdown shows as written (no emphasis, links, HTML or table breaks)."""
-    return "".join(_MARKDOWN_SPECIAL.get(c, c) for c in text)
 
 
 def _code(text: str) -> str:

@@ -98,9 +98,9 @@ class Walkthrough(Sequence[Step]):
         """Markdown: a bold heading and a numbered list per pass."""
         blocks = []
         for kind, heading in self._headings().items():
-            items = [f"{i}. {_markdown_escape(s.text)}"
+            items = [f"{i}. {markdown_escape(s.text)}"
                      for i, s in enumerate(self.of_kind(kind), start=1)]
-            blocks.append("\n".join([f"**{_markdown_escape(heading)}**", "", *items]))
+            blocks.append("\n".join([f"**{markdown_escape(heading)}**", "", *items]))
         return "\n\n".join(blocks) + "\n"
 
     def latex(self) -> str:
@@ -490,8 +490,8 @@ def _greek(ch: str) -> str | None:
     return rf"\{name}" if words[1] == "SMALL" or name in _GREEK_CAPITALS else None
 
 
-def _markdown_escape(text: str) -> str:
-    """Text that Markdown shows literally, on one line (a label's line break would end the
-    list item)."""
+def markdown_escape(text: str) -> str:
+    """Text that Markdown shows literally, on one line (a label's line break would end a
+    list item or a table row): its special characters backslash-escaped."""
     one_line = re.sub(r"[\x00-\x1f\x7f\u2028\u2029]", " ", text)
     return re.sub(r"([\\`*_\[\]<>#|~&])", r"\\\1", one_line)
