@@ -29,8 +29,9 @@ import warnings
 from pathlib import Path
 
 import scalargrad as sg
-from scalargrad import Value, graphviz_engine, nn
-from scalargrad.drawing import LargeGraphWarning
+from scalargrad import Value, nn
+from scalargrad.chart import graphviz_engine
+from scalargrad.chart.drawing import LargeGraphWarning
 from scalargrad.examples import seed001
 
 CHARTS = ("seed 001, example x1", "random graph, 500 values", "MLP(2,[16,16,1]) full",

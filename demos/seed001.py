@@ -19,8 +19,8 @@ from importlib import resources
 import scalargrad as sg
 from scalargrad.demos._common import heading, output_dir
 from scalargrad.examples import SEED001_EXAMPLES, SEED001_V, SEED001_W, seed001
-from scalargrad.grading import Report, check
-from scalargrad.reports import shortened, shown_exact
+from scalargrad.grading import check
+from scalargrad.grading.verdicts import Report, shortened, shown_exact
 from scalargrad.worksheet import parse
 
 WEIGHTS = [f"w{j}{k}" for j in (1, 2, 3) for k in (0, 1, 2)]

@@ -35,12 +35,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from . import __version__
+from .chart.graphviz_engine import ENV_VAR, RenderError
 from .engine import ScalarGradError, Value, topological_order
-from .graphviz_engine import ENV_VAR, RenderError
 from .worksheet import Worksheet, WorksheetError, expression, load
 
 if TYPE_CHECKING:
-    from .reports import GradedFile
+    from .grading.reports import GradedFile
 
 EXIT_OK, EXIT_WRONG, EXIT_BAD_INPUT = 0, 1, 2
 EXIT_INTERRUPTED, EXIT_CLOSED_PIPE = 130, 141  # as a shell reports SIGINT and SIGPIPE
@@ -88,7 +88,7 @@ def _one_line_warnings(command: str) -> Iterator[None]:
 
 
 def _graph(args: argparse.Namespace) -> int:
-    from .drawing import render
+    from .chart.drawing import render
 
     root = _root(args)
     path = render(root, _output(args), engine=args.engine, rankdir=args.rankdir,
@@ -109,7 +109,7 @@ def _steps(args: argparse.Namespace) -> int:
 
 
 def _animate(args: argparse.Namespace) -> int:
-    from .animation import animate
+    from .classroom.animation import animate
 
     root = _root(args)
     output = _output(args)
@@ -138,7 +138,7 @@ def _graphviz_engine(engine: str | None) -> Iterator[None]:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from .reports import class_summary, each_report, files_json
+    from .grading.reports import class_summary, each_report, files_json
 
     if len(args.worksheet) == 1 and not args.summary and args.format != "json":
         return _check_one(args.worksheet[0], args.format)
@@ -157,7 +157,7 @@ def _check(args: argparse.Namespace) -> int:
 def _check_one(source: str, fmt: str) -> int:
     """One worksheet: its table (or Markdown); a bad file is an error, exit status 2."""
     from .grading import check
-    from .reports import markdown
+    from .grading.verdicts import markdown
 
     report = check(_worksheet(source))
     if not report.verdicts:
@@ -169,7 +169,7 @@ def _check_one(source: str, fmt: str) -> int:
 
 def _graded(source: str) -> GradedFile:
     """One file of several, graded; a missing or malformed one carries its error."""
-    from .reports import GradedFile, grade_file
+    from .grading.reports import GradedFile, grade_file
 
     try:
         path = _worksheet_path(source)
@@ -181,7 +181,7 @@ def _graded(source: str) -> GradedFile:
 
 
 def _exercise(args: argparse.Namespace) -> int:
-    from .handout import exercise
+    from .classroom.exercises import exercise
 
     path = _worksheet_path(args.source)
     if path is not None and args.at:
@@ -222,7 +222,7 @@ def _range(text: str) -> tuple[str, str]:
 
 
 def _practice(args: argparse.Namespace) -> int:
-    from .practice_page import practice
+    from .classroom.practice_page import practice
 
     page = practice(_root(args), args.output, digits=args.digits)
     print(f"wrote {page.path}")

@@ -324,11 +324,6 @@ class Value:
         label = f", label={self.label!r}" if self.label else ""
         return f"Value({self.data!r}{label}, grad={self.grad!r})"
 
-    def _repr_svg_(self) -> str:
-        from .drawing import notebook_svg
-
-        return notebook_svg(self)
-
     @property
     def name(self) -> str:
         """The label if there is one, else a short description such as ``'2.0'``."""

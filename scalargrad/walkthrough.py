@@ -18,14 +18,14 @@ without touching its ``.grad``. Unlabelled intermediate nodes get the names t1, 
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import ClassVar, overload
 
+from .calculus import partials
 from .engine import Value
-from .labels import pretty_label
+from .graph import is_number, pretty_label, reading_order, unique_names
+from .typeset import format_number, latex_name, markdown_escape
 
 
 @dataclass(frozen=True)
@@ -119,22 +119,11 @@ class Walkthrough(Sequence[Step]):
         return "\n".join(lines) + "\n"
 
 
-def partials(root: Value) -> dict[Value, float]:
-    """∂root/∂node for every node below ``root``, from the recorded local derivatives
-    (``root`` itself gets 1); ``.grad`` is neither read nor written."""
-    grads: dict[Value, float] = {root: 1.0}
-    for node in reversed(reading_order(root)):
-        g = grads.get(node, 0.0)
-        for child, local in zip(node.children, node.local_grads):
-            grads[child] = grads.get(child, 0.0) + g * local
-    return grads
-
-
 def steps(root: Value, digits: int = 4, *, pretty: bool = False) -> Walkthrough:
     """The worked solution of the graph below ``root``: forward lines in topological
     order, then backward lines in reverse order; numbers to ``digits`` significant digits.
     ``pretty``: the text lines name nodes as the chart shows them (w₁₂ for ``w12``, see
-    `scalargrad.labels.pretty_label`) instead of as typed (which a worksheet can read back).
+    `scalargrad.graph.pretty_label`) instead of as typed (which a worksheet can read back).
 
     >>> from scalargrad import Value
     >>> x = Value(2.0, label="x"); w = Value(0.03, label="w")
@@ -156,7 +145,7 @@ def steps(root: Value, digits: int = 4, *, pretty: bool = False) -> Walkthrough:
     if not (isinstance(digits, int) and 1 <= digits <= 17):
         raise ValueError(f"digits must be an integer from 1 to 17, got {digits!r}")
     order = reading_order(root)
-    names = _names(order)
+    names = unique_names(order)
     grads = partials(root)
     parents = _parents(order)
     shown = {node: pretty_label(name) for node, name in names.items()} if pretty else names
@@ -167,30 +156,6 @@ def steps(root: Value, digits: int = 4, *, pretty: bool = False) -> Walkthrough:
     lines += [Step(n, "backward", *(w.backward(n, root, parents[n], grads) for w in writers))
               for n in _backward_order(root, parents)]
     return Walkthrough(lines, names[root], names)
-
-
-def node_names(root: Value) -> dict[Value, str]:
-    """The name of every node below ``root`` as the walkthrough writes it: its label, or
-    t1, t2, … in reading order for an unlabelled node (unlabelled constants are numbers
-    and have no name). The chart and the animation use the same names."""
-    return _names(reading_order(root))
-
-
-def reading_order(root: Value) -> list[Value]:
-    """A topological order that reads left to right: each node after its children, the
-    children visited in order (``a + b``: a's subgraph, then b's); numbers left out."""
-    order: list[Value] = []
-    seen: set[Value] = set()
-    stack: list[tuple[Value, bool]] = [(root, False)]
-    while stack:
-        node, expanded = stack.pop()
-        if expanded:
-            order.append(node)
-        elif node not in seen:
-            seen.add(node)
-            stack.append((node, True))
-            stack += [(c, False) for c in reversed(node.children) if c not in seen]
-    return [n for n in order if not _is_number(n)]
 
 
 def _backward_order(root: Value, parents: dict[Value, list[tuple[Value, float]]]) \
@@ -211,37 +176,6 @@ def _backward_order(root: Value, parents: dict[Value, list[tuple[Value, float]]]
     return order
 
 
-def _is_number(node: Value) -> bool:
-    """An unlabelled constant leaf: shown as its number, not as a line of its own."""
-    return node.constant and not node.label
-
-
-def _names(order: list[Value]) -> dict[Value, str]:
-    """Labels, and t1, t2, … for unlabelled nodes (never clashing with a label).
-
-    Every node gets a name of its own: when several nodes share a label (a network applied
-    to two examples labels both inputs ``x1``), the first in reading order keeps it and the
-    others are ``x1_2``, ``x1_3``, … (skipping names already taken)."""
-    taken = {n.label for n in order if n.label}
-    names: dict[Value, str] = {}
-    uses: dict[str, int] = {}
-    counter = 0
-    for node in order:
-        if node.label:
-            uses[node.label] = uses.get(node.label, 0) + 1
-            name = node.label
-            while uses[node.label] > 1 and (name := f"{node.label}_{uses[node.label]}") in taken:
-                uses[node.label] += 1
-            taken.add(name)
-            names[node] = name
-            continue
-        counter += 1
-        while f"t{counter}" in taken:
-            counter += 1
-        names[node] = f"t{counter}"
-    return names
-
-
 def _parents(order: list[Value]) -> dict[Value, list[tuple[Value, float]]]:
     """For each node, the nodes that use it and ∂parent/∂node (summed over repeated use,
     as in x · x), in reading order."""
@@ -256,16 +190,6 @@ def _parents(order: list[Value]) -> dict[Value, list[tuple[Value, float]]]:
 # ---------------------------------------------------------------------------------------
 # Writing a line: the same structure in plain text and in LaTeX
 # ---------------------------------------------------------------------------------------
-
-
-def format_number(x: float, digits: int, exact: bool = False) -> str:
-    """``x`` to ``digits`` significant digits: ``0.06``, ``-15.89``, ``1.2e-07``; with
-    ``exact``, as many more as it takes to read back as the same float."""
-    text = f"{x:.{digits}g}"
-    while exact and float(text) != x and digits < 17:
-        digits += 1
-        text = f"{x:.{digits}g}"
-    return "0" if text in {"-0", "0"} else text
 
 
 class _Writer:
@@ -320,7 +244,7 @@ class _Writer:
         return _chain(lhs, rule, numbers, self.number(grads.get(node, 0.0)))
 
     def operand_name(self, node: Value) -> str:
-        return self.number(node.data, exact=True) if _is_number(node) else self.name(node)
+        return self.number(node.data, exact=True) if is_number(node) else self.name(node)
 
     def formula(self, node: Value, show: Callable[[Value], str]) -> str:
         """The node's operation applied to its children, each shown by ``show``."""
@@ -402,96 +326,3 @@ def _chain(lhs: str, *parts: str) -> str:
 def _wrap(text: str, first: bool = False) -> str:
     """Parenthesise a negative operand (``2 · (-0.5)``) unless it comes first."""
     return f"({text})" if text.startswith("-") and not first else text
-
-
-# ---------------------------------------------------------------------------------------
-# Names in LaTeX and Markdown
-# ---------------------------------------------------------------------------------------
-
-_GREEK_CAPITALS = {"Gamma", "Delta", "Theta", "Lambda", "Xi", "Pi", "Sigma", "Upsilon", "Phi",
-                   "Psi", "Omega"}
-_GREEK_SPELLING = {"lamda": "lambda", "Lamda": "Lambda"}
-"""Unicode spells λ "lamda"; LaTeX spells it ``\\lambda``."""
-_GREEK_LATIN = {"omicron": "o", "Alpha": "A", "Beta": "B", "Epsilon": "E", "Zeta": "Z",
-                "Eta": "H", "Iota": "I", "Kappa": "K", "Mu": "M", "Nu": "N", "Omicron": "O",
-                "Rho": "P", "Tau": "T", "Chi": "X"}
-"""Greek letters LaTeX has no command for: they look like these Latin letters."""
-_ACCENTS = {  # combining mark: (math accent, text accent)
-    "\u0300": (r"\grave", r"\`"), "\u0301": (r"\acute", r"\'"), "\u0302": (r"\hat", r"\^"),
-    "\u0303": (r"\tilde", r"\~"), "\u0304": (r"\bar", r"\="), "\u0306": (r"\breve", r"\u"),
-    "\u0307": (r"\dot", r"\."), "\u0308": (r"\ddot", r"\""), "\u030a": (r"\mathring", r"\r"),
-    "\u030c": (r"\check", r"\v"),
-}
-_TEXT_ESCAPES = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&",
-                 "#": r"\#", "%": r"\%", "_": r"\_", "^": r"\textasciicircum{}",
-                 "~": r"\textasciitilde{}", "<": r"\textless{}", ">": r"\textgreater{}",
-                 "|": r"\textbar{}"}
-
-
-def latex_name(label: str) -> str:
-    r"""A label in math mode: ``w12`` → ``w_{12}``, ``ŷ`` → ``\hat{y}``, ``α1`` →
-    ``\alpha_{1}``, ``loss`` → ``\mathrm{loss}``; anything else as upright text, escaped
-    (accented letters with LaTeX's accents, other characters pdflatex cannot typeset as
-    their code point ``U+4E2D``, control characters and line breaks as spaces).
-
-    >>> latex_name("w12"), latex_name("ŷ"), latex_name("L1.n1.w2"), latex_name("λ")
-    ('w_{12}', '\\hat{y}', '\\text{L1.n1.w2}', '\\lambda')
-    """
-    match = re.fullmatch(r"([^\W\d_]+?)_?(\d*)", unicodedata.normalize("NFC", label))
-    letters = _latex_letters(match.group(1)) if match else None
-    if letters is None:
-        return rf"\text{{{_latex_text(label)}}}"
-    digits = match.group(2)  # type: ignore[union-attr]
-    return f"{letters}_{{{digits}}}" if digits else letters
-
-
-def _latex_letters(word: str) -> str | None:
-    """One letter (Latin or Greek, with at most one accent) as math; an ASCII word
-    upright; else None."""
-    base, *marks = unicodedata.normalize("NFD", word)
-    if marks and not all(unicodedata.combining(m) for m in marks):
-        return rf"\mathrm{{{word}}}" if word.isascii() else None
-    if len(marks) > 1 or (marks and marks[0] not in _ACCENTS):
-        return None
-    letter = base if base.isascii() else _greek(base)
-    if letter is None:
-        return None
-    return f"{_ACCENTS[marks[0]][0]}{{{letter}}}" if marks else letter
-
-
-def _latex_text(label: str) -> str:
-    """``label`` for ``\text{…}`` in pdflatex: specials escaped, accents as commands."""
-    out = []
-    for ch in unicodedata.normalize("NFC", label):
-        base, *marks = unicodedata.normalize("NFD", ch)
-        if unicodedata.category(ch) in ("Cc", "Zl", "Zp"):
-            out.append(" ")
-        elif ch.isascii():
-            out.append(_TEXT_ESCAPES.get(ch, ch))
-        elif base.isascii() and len(marks) == 1 and marks[0] in _ACCENTS:
-            out.append(f"{_ACCENTS[marks[0]][1]}{{{base}}}")
-        elif (greek := _greek(ch)) is not None:
-            out.append(f"${greek}$")
-        else:
-            out.append(f"U+{ord(ch):04X}")
-    return "".join(out)
-
-
-def _greek(ch: str) -> str | None:
-    r"""``α`` → ``\alpha``, ``Δ`` → ``\Delta``, ``Α`` → ``A``; None for any other
-    character."""
-    words = unicodedata.name(ch, "").split()
-    if len(words) != 4 or words[0] != "GREEK" or words[2] != "LETTER":
-        return None
-    name = words[3].lower() if words[1] == "SMALL" else words[3].title()
-    name = _GREEK_SPELLING.get(name, name)
-    if name in _GREEK_LATIN:
-        return _GREEK_LATIN[name]
-    return rf"\{name}" if words[1] == "SMALL" or name in _GREEK_CAPITALS else None
-
-
-def markdown_escape(text: str) -> str:
-    """Text that Markdown shows literally, on one line (a label's line break would end a
-    list item or a table row): its special characters backslash-escaped."""
-    one_line = re.sub(r"[\x00-\x1f\x7f\u2028\u2029]", " ", text)
-    return re.sub(r"([\\`*_\[\]<>#|~&])", r"\\\1", one_line)

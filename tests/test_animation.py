@@ -31,9 +31,11 @@ import pytest
 
 import scalargrad as sg
 from scalargrad import Value, nn
-from scalargrad.drawing import LOOKS, ChartTooBig, format_number, pretty_label
+from scalargrad.chart.drawing import ChartTooBig
+from scalargrad.chart.style import LOOKS, format_number
 from scalargrad.engine import topological_order
 from scalargrad.examples import seed001
+from scalargrad.graph import pretty_label
 
 # ---------------------------------------------------------------------------------------
 # Graphs and the independent reference

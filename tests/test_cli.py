@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from scalargrad import __version__, graphviz_engine
+from scalargrad import __version__
+from scalargrad.chart import graphviz_engine
 from scalargrad.cli import demo_names, main
 
 SUBCOMMANDS = ["graph", "steps", "animate", "check", "demo"]
@@ -357,7 +358,7 @@ def test_animate_passes_view_on(tmp_path, monkeypatch):
         seen.update(options)
         return path
 
-    monkeypatch.setattr("scalargrad.animation.animate", animate)
+    monkeypatch.setattr("scalargrad.classroom.animation.animate", animate)
     assert main(["animate", "x * 2", "--at", "x=1", "-o", str(tmp_path / "a.html"),
                  "--view", "neuron"]) == 0
     assert seen["view"] == "neuron" and seen["zoom"] is None

@@ -19,18 +19,14 @@ import xml.etree.ElementTree as ET
 import pytest
 
 import scalargrad as sg
-from scalargrad import Value, chart_layout, graphviz_engine, nn
-from scalargrad.drawing import (
-    LOOKS,
-    MAX_DRAWN,
-    NUMBER_SIZE,
-    ChartTooBig,
-    LargeGraphWarning,
-    format_number,
-    pretty_label,
-)
+from scalargrad import Value, nn
+from scalargrad.chart import graphviz_engine
+from scalargrad.chart import layout as chart_layout
+from scalargrad.chart.drawing import MAX_DRAWN, ChartTooBig, LargeGraphWarning
+from scalargrad.chart.style import LOOKS, NUMBER_SIZE, format_number
 from scalargrad.engine import topological_order
 from scalargrad.examples import seed001
+from scalargrad.graph import pretty_label
 
 SVG = "{http://www.w3.org/2000/svg}"
 XLINK = "{http://www.w3.org/1999/xlink}"

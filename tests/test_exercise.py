@@ -20,12 +20,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import scalargrad as sg
-from scalargrad.cli import main
-from scalargrad.drawing import format_number
-from scalargrad.engine import topological_order
-from scalargrad.grading import check
-from scalargrad.handout import box_size_mm, write_exercise
-from scalargrad.variants import (
+from scalargrad.calculus import partials
+from scalargrad.chart.style import format_number
+from scalargrad.classroom.exercises import box_size_mm, write_exercise
+from scalargrad.classroom.variants import (
     Drawing,
     ExerciseError,
     degenerate,
@@ -36,7 +34,9 @@ from scalargrad.variants import (
     parse_range,
     rounded,
 )
-from scalargrad.walkthrough import partials
+from scalargrad.cli import main
+from scalargrad.engine import topological_order
+from scalargrad.grading import check
 from scalargrad.worksheet import WorksheetError, load, parse
 
 SHIPPED = Path(sg.__file__).parent / "worksheets"
@@ -139,7 +139,7 @@ def _first_degenerate_reason(template, ranges: dict, tries: int = 200) -> str:
     rng = random.Random(0)
     for _ in range(tries):
         leaves = {n: f"{r.draw(rng):f}" for n, r in ranges.items()}
-        from scalargrad.variants import Variant, _solve
+        from scalargrad.classroom.variants import Variant, _solve
         reason = degenerate(Variant(template, 1, "0", leaves, _solve(template, leaves)))
         if reason:
             return reason
@@ -371,7 +371,7 @@ def test_a_question_mark_inside_a_formula_is_an_error_that_says_where():
 
 
 def test_a_blank_is_marked_with_a_question_mark_in_every_report():
-    from scalargrad.reports import markdown
+    from scalargrad.grading.verdicts import markdown
 
     report = check(parse("x = 2; w = 3\ny = x * w   # ?\nz = y + 1   # 7\n"))
     marks = {v.claim.subject: v.mark for v in report.verdicts}

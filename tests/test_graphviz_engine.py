@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 import scalargrad as sg
-from scalargrad import Value, graphviz_engine
+from scalargrad import Value
+from scalargrad.chart import graphviz_engine
 
 BROKEN_DOTS = {
     # a dot whose libraries are missing: it starts, prints an error and exits 127

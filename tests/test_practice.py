@@ -23,13 +23,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import scalargrad as sg
+from scalargrad.calculus import partials
+from scalargrad.classroom.practice_page import answers
+from scalargrad.classroom.variants import formula_text, rounded
 from scalargrad.cli import main
 from scalargrad.engine import topological_order
 from scalargrad.grading import check
-from scalargrad.practice_page import answers
-from scalargrad.precision import cut_off, holds
-from scalargrad.variants import formula_text, rounded
-from scalargrad.walkthrough import partials
+from scalargrad.grading.precision import cut_off, holds
 from scalargrad.worksheet import load, parse
 
 SEED001 = Path(sg.__file__).parent / "worksheets" / "seed001_x1.txt"

@@ -10,14 +10,8 @@ import pytest
 
 from scalargrad.cli import main
 from scalargrad.grading import check
-from scalargrad.reports import (
-    MAX_MARKDOWN_ROWS,
-    MAX_SHOWN_CHARS,
-    class_summary,
-    grade_file,
-    markdown,
-    verdict_record,
-)
+from scalargrad.grading.reports import class_summary, grade_file, verdict_record
+from scalargrad.grading.verdicts import MAX_MARKDOWN_ROWS, MAX_SHOWN_CHARS, markdown
 from scalargrad.worksheet import parse
 
 # h = σ(x)·v at x = 0.08, v = 0.03: 0.0155999…, so 0.015 is a slip and 0.0156 right

@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 
 from scalargrad.examples import SEED001_EXAMPLES, SEED001_V, SEED001_W
-from scalargrad.grading import Verdict, check
+from scalargrad.grading import check
+from scalargrad.grading.verdicts import Verdict
 from scalargrad.worksheet import load, parse
 
 SHIPPED = importlib.resources.files("scalargrad") / "worksheets"

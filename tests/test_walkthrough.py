@@ -12,8 +12,9 @@ import pytest
 
 import scalargrad as sg
 from scalargrad import Value
+from scalargrad.calculus import partials
 from scalargrad.examples import SEED001_V, SEED001_W, seed001
-from scalargrad.walkthrough import latex_name, partials
+from scalargrad.typeset import latex_name
 
 NUMBER = r"-?\d+(?:\.\d+)?(?:e[-+]\d+)?"
 

@@ -11,7 +11,9 @@ import pytest
 
 import scalargrad as sg
 from scalargrad.examples import SEED001_EXAMPLES, SEED001_V, SEED001_W
-from scalargrad.grading import MAX_STEPS, check, cut_off, holds
+from scalargrad.grading import check
+from scalargrad.grading.checker import MAX_STEPS
+from scalargrad.grading.precision import cut_off, holds
 from scalargrad.worksheet import MAX_BYTES, WorksheetError, expression, load, parse
 
 SCALAR = Path(__file__).parent / "data"

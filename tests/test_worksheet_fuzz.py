@@ -10,7 +10,8 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scalargrad.grading import check, cut_off, holds
+from scalargrad.grading import check
+from scalargrad.grading.precision import cut_off, holds
 from scalargrad.worksheet import WorksheetError, expression, parse
 
 SEED = (importlib.resources.files("scalargrad") / "worksheets" / "seed001_x1.txt") \

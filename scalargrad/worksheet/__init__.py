@@ -34,7 +34,8 @@ operations), `reader` (statements, definitions and chains). Any problem is a
 
 from .arrays import Array
 from .evaluation import Evaluator, Function, evaluate, number
-from .reader import Chain, Claim, Definition, Link, Subject, Worksheet, expression, load, parse
+from .model import Chain, Claim, Definition, Link, Subject, Worksheet
+from .reader import expression, load, parse
 from .syntax import FUNCTIONS, Parser, derivatives_in, names_in
 from .tokens import MAX_BYTES, MAX_DEPTH, MAX_NUMBER_CHARS, Token, WorksheetError, tokenize
 

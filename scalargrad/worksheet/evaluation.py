@@ -188,7 +188,7 @@ def _flat(values: list[Quantity], at: Token) -> list[Scalar]:
 
 def _jacobian(outputs: Quantity, inputs: list[Value]) -> Quantity:
     """∂outputᵢ/∂inputⱼ: a matrix (one row per output), a vector or a number."""
-    from ..walkthrough import partials
+    from ..calculus import partials
 
     rows = outputs.entries if isinstance(outputs, Array) else (outputs,)
     table = []

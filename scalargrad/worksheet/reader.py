@@ -1,4 +1,5 @@
-"""Reading a worksheet: statements, definitions, chains of working and claims."""
+"""Reading a worksheet: its lines, as statements, into definitions, chains and claims
+(the `Worksheet` of `scalargrad.worksheet.model`)."""
 
 from __future__ import annotations
 
@@ -7,18 +8,17 @@ import os
 import re
 import stat
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 
 from ..engine import Value, sum_values
 from .arrays import Array, Quantity
 from .evaluation import Function, evaluate
+from .model import BLANK, Chain, Claim, Definition, Link, Subject, Worksheet
 from .syntax import (
     FUNCTIONS,
     MINUS,
     Apply,
     Bracket,
-    Name,
     Node,
     Num,
     Parser,
@@ -26,149 +26,11 @@ from .syntax import (
     derivatives_in,
     is_numeric,
     names_in,
-    walk,
 )
 from .tokens import MAX_BYTES, Token, WorksheetError, error, lines, tokenize
 
 _EQUALS = {"=", "≈"}
 _SEPARATORS = {";", ","}
-BLANK = "?"
-"""A claim left blank to fill in (an exercise's worksheet): graded "unanswered"."""
-
-
-@dataclass(frozen=True)
-class Claim:
-    """What the student wrote about the value of ``name`` (or ∂top/∂name when ``top``):
-    a number (``form`` "number") or a formula (``form`` "formula", ``written`` is its
-    text).  ``entry`` is the 1-based index of the entry of a vector or matrix claim
-    (``(2,)`` or ``(1, 3)``), empty for a scalar."""
-
-    name: str
-    written: str
-    line: int
-    column: int
-    top: str | None = None
-    entry: tuple[int, ...] = ()
-    form: str = "number"
-
-    @property
-    def number(self) -> Decimal:
-        """The claimed number, exactly as written (a claim of form "number" only)."""
-        if self.form != "number":
-            raise ValueError(f"{self.subject}: {self.written!r} is a {self.form}, not a number")
-        return Decimal(self.written)
-
-    @property
-    def subject(self) -> str:
-        """What is claimed, as the student would say it: ``h2``, ``∂L/∂w12``, ``z[2]``
-        or ``∂L/∂W1[1,3]``."""
-        base = f"∂{self.top}/∂{self.name}" if self.top else self.name
-        return base + (f"[{','.join(map(str, self.entry))}]" if self.entry else "")
-
-
-@dataclass(frozen=True)
-class Definition:
-    """``name = formula`` on ``line``.  Read off the formula once: ``uses`` (every name
-    in it, in reading order), ``refs`` (each name once), ``size`` (its nodes) and
-    ``calls`` (whether it applies a function of the worksheet)."""
-
-    name: str
-    formula: Node
-    line: int
-    column: int
-    uses: tuple[Name, ...] = field(init=False, repr=False)
-    refs: tuple[str, ...] = field(init=False)
-    size: int = field(init=False, repr=False)
-    calls: bool = field(init=False, repr=False)
-
-    def __post_init__(self) -> None:
-        nodes = list(walk(self.formula))
-        uses = tuple(n for n in nodes if isinstance(n, Name))
-        for key, value in {"uses": uses, "refs": tuple(dict.fromkeys(n.name for n in uses)),
-                           "size": len(nodes),
-                           "calls": any(isinstance(n, Apply) for n in nodes)}.items():
-            object.__setattr__(self, key, value)
-
-
-@dataclass(frozen=True)
-class Subject:
-    """What a chain is about: the value of ``name``, ∂top/∂name, or an ``expression`` (a
-    worksheet function applied, ``name`` is its text).  An expression whose arguments
-    use ``variables`` (names the worksheet does not define: ``DF(x, y)``) is an identity
-    in them, checked at random values of the variables."""
-
-    name: str
-    top: str | None = None
-    expression: Node | None = None
-    variables: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Link:
-    """One part of a chain after its formula: ``kind`` "number" (a claimed number, or a
-    bracket of them: one claim per entry), "working" (numbers only) or "formula"."""
-
-    kind: str
-    node: Node
-    text: str
-    line: int
-    column: int
-    claims: tuple[Claim, ...] = ()
-
-
-@dataclass(frozen=True)
-class Chain:
-    """A statement's working: its subject and its links in the order written."""
-
-    subject: Subject
-    links: tuple[Link, ...]
-    formula: Node | None = None
-    """The formula of a definition (``a1 = x12 · w12 = …``), which the links follow."""
-
-
-@dataclass
-class Worksheet:
-    """A parsed worksheet: every named node, its definition, the functions, the chains of
-    working, and the student's claimed numbers."""
-
-    values: dict[str, Value]
-    definitions: dict[str, Definition]
-    claims: list[Claim]
-    loss: str
-    source: str = ""
-    arrays: dict[str, Array] = field(default_factory=dict)
-    functions: dict[str, Function] = field(default_factory=dict)
-    chains: list[Chain] = field(default_factory=list)
-    _below: dict[tuple[str, str | None], set[str]] = field(
-        default_factory=dict, repr=False, compare=False)
-
-    @property
-    def root(self) -> Value:
-        """The node the worksheet is about (``loss:``, else the last scalar defined)."""
-        return self.values[self.loss]
-
-    def quantity(self, name: str) -> Quantity:
-        """The value of a name: a node, or an `Array` of nodes."""
-        return self.arrays[name] if name in self.arrays else self.values[name]
-
-    def only_path(self, top: str, bottom: str) -> bool:
-        """Is ``bottom`` used by ``top``'s formula directly and by none of its other
-        inputs (so that the total ∂top/∂bottom is the local one)?"""
-        refs = self.definitions[top].refs
-        return all(r == bottom or bottom not in self.below(r) for r in refs)
-
-    def below(self, name: str, avoiding: str | None = None) -> set[str]:
-        """Every name that ``name``'s formula depends on, directly or not, without going
-        through ``avoiding`` (remembered: the definitions do not change)."""
-        if (name, avoiding) not in self._below:
-            seen, stack = {name}, [name]
-            while stack:
-                for ref in self.definitions[stack.pop()].refs:
-                    if ref not in seen and ref != avoiding:
-                        seen.add(ref)
-                        stack.append(ref)
-            self._below[name, avoiding] = seen - {name}
-        return self._below[name, avoiding]
 
 
 @dataclass

@@ -18,13 +18,13 @@ import math
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .engine import Value
+from ..calculus import partials
+from ..engine import Value
+from ..worksheet import Array, Chain, Claim, Evaluator, Link, Subject, Worksheet, WorksheetError
+from ..worksheet.arrays import Quantity
+from ..worksheet.syntax import Derivative, Name, Node, Num, Unary, chain_rule_factors, children
 from .identities import Point, agree, entries
 from .precision import holds
-from .walkthrough import partials
-from .worksheet import Array, Chain, Claim, Evaluator, Link, Subject, Worksheet, WorksheetError
-from .worksheet.arrays import Quantity
-from .worksheet.syntax import Derivative, Name, Node, Num, Unary, chain_rule_factors, children
 
 
 @dataclass(frozen=True)

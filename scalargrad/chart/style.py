@@ -1,5 +1,5 @@
 """How the chart looks: names and numbers as text, op symbols, and the colours of each kind
-of node (Okabe–Ito, safe for colour-blind readers). `scalargrad.drawing` builds the chart
+of node (Okabe–Ito, safe for colour-blind readers). `scalargrad.chart.drawing` builds the chart
 with these; the animation's marks are chosen to stand apart from them.
 
 >>> format_number(-15.888, 4), format_number(0.0561, 2), op_symbol("**2")
@@ -14,8 +14,11 @@ from dataclasses import dataclass
 from html import escape as _escape_html
 from typing import Literal
 
-from .engine import Value
-from .labels import NN_LABEL, superscript
+from ..engine import Value
+from ..graph import NN_LABEL, superscript
+
+NUMBER_SIZE = 15.0
+"""The point size of every number in a box (a chart's size is measured against it)."""
 
 # ---------------------------------------------------------------------------------------
 # Text: labels with subscripts, numbers, escaping.

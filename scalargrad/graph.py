@@ -1,4 +1,8 @@
-"""How a node's name is shown: ``w12`` → w₁₂, ``L1.n2.w1`` → w₂₁⁽¹⁾, ``σ(z_h1)`` → σ(zₕ₁).
+"""The facts about a graph that every view shares: the order a person reads its nodes in
+(`reading_order`), the name of each node (`node_names`: its label, or t1, t2, …) and how
+a name is shown (`pretty_label`).
+
+How a node's name is shown: ``w12`` → w₁₂, ``L1.n2.w1`` → w₂₁⁽¹⁾, ``σ(z_h1)`` → σ(zₕ₁).
 
 The chart, the walkthrough in the animation and the animation's tooltips all show names
 through `pretty_label`, so a node reads the same everywhere. (The plain-text walkthrough
@@ -11,6 +15,8 @@ keeps the labels as typed: its lines can be pasted back into a worksheet.)
 from __future__ import annotations
 
 import re
+
+from .engine import Value
 
 _SUB = str.maketrans("0123456789+-=()aehijklmnoprstuvx", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ")
 _SUP = str.maketrans("0123456789+-=()ni", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱ")
@@ -71,3 +77,63 @@ def _pretty_name(name: str) -> str:
 def _join_indices(first: str, second: str) -> str:
     """``21`` for neuron 2, input 1; ``16,12`` when an index has two digits."""
     return first + second if len(first) == len(second) == 1 else f"{first},{second}"
+
+
+# ---------------------------------------------------------------------------------------
+# Order and names: every view walks a graph the same way and names its nodes alike
+# ---------------------------------------------------------------------------------------
+
+
+def node_names(root: Value) -> dict[Value, str]:
+    """The name of every node below ``root`` as the walkthrough writes it: its label, or
+    t1, t2, … in reading order for an unlabelled node (unlabelled constants are numbers
+    and have no name). The chart and the animation use the same names."""
+    return unique_names(reading_order(root))
+
+
+def reading_order(root: Value) -> list[Value]:
+    """A topological order that reads left to right: each node after its children, the
+    children visited in order (``a + b``: a's subgraph, then b's); numbers left out."""
+    order: list[Value] = []
+    seen: set[Value] = set()
+    stack: list[tuple[Value, bool]] = [(root, False)]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            order.append(node)
+        elif node not in seen:
+            seen.add(node)
+            stack.append((node, True))
+            stack += [(c, False) for c in reversed(node.children) if c not in seen]
+    return [n for n in order if not is_number(n)]
+
+
+def is_number(node: Value) -> bool:
+    """An unlabelled constant leaf: shown as its number, not as a line of its own."""
+    return node.constant and not node.label
+
+
+def unique_names(order: list[Value]) -> dict[Value, str]:
+    """Labels, and t1, t2, … for unlabelled nodes (never clashing with a label).
+
+    Every node gets a name of its own: when several nodes share a label (a network applied
+    to two examples labels both inputs ``x1``), the first in reading order keeps it and the
+    others are ``x1_2``, ``x1_3``, … (skipping names already taken)."""
+    taken = {n.label for n in order if n.label}
+    names: dict[Value, str] = {}
+    uses: dict[str, int] = {}
+    counter = 0
+    for node in order:
+        if node.label:
+            uses[node.label] = uses.get(node.label, 0) + 1
+            name = node.label
+            while uses[node.label] > 1 and (name := f"{node.label}_{uses[node.label]}") in taken:
+                uses[node.label] += 1
+            taken.add(name)
+            names[node] = name
+            continue
+        counter += 1
+        while f"t{counter}" in taken:
+            counter += 1
+        names[node] = f"t{counter}"
+    return names

@@ -5,10 +5,10 @@ Content-Security-Policy that loads nothing) for self-study: the answers are in t
 The student types numbers into the chart itself; the tab key goes forward through the
 values, then backward through the gradients, as a person works.  Each box is marked
 right or wrong **at the precision typed, by the rule of** `scalargrad check`
-(`scalargrad.precision.holds`): 0.52 is right for 0.5225.  The page does not re-implement
+(`scalargrad.grading.precision.holds`): 0.52 is right for 0.5225.  The page does not re-implement
 that rule: for every box, Python lists the right answers at each number of decimals (the
 exact value rounded, both neighbours at an exact tie, as `holds` decides), and the number
-cut off instead of rounded (as `scalargrad.precision.cut_off` decides); the page looks the
+cut off instead of rounded (as `scalargrad.grading.precision.cut_off` decides); the page looks the
 typed number up.
 
 A wrong box whose number is what the student's own earlier numbers give *follows from*
@@ -27,13 +27,15 @@ import math
 from decimal import ROUND_FLOOR, Decimal
 from pathlib import Path
 
+from ..calculus import partials
+from ..chart.boxes import BLANK_BOX
+from ..chart.drawing import to_svg
+from ..chart.style import format_number
+from ..engine import Value, topological_order
+from ..grading.precision import cut_off, holds
+from ..graph import pretty_label
+from ..walkthrough import steps
 from .animation import Animation, fill_page
-from .chart_style import format_number
-from .drawing import BLANK_BOX, to_svg
-from .engine import Value, topological_order
-from .labels import pretty_label
-from .precision import cut_off, holds
-from .walkthrough import partials, steps
 
 FEWEST_DECIMALS = -3
 """Coarsest precision looked up: ``1.5e3`` claims the hundreds (−2 decimals)."""

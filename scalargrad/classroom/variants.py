@@ -1,5 +1,5 @@
 """Variants of a worked example, one per student: new numbers for its leaves, everything
-else recomputed; the worksheet to fill in and its answer key.  (`scalargrad.handout`
+else recomputed; the worksheet to fill in and its answer key.  (`scalargrad.classroom.exercises`
 writes the handouts, solutions and the index.)
 
 A *template* is a worksheet (or an expression with the values of its names): its leaves,
@@ -30,10 +30,10 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 
-from .engine import ScalarGradError, Value, topological_order
-from .walkthrough import partials
-from .worksheet import Definition, Worksheet, parse
-from .worksheet.syntax import Binary, Call, Name, Node, Num, Sum, Unary
+from ..calculus import partials
+from ..engine import ScalarGradError, Value, topological_order
+from ..worksheet import Definition, Worksheet, parse
+from ..worksheet.syntax import Binary, Call, Name, Node, Num, Sum, Unary
 
 MAX_TRIES = 1000
 """Draws tried for one variant before giving up with an error."""
@@ -378,7 +378,7 @@ def _operand(node: Node, least: int) -> str:
 
 def load_template(path: str | Path, every_node: bool = False) -> Template:
     """The template of a worksheet file."""
-    from .worksheet import load
+    from ..worksheet import load
 
     path = Path(path)
     return template(load(path), path.stem, every_node)

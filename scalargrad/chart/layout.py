@@ -32,8 +32,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 
-from .engine import Value, topological_order
-from .walkthrough import reading_order
+from ..engine import Value, topological_order
+from ..graph import reading_order
 
 __all__ = ["Layout", "branch_bands", "crossings", "edges_through_nodes", "read_layout",
            "reading_order"]

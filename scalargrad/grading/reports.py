@@ -22,68 +22,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .engine import ScalarGradError
-from .grading import Report, Verdict, check
-from .walkthrough import format_number, markdown_escape
-from .wording import plural
-from .worksheet import load
-
-MAX_MARKDOWN_ROWS = 500
-"""A notebook shows at most this many rows of a report (the wrong claims first); the rest
-are counted, so that displaying a huge report stays quick."""
-MAX_SHOWN_CHARS = 40
-"""A claimed formula longer than this is cut short in a table (the JSON has it whole): a
-matrix of formulas would make every row of its entries a screen wide."""
-
+from ..engine import ScalarGradError
+from ..typeset import markdown_escape
+from ..wording import plural
+from ..worksheet import load
+from .checker import check
+from .verdicts import Report, Verdict, code_span, markdown
 
 # ---------------------------------------------------------------------------------------
 # One worksheet
 # ---------------------------------------------------------------------------------------
-
-
-def shown_exact(verdict: Verdict) -> str:
-    """The exact value: three more decimals than a claimed number was written with; six
-    significant digits for a claimed formula; nothing for a ``?`` left blank."""
-    if verdict.claim.form == "blank":
-        return ""
-    if verdict.claim.form != "number" or not math.isfinite(verdict.exact):
-        return format_number(verdict.exact, 6)
-    decimals = -verdict.claim.number.as_tuple().exponent  # type: ignore[operator]
-    return f"{verdict.exact:.{min(max(decimals + 3, 0), 15)}f}"
-
-
-def markdown(report: Report) -> str:
-    """The report as Markdown: the summary line, then a table of the verdicts.
-
-    Each row: line, claim, written, exact value, ✓ or ✗, and why a wrong one is wrong.
-    Above `MAX_MARKDOWN_ROWS` rows, the wrong claims are kept first, right ones fill the
-    rest of the table (in the worksheet's order), and those left out are counted.
-    """
-    verdicts = report.verdicts
-    shown = verdicts
-    if len(verdicts) > MAX_MARKDOWN_ROWS:
-        kept = sorted(verdicts, key=lambda v: v.right)[:MAX_MARKDOWN_ROWS]  # wrong first
-        shown = sorted(kept, key=lambda v: (v.claim.line, v.claim.column))
-    lines = [f"**{markdown_escape(report.summary())}**", ""]
-    if verdicts:
-        lines += ["| line | claim | written | exact | | note |",
-                  "| ---: | --- | --- | ---: | :---: | --- |"]
-        lines += [f"| {v.claim.line} | {_code(v.claim.subject)} "
-                  f"| {_code(shortened(v.claim.written))} | {shown_exact(v)} "
-                  f"| {v.mark} | {markdown_escape(v.note)} |" for v in shown]
-    if len(shown) < len(verdicts):
-        right = sum(v.right for v in verdicts) - sum(v.right for v in shown)
-        wrong = len(verdicts) - len(shown) - right
-        lines += ["", f"({plural(len(verdicts) - len(shown), 'claim')} not shown: "
-                      f"{right} right, {wrong} wrong)"]
-    return "\n".join(lines) + "\n"
-
-
-def shortened(written: str) -> str:
-    """``written`` cut to `MAX_SHOWN_CHARS` characters, ending in "…" when cut."""
-    if len(written) <= MAX_SHOWN_CHARS:
-        return written
-    return written[: MAX_SHOWN_CHARS - 1].rstrip() + "…"
 
 
 def verdict_record(verdict: Verdict, file: str = "") -> dict[str, Any]:
@@ -154,8 +102,8 @@ def class_summary(files: Sequence[GradedFile], fmt: str = "text") -> str:
     rows = [(f.file, *_counts_shown(f)) for f in files]
     if fmt == "markdown":
         lines = ["| file | claims | right | wrong | |", "| --- | ---: | ---: | ---: | --- |"]
-        lines += [f"| {_code(file)} | {claims} | {right} | {wrong} | {markdown_escape(status)} |"
-                  for file, claims, right, wrong, status in rows]
+        lines += [f"| {code_span(file)} | {claims} | {right} | {wrong} "
+                  f"| {markdown_escape(status)} |" for file, claims, right, wrong, status in rows]
         return "\n".join([*lines, "", f"**{_totals_line(files)}**"]) + "\n"
     header = ("file", "claims", "right", "wrong", "")
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(4)]
@@ -170,7 +118,7 @@ def each_report(files: Sequence[GradedFile], fmt: str = "text") -> str:
     parts = []
     for f in files:
         if fmt == "markdown":
-            heading = f"### {_code(f.file)}\n\n"
+            heading = f"### {code_span(f.file)}\n\n"
             body = markdown(f.report) if f.report else f"malformed: {markdown_escape(f.error)}\n"
         else:
             heading = f"==> {f.file} <==\n"
@@ -243,9 +191,3 @@ def _totals_line(files: Sequence[GradedFile]) -> str:
 
 def _json(data: object) -> str:
     return json.dumps(data, ensure_ascii=False, indent=1, allow_nan=False) + "\n"
-
-
-def _code(text: str) -> str:
-    """An inline code span in a table cell (a ``|`` would end the cell: GFM escapes it)."""
-    escaped = text.replace("|", "\\|")
-    return f"`{escaped}`"

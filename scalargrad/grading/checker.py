@@ -22,15 +22,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
 
-from .chains import Working, fitted, grade_formulas, working
-from .engine import Value, topological_order
-from .identities import MAX_BACKWARD, RANDOM_POINTS, agree, own_point, random_point
-from .precision import cut_off, holds
-from .walkthrough import format_number, partials
-from .wording import plural
-from .worksheet import (
+from ..calculus import partials
+from ..engine import Value, topological_order
+from ..wording import plural
+from ..worksheet import (
     Array,
     Chain,
     Claim,
@@ -41,158 +37,11 @@ from .worksheet import (
     WorksheetError,
     evaluate,
 )
-from .worksheet.arrays import Quantity
-
-MAX_SHOWN = 6
-"""Inputs shown in the note of a formula that is true here only."""
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """One claim graded: the exact value, whether the claim holds, what the student's
-    own earlier numbers give (``yours``) and the earlier wrong claims behind it."""
-
-    claim: Claim
-    exact: float
-    right: bool
-    yours: float
-    causes: tuple[Claim, ...]
-    step: str | None = None
-    """"arithmetic", "wrong formula" or "true here only" when the claim fails as a step."""
-    working: float | None = None
-    """The value of the numeric working just before a claimed number, if there is one."""
-    where: tuple[tuple[str, float], ...] = ()
-    """For "true here only": the inputs at the random point where the formula differs."""
-
-    @property
-    def entry(self) -> tuple[int, ...]:
-        """The 1-based index of the claimed entry of a vector or matrix (empty: a scalar)."""
-        return self.claim.entry
-
-    @property
-    def follows(self) -> bool:
-        """Wrong, but what the student's own earlier numbers give."""
-        return (not self.right and self.claim.form == "number"
-                and holds(self.claim.written, self.yours))
-
-    @property
-    def kind(self) -> str:
-        """``"right"``; for a step: ``"arithmetic"`` (a number that is not what the
-        working before it gives), ``"wrong formula"``, ``"true here only"`` (a formula
-        right at the worksheet's point only); for a number: ``"follows"`` (from earlier
-        numbers), ``"cut off"`` (truncated instead of rounded, from the exact value or
-        the student's own) or ``"slip"``; ``"unanswered"`` for a ``?`` left blank."""
-        if self.claim.form == "blank":
-            return "unanswered"
-        if self.right:
-            return "right"
-        if self.step:
-            return self.step
-        if self.follows:
-            return "follows"
-        written = self.claim.written
-        if cut_off(written, self.exact) or cut_off(written, self.yours):
-            return "cut off"
-        return "slip"
-
-    @property
-    def mark(self) -> str:
-        """``✓`` right, ``?`` left blank, ``✗`` wrong: the mark every report shows."""
-        return "✓" if self.right else "?" if self.claim.form == "blank" else "✗"
-
-    @property
-    def note(self) -> str:
-        """Why a wrong claim is wrong, in a few words ('' when it is right)."""
-        kind = self.kind
-        if kind in ("right", "unanswered"):
-            return "" if kind == "right" else "unanswered"
-        yours = format_number(self.yours, 6)
-        if kind == "arithmetic":
-            return f"arithmetic: the working gives {format_number(self.working, 6)}"  # type: ignore[arg-type]
-        if kind == "wrong formula":
-            return f"wrong formula: it gives {yours}, not {format_number(self.exact, 6)}"
-        if kind == "true here only":
-            shown = [f"{n} = {format_number(x, 4)}" for n, x in self.where[:MAX_SHOWN]]
-            at = ", ".join(shown + ["…"] * (len(self.where) > MAX_SHOWN))
-            return (f"true here only: at {at or 'another point'} it gives {yours}, "
-                    f"not {format_number(self.exact, 6)}")
-        if math.isnan(self.yours) and kind == "slip":
-            return "slip"
-        if kind == "follows":
-            if self.working is not None and self.yours == self.working and not self.causes:
-                return f"follows from the numbers in its working (they give {yours})"
-            if self.causes:
-                return "follows from " + ", ".join(
-                    f"{c.subject} = {c.written} (line {c.line})" for c in self.causes)
-            return f"follows from carrying rounded numbers (they give {yours})"
-        if kind == "cut off":
-            exact = cut_off(self.claim.written, self.exact)
-            places = max(-self.claim.number.as_tuple().exponent, 0)  # type: ignore[operator]
-            if exact:
-                return f"cut off, not rounded (rounds to {self.exact:.{places}f})"
-            return (f"cut off, not rounded (your numbers give {yours}, "
-                    f"which rounds to {self.yours:.{places}f})")
-        return f"slip (your numbers give {yours})"
-
-
-@dataclass(frozen=True)
-class Report:
-    """All the verdicts of a worksheet, in the order the claims were written."""
-
-    worksheet: Worksheet
-    verdicts: list[Verdict]
-
-    @property
-    def ok(self) -> bool:
-        return all(v.right for v in self.verdicts)
-
-    def summary(self) -> str:
-        """``87 claims: 35 right, 52 wrong (8 slips, 10 follow from earlier numbers, …)``."""
-        kinds = [v.kind for v in self.verdicts]
-        blank = kinds.count("unanswered")
-        wrong = len(kinds) - kinds.count("right") - blank
-        text = f"{plural(len(kinds), 'claim')}: {kinds.count('right')} right, {wrong} wrong" \
-            + (f", {blank} unanswered" if blank else "")
-        parts = [plural(kinds.count(kind), noun) + rest for kind, noun, rest in [
-            ("slip", "slip", ""),
-            ("follows", "follows", " from earlier numbers"),
-            ("cut off", "cut off", " instead of rounded"),
-            ("arithmetic", "arithmetic slip", ""),
-            ("wrong formula", "wrong formula", ""),
-            ("true here only", "true here only", ""),
-        ] if kinds.count(kind)]
-        return text + (f" ({', '.join(parts)})" if parts else "")
-
-    def table(self) -> str:
-        """A plain-text table: line, claim, as written (a long formula cut short), exact
-        value, ✓ or ✗, and why."""
-        from .reports import shortened
-
-        rows = [("line", "claim", "written", "exact", "", "")]
-        for v in self.verdicts:
-            if v.claim.form == "number" and math.isfinite(v.exact):
-                decimals = -v.claim.number.as_tuple().exponent  # type: ignore[operator]
-                exact = f"{v.exact:.{min(max(decimals + 3, 0), 15)}f}"
-            elif v.claim.form == "blank":  # its answer is not given away
-                exact = ""
-            else:
-                exact = format_number(v.exact, 6)
-            rows.append((str(v.claim.line), v.claim.subject, shortened(v.claim.written), exact,
-                         v.mark, v.note))
-        widths = [max(len(r[i]) for r in rows) for i in range(4)]
-        lines = [f"{r[0]:>{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]:>{widths[2]}}  "
-                 f"{r[3]:>{widths[3]}}  {r[4]} {r[5]}".rstrip() for r in rows]
-        return "\n".join([*lines, "", self.summary()]) + "\n"
-
-    def __repr__(self) -> str:
-        return f"<Report of {self.worksheet.source or 'a worksheet'}: {self.summary()}>"
-
-    def _repr_markdown_(self) -> str:
-        """How Jupyter shows a report: the summary and the table (`reports.markdown`)."""
-        from .reports import markdown
-
-        return markdown(self)
-
+from ..worksheet.arrays import Quantity
+from .chains import Working, fitted, grade_formulas, working
+from .identities import MAX_BACKWARD, RANDOM_POINTS, agree, own_point, random_point
+from .precision import cut_off, holds
+from .verdicts import Report, Verdict
 
 MAX_WORK = 300_000
 """Above this much work (claims × the size of every formula), the student's numbers are

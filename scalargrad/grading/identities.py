@@ -21,11 +21,11 @@ import random
 from collections import ChainMap
 from collections.abc import Callable, Iterator, Mapping
 
-from .engine import Value
-from .walkthrough import partials
-from .worksheet import Array, Evaluator, Subject, Worksheet, WorksheetError
-from .worksheet.arrays import Quantity, Scalar
-from .worksheet.syntax import Derivative, Node, chain_rule_factors
+from ..calculus import partials
+from ..engine import Value
+from ..worksheet import Array, Evaluator, Subject, Worksheet, WorksheetError
+from ..worksheet.arrays import Quantity, Scalar
+from ..worksheet.syntax import Derivative, Node, chain_rule_factors
 
 RANDOM_POINTS = 3
 """Random points at which every formula is compared, besides the worksheet's own."""

@@ -27,14 +27,15 @@ from html import escape
 from importlib.resources import files
 from pathlib import Path
 
-from .drawing import LargeGraphWarning, View, check_size, to_svg
-from .engine import Value, topological_order
-from .labels import pretty_label
-from .walkthrough import partials, steps
+from ..calculus import partials
+from ..chart.drawing import LargeGraphWarning, View, check_size, to_svg
+from ..engine import Value, topological_order
+from ..graph import pretty_label
+from ..walkthrough import steps
 
 MAX_ANIMATED = 1000
 """The most boxes an animation draws (beyond, the page would take minutes to make and
-seconds per step to play): a bigger graph gets a `scalargrad.drawing.ChartTooBig` at once."""
+seconds per step to play): a bigger graph gets a `scalargrad.chart.drawing.ChartTooBig` at once."""
 _JSON_IN_HTML = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
 _PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
 _NEGATIVE = re.compile(r"(?<![\w.])-(?=\d)")

@@ -2,7 +2,7 @@
 solution and an answer key; one index for the teacher.
 
 ``exercise("seed001_x1.txt", "out/", variants=30, seed=1, keep=["x*", "y"])`` (or
-``scalargrad exercise``) draws the variants (`scalargrad.variants`) and writes::
+``scalargrad exercise``) draws the variants (`scalargrad.classroom.variants`) and writes::
 
     out/index.md                    the teacher's index: variant → seed, leaves, files
     out/handouts.pdf                every variant's handout, each from a new page, to print
@@ -30,8 +30,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import graphviz_engine
-from .drawing import BLANK_BOX, draw, render
+from ..chart import graphviz_engine
+from ..chart.boxes import BLANK_BOX
+from ..chart.drawing import draw, render
+from ..typeset import latex_name
+from ..walkthrough import steps
 from .variants import (
     ANSWER_DIGITS,
     Drawing,
@@ -45,7 +48,6 @@ from .variants import (
     parse_range,
     rounded,
 )
-from .walkthrough import latex_name, steps
 
 PAPERS = {"a4": ("a4paper", 297.0, 210.0), "letter": ("letterpaper", 279.4, 215.9)}
 """LaTeX option and landscape width, height in mm of each paper."""

@@ -1,0 +1,22 @@
+"""The computational chart: drawing a graph of `Value`s for slides, handouts and notebooks.
+
+In: a root `Value` (and options: ``view``, ``highlight``, ``size``, ``blank``, …).
+Out: a `graphviz.Digraph` (`draw`), a file (`render`: SVG, PNG or PDF) or SVG text
+(`to_svg`, `notebook_svg`).
+
+- `drawing`: the public functions, size checks and the notebook's picture;
+- `layout`: where every box goes (one band per unit, in the notes' order);
+- `style`: how each kind of node looks (colours, borders, numbers, the legend);
+- `graphviz_engine`: which Graphviz runs (the system ``dot`` or the bundled one).
+"""
+
+from .drawing import (
+    ChartTooBig,
+    LargeGraphWarning,
+    draw,
+    notebook_svg,
+    render,
+    to_svg,
+)
+
+__all__ = ["ChartTooBig", "LargeGraphWarning", "draw", "notebook_svg", "render", "to_svg"]

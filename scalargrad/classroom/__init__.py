@@ -1,0 +1,17 @@
+"""The classroom: what a teacher puts in front of a class.
+
+In: a root `Value` or a worksheet. Out: self-contained HTML pages and exercise folders.
+
+- `animation`: `animate`, one page that steps through backprop node by node;
+- `practice_page`: `practice`, a blank chart a student fills in, checked as they type;
+- `variants`: an exercise's numbers redrawn per student, with the answers worked out;
+- `exercises`: `exercise`, a folder of variants, worksheets, blank charts and handouts.
+
+The HTML templates (``animation.html``, ``practice.html``) live beside their modules.
+"""
+
+from .animation import animate
+from .exercises import exercise
+from .practice_page import practice
+
+__all__ = ["animate", "exercise", "practice"]
