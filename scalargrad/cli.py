@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import importlib.resources
 import math
 import os
 import pkgutil
@@ -34,7 +33,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
-from . import __version__
+from . import __version__, worksheets
 from .chart.graphviz_engine import ENV_VAR, RenderError
 from .engine import ScalarGradError, Value, topological_order
 from .worksheet import Worksheet, WorksheetError, expression, load
@@ -303,13 +302,11 @@ def _worksheet_path(source: str) -> Path | None:
         return path  # a device or a FIFO too: load() says it is not a regular file
     if path.suffix != ".txt":
         return None
-    shipped = importlib.resources.files("scalargrad") / "worksheets" / path.name
-    if source == path.name and shipped.is_file():
-        print(f"scalargrad: using the worksheet shipped with scalargrad: {shipped}",
-              file=sys.stderr)
-        return Path(str(shipped))
+    found = worksheets.find(source)
+    if found.is_file():
+        return found
     hint = f" (the shipped one is named without a folder: {path.name})" \
-        if shipped.is_file() else ""
+        if path.name in worksheets.names() else ""
     raise CommandError(f"no such worksheet file: {source}{hint}")
 
 

@@ -10,6 +10,7 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import worksheets as shipped_worksheets
 from ..engine import Value, sum_values
 from .arrays import Array, Quantity
 from .evaluation import Function, evaluate
@@ -54,8 +55,9 @@ def parse(text: str, source: str = "") -> Worksheet:
 
 def load(path: str | Path) -> Worksheet:
     """Read a worksheet file (UTF-8, at most `MAX_BYTES`, a regular file: never a device
-    or a pipe, which could be read forever)."""
-    path = Path(path)
+    or a pipe, which could be read forever). A bare name such as ``"seed001_x1.txt"`` that
+    is no file here is the worksheet of that name shipped with scalargrad."""
+    path = shipped_worksheets.find(path)
     try:
         with open(path, "rb", opener=_open_without_blocking) as file:
             mode = os.fstat(file.fileno()).st_mode
