@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, NoReturn
 from . import __version__, worksheets
 from .chart.graphviz_engine import ENV_VAR, RenderError
 from .engine import ScalarGradError, Value, topological_order
+from .extras import install_command
 from .worksheet import Worksheet, WorksheetError, expression, load
 
 if TYPE_CHECKING:
@@ -229,13 +230,18 @@ def _practice(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from .demos._common import title
+    from .demos._common import EXTRA_MODULES, demo_extra, title
 
     names = demo_names()
     if args.demo is None:
         print("demos (run one with: scalargrad demo NAME, add --fast for a quick run):")
         width = max(map(len, names))
-        print("\n".join(f"  {name:<{width}}  {title(name)}" for name in names))
+        extras = {name: demo_extra(name) for name in names}
+        print("\n".join(f"  {name:<{width}}  {title(name)}"
+                        + (f"  [needs the {extras[name]} extra]" if extras[name] else "")
+                        for name in names))
+        for extra in sorted(set(filter(None, extras.values()))):
+            print(f"the {extra} extra ({', '.join(EXTRA_MODULES)}): {install_command(extra)}")
         return EXIT_OK
     if args.demo not in names:
         raise CommandError(f"no demo called {args.demo!r}; the demos are: {', '.join(names)}")
