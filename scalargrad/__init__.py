@@ -91,11 +91,12 @@ Value._repr_svg_ = _repr_svg_  # type: ignore[attr-defined]
 def __dir__() -> list[str]:
     """The public names, the lazy ones included, so tab completion offers ``sg.render``
     (and not the modules and helpers imported here)."""
-    return sorted({*__all__, "__version__"})
+    return sorted({*__all__, *_LAZY, "__version__"})
 
+# Not in __all__: CompileError, which needs numpy (the `compile` extra), so that
+# `from scalargrad import *` works without it; sg.CompileError is there all the same.
 __all__ = [
     "ChartTooBig",
-    "CompileError",
     "DivisionByZero",
     "DomainError",
     "ExerciseError",

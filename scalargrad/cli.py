@@ -54,6 +54,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line with ``argv`` (default ``sys.argv[1:]``); return the status."""
     args = _parser().parse_args(argv)
     try:
+        if getattr(args, "source", "") is None:
+            _source_after_options(args)
         with _one_line_warnings(args.name):
             return args.command(args)
     except KeyboardInterrupt:  # Ctrl-C: one line, the shell's status for it
@@ -292,6 +294,30 @@ def _root(args: argparse.Namespace) -> Value:
     return root
 
 
+def _source_after_options(args: argparse.Namespace) -> None:
+    """SOURCE after ``--at``, which takes every word after it (``graph --at x=2 w=3 "o = x*w"``):
+    the last word, if it is no NAME=NUMBER, is the source; else SOURCE is missing."""
+    if args.at and not _is_pair(args.at[-1]):
+        args.source = args.at.pop()
+        return
+    options = [f"--{o}" for o in ("at", "keep", "range") if getattr(args, o, None)]
+    takes = "takes every word after it" if len(options) == 1 else "take every word after them"
+    where = (f" (it cannot come right after {' or '.join(options)}, which {takes}: put it "
+             "before)" if options else "")
+    raise CommandError(f"SOURCE is missing: a worksheet file or an expression{where} "
+                       f"(see scalargrad {args.name} --help)")
+
+
+def _is_pair(text: str) -> bool:
+    """Whether ``text`` reads as NAME=NUMBER (``x=2``)."""
+    name, sep, number = text.partition("=")
+    try:
+        float(number)
+    except ValueError:
+        return False
+    return bool(sep) and name.strip().isidentifier()
+
+
 def _worksheet(source: str) -> Worksheet:
     path = _worksheet_path(source)
     if path is None:
@@ -388,7 +414,7 @@ def _parser() -> argparse.ArgumentParser:
         return p
 
     def source(p: argparse.ArgumentParser) -> None:
-        p.add_argument("source", metavar="SOURCE",
+        p.add_argument("source", metavar="SOURCE", nargs="?",  # may follow --at's values
                        help="a worksheet file, or an expression such as 'L = (y - t)^2'")
         p.add_argument("--at", nargs="+", metavar="NAME=NUMBER",
                        help="the value of each name in the expression, e.g. --at y=0.8 t=1")

@@ -8,7 +8,7 @@ A missing one is one line that names the extra to install, said before any work 
 
 from __future__ import annotations
 
-from importlib.util import find_spec
+from importlib import import_module
 
 __all__ = ["DISTRIBUTION", "MissingExtra", "install_command", "missing", "require"]
 
@@ -25,8 +25,14 @@ def install_command(extra: str) -> str:
 
 
 def missing(*modules: str) -> list[str]:
-    """The ``modules`` (top-level names) that cannot be imported; none is imported here."""
-    return [module for module in modules if find_spec(module) is None]
+    """The ``modules`` that cannot be imported (not installed, or installed broken)."""
+    absent = []
+    for module in modules:
+        try:
+            import_module(module)
+        except ImportError:
+            absent.append(module)
+    return absent
 
 
 def require(*modules: str, extra: str, needed_by: str) -> None:

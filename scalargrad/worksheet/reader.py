@@ -294,7 +294,11 @@ class _Reader:
         self.exponents += [t for t in tokens if t.kind == "number"
                            and _EXPONENT_NAME.match(t.text)]
         last: _Statement | None = None
-        for _, piece in _split(tokens, _SEPARATORS):
+        for sep, piece in _split(tokens, _SEPARATORS):
+            if sep.text == "," and piece and piece[0].kind == "number" \
+                    and not any(t.text in _EQUALS for t in piece):  # x = 2,5
+                raise error("expected '=' in this statement", piece[0], "a comma separates "
+                            "statements: write decimals with a point, 2.5 not 2,5")
             if piece:
                 last = self.read_statement(piece)
         claimed = comment.strip().lstrip("=≈").strip()

@@ -45,3 +45,8 @@ def find(source: str | Path) -> Path:
     print(f"scalargrad: using the worksheet shipped with scalargrad: {shipped}",
           file=sys.stderr)
     return shipped
+
+
+def __dir__() -> list[str]:
+    """Tab completion (``sg.worksheets.``) offers the public names only."""
+    return __all__
