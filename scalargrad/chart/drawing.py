@@ -108,7 +108,7 @@ def check_size(root: Value, view: str | None, caller: str, limit: int = MAX_DRAW
     if count > limit:
         size = f"more than {limit:,}" if view in ("full", None) else f"{count:,}"
         collapse = ("draw a collapsed view (view='neuron' or view='layer') for the network, "
-                    "or " if view is not None and is_network(root) else "give it ")
+                    "or " if view is not None and is_network(root) else "use ")
         raise ChartTooBig(
             f"{caller}: the chart would have {size} boxes (the most drawn is {limit:,}); "
             f"{collapse}the graph of a smaller part (one example's loss, one neuron's output)")
