@@ -39,6 +39,7 @@ def require(*modules: str, extra: str, needed_by: str) -> None:
     """Raise `MissingExtra` (one line) unless every one of ``modules`` can be imported."""
     absent = missing(*modules)
     if absent:
-        raise MissingExtra(f"{needed_by} needs {' and '.join(absent)}, which "
+        names = ", ".join(absent[:-1]) + (" and " if absent[:-1] else "") + absent[-1]
+        raise MissingExtra(f"{needed_by} needs {names}, which "
                            f"{'is' if len(absent) == 1 else 'are'} not installed: "
                            f"{install_command(extra)}")

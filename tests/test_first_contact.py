@@ -97,8 +97,8 @@ def test_each_demo_runs_without_the_extra_or_says_so_first(name, tmp_path):
         assert done.returncode == 0, done.stderr
     else:
         assert (done.returncode, done.stdout) == (2, ""), done.stderr
-        assert done.stderr == ('scalargrad demo: error: this demo needs matplotlib and tqdm '
-                               'and numpy, which are not installed: '
+        assert done.stderr == ('scalargrad demo: error: this demo needs matplotlib, tqdm and '
+                               'numpy, which are not installed: '
                                'pip install "scalargrad-edu[demos]"\n')
         assert not (tmp_path / "o").exists()
 
