@@ -190,6 +190,16 @@ def test_big_graph_advice_offers_a_collapsed_view_to_networks_only():
         [sg.nn.MLP(2, [200, 200, 1], seed=1)([0.5, -0.5])], [1.0])))
 
 
+def test_collecting_the_doctests_runs_no_demo(tmp_path):
+    """The demos live in scalargrad/demos/ and run when imported: pytest's doctest
+    collection over scalargrad/ must leave them alone (they would write scalargrad-out/)."""
+    done = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q",
+                           "-p", "no:cacheprovider", str(Path(__file__).parents[1] / "scalargrad")],
+                          capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
 # --- the command line ---------------------------------------------------------------------------
 
 

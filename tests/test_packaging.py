@@ -80,7 +80,7 @@ def test_the_sdist_holds_what_its_tests_need_and_builds_without_warnings(tmp_pat
     [archive] = (tmp_path / "dist").glob("scalargrad_edu-*.tar.gz")
     with tarfile.open(archive) as sdist:
         inside = {name.split("/", 1)[1] for name in sdist.getnames() if "/" in name}
-    wanted = {"README.md", "CHANGELOG.md", "LICENSE", "pyproject.toml"}
+    wanted = {"README.md", "CHANGELOG.md", "LICENSE", "pyproject.toml", "conftest.py"}
     for folder in ("tests", "docs", "benchmarks", "scalargrad/worksheets", "scalargrad/demos",
                    "scalargrad/data"):
         wanted |= {str(p.relative_to(tree)) for p in (tree / folder).rglob("*") if p.is_file()}
