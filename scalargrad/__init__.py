@@ -54,6 +54,8 @@ _LAZY = {
 
 
 def __getattr__(attr: str) -> object:
+    """A name of `_LAZY`, imported on first use. Without numpy, ``sg.compile`` is a function
+    that raises `MissingExtra` (so ``from scalargrad import *`` still works)."""
     if attr not in _LAZY:
         raise AttributeError(f"module 'scalargrad' has no attribute {attr!r}")
     from importlib import import_module
@@ -68,6 +70,8 @@ def __getattr__(attr: str) -> object:
 
 
 def _needs_extra(missing: MissingExtra) -> object:
+    """``sg.compile`` when numpy is missing: calling it says, in one line, what to install."""
+
     def compile(*args: object, **kwargs: object) -> NoReturn:
         """sg.compile needs numpy: ``pip install "scalargrad-edu[compile]"``."""
         raise MissingExtra(str(missing))
