@@ -14,7 +14,9 @@ exercises) and `compiler` (batches). Each folder imports only from the ones abov
 0.0798
 """
 
-from . import losses, nn, optim
+from typing import NoReturn
+
+from . import losses, nn, optim, worksheets
 from .calculus import GradcheckResult, grad, gradcheck, jacobian, numeric_grad
 from .engine import (
     DivisionByZero,
@@ -27,11 +29,12 @@ from .engine import (
     sum_values,
     topological_order,
 )
+from .extras import MissingExtra
 
 __version__ = "0.1.0"
 
 # The chart, the walkthrough and the animation load on first use (graphviz is imported
-# only when something is drawn).
+# only when something is drawn), and so do the exceptions that live beside them.
 _LAZY = {
     "draw": "chart",
     "render": "chart",
@@ -41,15 +44,39 @@ _LAZY = {
     "practice": "classroom",
     "exercise": "classroom",
     "compile": "compiler",  # numpy: the `compile` extra
+    "ChartTooBig": "chart",
+    "LargeGraphWarning": "chart",
+    "RenderError": "chart.graphviz_engine",
+    "WorksheetError": "worksheet",
+    "ExerciseError": "classroom.variants",
+    "CompileError": "compiler",
 }
 
 
 def __getattr__(attr: str) -> object:
-    if attr in _LAZY:
-        from importlib import import_module
+    """A name of `_LAZY`, imported on first use. Without numpy, ``sg.compile`` is a function
+    that raises `MissingExtra` (so ``from scalargrad import *`` still works)."""
+    if attr not in _LAZY:
+        raise AttributeError(f"module 'scalargrad' has no attribute {attr!r}")
+    from importlib import import_module
 
-        return getattr(import_module(f".{_LAZY[attr]}", __name__), attr)
-    raise AttributeError(f"module 'scalargrad' has no attribute {attr!r}")
+    try:
+        module = import_module(f".{_LAZY[attr]}", __name__)
+    except MissingExtra as missing:
+        if attr != "compile":
+            raise
+        return _needs_extra(missing)  # sg.compile exists; calling it says what to install
+    return getattr(module, attr)
+
+
+def _needs_extra(missing: MissingExtra) -> object:
+    """``sg.compile`` when numpy is missing: calling it says, in one line, what to install."""
+
+    def compile(*args: object, **kwargs: object) -> NoReturn:
+        """sg.compile needs numpy: ``pip install "scalargrad-edu[compile]"``."""
+        raise MissingExtra(str(missing))
+
+    return compile
 
 
 def _repr_svg_(value: Value) -> str:
@@ -66,16 +93,25 @@ Value._repr_svg_ = _repr_svg_  # type: ignore[attr-defined]
 
 
 def __dir__() -> list[str]:
-    """The module's names and the lazy ones, so tab completion offers ``sg.render``."""
-    return sorted({*globals(), *_LAZY})
+    """The public names, the lazy ones included, so tab completion offers ``sg.render``
+    (and not the modules and helpers imported here)."""
+    return sorted({*__all__, *_LAZY, "__version__"})
 
+# Not in __all__: CompileError, which needs numpy (the `compile` extra), so that
+# `from scalargrad import *` works without it; sg.CompileError is there all the same.
 __all__ = [
+    "ChartTooBig",
     "DivisionByZero",
     "DomainError",
+    "ExerciseError",
     "GradcheckResult",
+    "LargeGraphWarning",
+    "MissingExtra",
+    "RenderError",
     "ScalarGradError",
     "Value",
     "ValueOverflow",
+    "WorksheetError",
     "animate",
     "compile",
     "dot",
@@ -95,4 +131,5 @@ __all__ = [
     "sum_values",
     "to_svg",
     "topological_order",
+    "worksheets",
 ]

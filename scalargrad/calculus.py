@@ -173,3 +173,13 @@ def partials(root: Value) -> dict[Value, float]:
         for child, local in zip(node.children, node.local_grads):
             grads[child] = grads.get(child, 0.0) + g * local
     return grads
+
+
+__all__ = [
+    "GradcheckResult", "InputCheck", "grad", "gradcheck", "jacobian", "numeric_grad", "partials",
+]
+
+
+def __dir__() -> list[str]:
+    """Tab completion (``sg.calculus.``) offers the public names, not the helpers imported here."""
+    return __all__

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import importlib.resources
 import math
 import os
 import pkgutil
@@ -34,9 +33,10 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
-from . import __version__
+from . import __version__, worksheets
 from .chart.graphviz_engine import ENV_VAR, RenderError
 from .engine import ScalarGradError, Value, topological_order
+from .extras import install_command
 from .worksheet import Worksheet, WorksheetError, expression, load
 
 if TYPE_CHECKING:
@@ -54,6 +54,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line with ``argv`` (default ``sys.argv[1:]``); return the status."""
     args = _parser().parse_args(argv)
     try:
+        if getattr(args, "source", "") is None:
+            _source_after_options(args)
         with _one_line_warnings(args.name):
             return args.command(args)
     except KeyboardInterrupt:  # Ctrl-C: one line, the shell's status for it
@@ -230,13 +232,18 @@ def _practice(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from .demos._common import title
+    from .demos._common import EXTRA_MODULES, demo_extra, title
 
     names = demo_names()
     if args.demo is None:
         print("demos (run one with: scalargrad demo NAME, add --fast for a quick run):")
         width = max(map(len, names))
-        print("\n".join(f"  {name:<{width}}  {title(name)}" for name in names))
+        extras = {name: demo_extra(name) for name in names}
+        print("\n".join(f"  {name:<{width}}  {title(name)}"
+                        + (f"  [needs the {extras[name]} extra]" if extras[name] else "")
+                        for name in names))
+        for extra in sorted(set(filter(None, extras.values()))):
+            print(f"the {extra} extra ({', '.join(EXTRA_MODULES)}): {install_command(extra)}")
         return EXIT_OK
     if args.demo not in names:
         raise CommandError(f"no demo called {args.demo!r}; the demos are: {', '.join(names)}")
@@ -287,6 +294,30 @@ def _root(args: argparse.Namespace) -> Value:
     return root
 
 
+def _source_after_options(args: argparse.Namespace) -> None:
+    """SOURCE after ``--at``, which takes every word after it (``graph --at x=2 w=3 "o = x*w"``):
+    the last word, if it is no NAME=NUMBER, is the source; else SOURCE is missing."""
+    if args.at and not _is_pair(args.at[-1]):
+        args.source = args.at.pop()
+        return
+    options = [f"--{o}" for o in ("at", "keep", "range") if getattr(args, o, None)]
+    takes = "takes every word after it" if len(options) == 1 else "take every word after them"
+    where = (f" (it cannot come right after {' or '.join(options)}, which {takes}: put it "
+             "before)" if options else "")
+    raise CommandError(f"SOURCE is missing: a worksheet file or an expression{where} "
+                       f"(see scalargrad {args.name} --help)")
+
+
+def _is_pair(text: str) -> bool:
+    """Whether ``text`` reads as NAME=NUMBER (``x=2``)."""
+    name, sep, number = text.partition("=")
+    try:
+        float(number)
+    except ValueError:
+        return False
+    return bool(sep) and name.strip().isidentifier()
+
+
 def _worksheet(source: str) -> Worksheet:
     path = _worksheet_path(source)
     if path is None:
@@ -303,13 +334,11 @@ def _worksheet_path(source: str) -> Path | None:
         return path  # a device or a FIFO too: load() says it is not a regular file
     if path.suffix != ".txt":
         return None
-    shipped = importlib.resources.files("scalargrad") / "worksheets" / path.name
-    if source == path.name and shipped.is_file():
-        print(f"scalargrad: using the worksheet shipped with scalargrad: {shipped}",
-              file=sys.stderr)
-        return Path(str(shipped))
+    found = worksheets.find(source)
+    if found.is_file():
+        return found
     hint = f" (the shipped one is named without a folder: {path.name})" \
-        if shipped.is_file() else ""
+        if path.name in worksheets.names() else ""
     raise CommandError(f"no such worksheet file: {source}{hint}")
 
 
@@ -385,7 +414,7 @@ def _parser() -> argparse.ArgumentParser:
         return p
 
     def source(p: argparse.ArgumentParser) -> None:
-        p.add_argument("source", metavar="SOURCE",
+        p.add_argument("source", metavar="SOURCE", nargs="?",  # may follow --at's values
                        help="a worksheet file, or an expression such as 'L = (y - t)^2'")
         p.add_argument("--at", nargs="+", metavar="NAME=NUMBER",
                        help="the value of each name in the expression, e.g. --at y=0.8 t=1")

@@ -101,3 +101,11 @@ def bce(probs: Sequence[Operand], targets: Sequence[Operand]) -> Value:
             )
         terms.append(y * p.log() + (1 - y) * (1 - p).log())
     return -_mean(_total(terms), len(terms))
+
+
+__all__ = ["bce", "cross_entropy", "half_sse", "hinge", "mse"]
+
+
+def __dir__() -> list[str]:
+    """Tab completion (``sg.losses.``) offers the public names, not the helpers imported here."""
+    return __all__

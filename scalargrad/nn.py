@@ -198,3 +198,11 @@ class MLP(Module):
     def __repr__(self) -> str:
         nin = len(self.layers[0].neurons[0].w)
         return f"MLP({nin}, {[len(layer.neurons) for layer in self.layers]})"
+
+
+__all__ = ["ACTIVATIONS", "MLP", "Activation", "Layer", "Module", "Neuron"]
+
+
+def __dir__() -> list[str]:
+    """Tab completion (``sg.nn.``) offers the public names, not the helpers imported here."""
+    return __all__

@@ -85,3 +85,11 @@ class Adam(Optimizer):
             m_hat = self.m[i] / correction1
             v_hat = self.v[i] / correction2
             p.data -= self.lr * m_hat / (math.sqrt(v_hat) + self.eps)
+
+
+__all__ = ["SGD", "Adam", "Optimizer"]
+
+
+def __dir__() -> list[str]:
+    """Tab completion (``sg.optim.``) offers the public names, not the helpers imported here."""
+    return __all__

@@ -20,12 +20,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import ClassVar, overload
 
 from .calculus import partials
 from .engine import Value
 from .graph import is_number, pretty_label, reading_order, unique_names
 from .typeset import format_number, latex_name, markdown_escape
+
+NOTEBOOK_STEPS = 100
+"""A notebook shows a walkthrough of at most twice this many steps whole; a longer one
+shows this many of each pass, and says how to get the rest."""
 
 
 @dataclass(frozen=True)
@@ -91,17 +96,34 @@ class Walkthrough(Sequence[Step]):
                 f"{len(self.of_kind('backward'))} backward steps>")
 
     def _repr_markdown_(self) -> str:
-        """How a notebook shows a walkthrough: the Markdown below."""
-        return self.markdown()
+        """How a notebook shows a walkthrough: the Markdown below, or for a long one its
+        first `NOTEBOOK_STEPS` steps of each pass and how to get the whole text (a big
+        network's walkthrough runs to megabytes)."""
+        if len(self) <= 2 * NOTEBOOK_STEPS:
+            return self.markdown()
+        left = len(self) - 2 * NOTEBOOK_STEPS
+        return (self.markdown(NOTEBOOK_STEPS)
+                + f"\n*… {left:,} more steps ({len(self):,} in all) not shown here: "
+                f"`print(walk)` or `walk.markdown()` gives the whole text, "
+                f"`walk.save(\"steps.md\")` writes it to a file.*\n")
 
-    def markdown(self) -> str:
-        """Markdown: a bold heading and a numbered list per pass."""
+    def markdown(self, per_pass: int | None = None) -> str:
+        """Markdown: a bold heading and a numbered list per pass (its first ``per_pass``
+        steps when given)."""
         blocks = []
         for kind, heading in self._headings().items():
             items = [f"{i}. {markdown_escape(s.text)}"
-                     for i, s in enumerate(self.of_kind(kind), start=1)]
+                     for i, s in enumerate(self.of_kind(kind)[:per_pass], start=1)]
             blocks.append("\n".join([f"**{markdown_escape(heading)}**", "", *items]))
         return "\n\n".join(blocks) + "\n"
+
+    def save(self, path: str | Path) -> Path:
+        """Write the whole walkthrough to ``path``: Markdown for ``.md``, LaTeX for
+        ``.tex``, else text."""
+        path = Path(path)
+        form = {".md": self.markdown, ".tex": self.latex}.get(path.suffix, self.text)
+        path.write_text(form(), encoding="utf-8")
+        return path
 
     def latex(self) -> str:
         r"""An ``align*`` environment (needs ``\usepackage{amsmath}``), aligned at the

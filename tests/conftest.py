@@ -25,6 +25,18 @@ def _needs(available: bool, what: str, how: str) -> None:
     pytest.skip(f"{what} is not installed ({how})")
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> object:
+    """A test skipped by `needs` is reported at the test (``test_x.py:40: dot is not
+    installed``), not at the line of this file that raised the skip."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.skipped and isinstance(report.longrepr, tuple) \
+            and os.path.samefile(report.longrepr[0], __file__):
+        path, line, _ = item.reportinfo()
+        report.longrepr = (str(path), (line or 0) + 1, report.longrepr[2])
+
+
 @pytest.fixture(scope="session")
 def needs() -> Callable[[bool, str, str], None]:
     """``needs(available, what, how)``: skip the test, with a reason, when a tool it needs

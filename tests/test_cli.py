@@ -263,8 +263,8 @@ def test_version():
 @pytest.mark.skipif(sys.platform == "win32", reason="no SIGPIPE on Windows")
 @pytest.mark.parametrize(("command", "status"), [
     (["-m", "scalargrad", "demo", "seed001"], 141),
-    ([str(Path(__file__).parents[1] / "demos" / "seed001.py")], -13),  # SIGPIPE, as C tools
-], ids=["scalargrad demo", "python demos/seed001.py"])
+    (["-m", "scalargrad.demos.seed001"], -13),  # SIGPIPE, as C tools
+], ids=["scalargrad demo", "python -m scalargrad.demos.seed001"])
 def test_a_closed_pipe_ends_quietly(tmp_path, command, status):
     """`scalargrad demo seed001 | head -1`: no traceback, no 'Exception ignored'."""
     reader = subprocess.Popen([sys.executable, *command],
@@ -340,13 +340,12 @@ def test_demo_fast_and_out(tmp_path):
 
 
 def test_python_demo_help_prints_help_and_runs_nothing(tmp_path):
-    demos = Path(__file__).resolve().parents[1] / "demos"
     for name in ("seed001", "moons"):
-        done = subprocess.run([sys.executable, str(demos / f"{name}.py"), "--help"],
+        done = subprocess.run([sys.executable, "-m", f"scalargrad.demos.{name}", "--help"],
                               capture_output=True, text=True, timeout=60, cwd=tmp_path)
         assert done.returncode == 0, done.stderr
         assert done.stdout.startswith(
-            f"usage: python demos/{name}.py [-h] [--fast] [--out DIR] [--eager]")
+            f"usage: python -m scalargrad.demos.{name} [-h] [--fast] [--out DIR] [--eager]")
         assert "--fast" in done.stdout and "Pictures go to" not in done.stdout
     assert list(tmp_path.iterdir()) == []
 

@@ -100,7 +100,8 @@ def test_seed001_vector_part_and_sigmoid_output(run_demo):
     assert [output.b.grad, *(w.grad for w in output.w)] == pytest.approx(want, rel=1e-10)
 
 
-@pytest.mark.parametrize("command", [["demos/seed001.py"], ["-m", "scalargrad.demos.seed001"]])
+@pytest.mark.parametrize("command", [["-m", "scalargrad", "demo", "seed001"],
+                                     ["-m", "scalargrad.demos.seed001"]])
 def test_seed001_quick_start_prints_the_answer_first(command, tmp_path):
     result = subprocess.run([sys.executable, *command, "--out", str(tmp_path)], cwd=ROOT,
                             capture_output=True, text=True, timeout=60, check=True)

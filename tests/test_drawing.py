@@ -589,8 +589,9 @@ def test_too_big_a_chart_is_refused_at_once() -> None:
     y = x
     for _ in range(MAX_DRAWN + 10):
         y = y + 1
-    with pytest.raises(ChartTooBig, match="view='neuron'"):
+    with pytest.raises(ChartTooBig, match="the graph of a smaller part") as refused:
         sg.draw(y)
+    assert "view=" not in str(refused.value)  # no network: a collapsed view cannot help
     svg = y._repr_svg_()  # a notebook gets a summary instead, at once
     assert "too big to draw" in svg and parse(svg) is not None
 

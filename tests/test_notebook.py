@@ -16,7 +16,7 @@ import pytest
 
 import scalargrad as sg
 
-DEMOS = Path(__file__).resolve().parents[1] / "demos"
+DEMOS = Path(sg.__file__).parent / "demos"
 
 
 @pytest.fixture(scope="module")

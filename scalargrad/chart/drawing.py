@@ -63,7 +63,7 @@ from typing import Literal
 import graphviz
 
 from ..engine import Value, topological_order
-from ..graph import node_names, pretty_label
+from ..graph import NN_LABEL, node_names, pretty_label
 from . import graphviz_engine
 from . import layout as chart_layout
 from .boxes import Options, neurons, on_paths
@@ -100,16 +100,33 @@ def count_boxes(root: Value, view: str, limit: int) -> int:
     return outside + len({g if view == "neuron" else g[0] for g in groups.values()})
 
 
-def check_size(root: Value, view: str, caller: str, limit: int = MAX_DRAWN) -> None:
+def check_size(root: Value, view: str | None, caller: str, limit: int = MAX_DRAWN) -> None:
     """Raise `ChartTooBig` if the chart of ``root`` in ``view`` has more than ``limit``
-    boxes (at once: see `count_boxes`)."""
-    count = count_boxes(root, view, limit)
+    boxes (at once: see `count_boxes`). ``view=None``: ``caller`` draws the full chart and
+    takes no ``view``, so the advice does not offer one."""
+    count = count_boxes(root, view or "full", limit)
     if count > limit:
-        size = f"more than {limit:,}" if view == "full" else f"{count:,}"
+        size = f"more than {limit:,}" if view in ("full", None) else f"{count:,}"
+        collapse = ("draw a collapsed view (view='neuron' or view='layer') for the network, "
+                    "or " if view is not None and is_network(root) else "use ")
         raise ChartTooBig(
-            f"{caller}: the chart would have {size} boxes (the most drawn is "
-            f"{limit:,}); draw a collapsed view (view='neuron' or view='layer') for a "
-            "network, or the graph of a smaller part (one example's loss, one neuron's output)")
+            f"{caller}: the chart would have {size} boxes (the most drawn is {limit:,}); "
+            f"{collapse}the graph of a smaller part (one example's loss, one neuron's output)")
+
+
+def is_network(root: Value, limit: int = MAX_DRAWN) -> bool:
+    """True if the first ``limit`` nodes below ``root`` include an nn parameter (a leaf
+    labelled like ``L1.n2.w1``): only then does a collapsed view help."""
+    seen, stack = {root}, [root]
+    while stack and len(seen) < limit:
+        node = stack.pop()
+        if not node.op and node.label and NN_LABEL.fullmatch(node.label):
+            return True
+        for child in node.children:
+            if child not in seen:
+                seen.add(child)
+                stack.append(child)
+    return False
 
 
 def count_nodes(root: Value, limit: int) -> int:
@@ -414,7 +431,8 @@ def notebook_svg(root: Value) -> str:
     lines = [f"{root!r}"[:120],
              f"a graph of {'at least ' if size >= 50_000 else ''}{size:,} nodes: too big to "
              "draw here.",
-             "Draw a part of it, or sg.render(value, 'chart.svg', view='neuron').",]
+             "Draw a part of it, or sg.render(value, 'chart.svg', view='neuron')."
+             if is_network(root) else "Draw a part of it: sg.render(part, 'chart.svg')."]
     text = "".join(f'<text x="8" y="{22 + 20 * i}">{_escape_html(line)}</text>'
                    for i, line in enumerate(lines))
     return (f'<svg xmlns="http://www.w3.org/2000/svg" width="640" height="{20 * len(lines) + 16}"'

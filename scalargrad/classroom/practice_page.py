@@ -29,12 +29,13 @@ from pathlib import Path
 
 from ..calculus import partials
 from ..chart.boxes import BLANK_BOX
-from ..chart.drawing import to_svg
+from ..chart.drawing import check_size, to_svg
 from ..chart.style import format_number
 from ..engine import Value, topological_order
 from ..grading.precision import cut_off, holds
 from ..graph import pretty_label
 from ..walkthrough import steps
+from ..worksheet import load
 from .animation import Animation, fill_page
 
 FEWEST_DECIMALS = -3
@@ -57,16 +58,21 @@ class PracticePage(Animation):
         self.path = path
 
 
-def practice(root: Value, path: str | Path | None = None, *, digits: int = 4,
+def practice(root: Value | str | Path, path: str | Path | None = None, *, digits: int = 4,
              title: str | None = None) -> PracticePage:
-    """The practice page of ``root``'s graph; written to ``path`` when given.
+    """The practice page of ``root``'s graph; written to ``path`` when given. ``root`` may
+    also be a worksheet file (or a shipped one's name, ``"seed001_x1.txt"``): its loss.
 
     Every value computed from others and every gradient ∂root/∂node is a box to fill in;
     the leaves' values are printed. ``digits``: significant digits of the walkthrough's
     numbers in the hints. The graph's ``.grad`` values are left as they were.
     """
+    if isinstance(root, str | Path):
+        root = load(root).root
     if not isinstance(root, Value):
-        raise TypeError(f"practice: root must be a Value, got {type(root).__name__}")
+        raise TypeError(f"practice: root must be a Value or a worksheet file, got "
+                        f"{type(root).__name__}")
+    check_size(root, None, "practice")  # before the work: the walkthrough of a big graph
     walkthrough = steps(root, digits)  # checks digits
     order = topological_order(root)
     ids = {node: f"v{i}" for i, node in enumerate(order)}

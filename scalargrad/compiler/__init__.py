@@ -38,7 +38,13 @@ import inspect
 from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
-import numpy as np
+try:
+    import numpy as np
+except ModuleNotFoundError:  # one line that names the extra, not a traceback from numpy
+    from ..extras import require
+
+    require("numpy", extra="compile", needed_by="sg.compile")
+    raise
 
 from ..engine import Value
 from ..optim import SGD, Adam, Optimizer

@@ -10,6 +10,7 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import worksheets as shipped_worksheets
 from ..engine import Value, sum_values
 from .arrays import Array, Quantity
 from .evaluation import Function, evaluate
@@ -54,8 +55,9 @@ def parse(text: str, source: str = "") -> Worksheet:
 
 def load(path: str | Path) -> Worksheet:
     """Read a worksheet file (UTF-8, at most `MAX_BYTES`, a regular file: never a device
-    or a pipe, which could be read forever)."""
-    path = Path(path)
+    or a pipe, which could be read forever). A bare name such as ``"seed001_x1.txt"`` that
+    is no file here is the worksheet of that name shipped with scalargrad."""
+    path = shipped_worksheets.find(path)
     try:
         with open(path, "rb", opener=_open_without_blocking) as file:
             mode = os.fstat(file.fileno()).st_mode
@@ -292,7 +294,11 @@ class _Reader:
         self.exponents += [t for t in tokens if t.kind == "number"
                            and _EXPONENT_NAME.match(t.text)]
         last: _Statement | None = None
-        for _, piece in _split(tokens, _SEPARATORS):
+        for sep, piece in _split(tokens, _SEPARATORS):
+            if sep.text == "," and piece and piece[0].kind == "number" \
+                    and not any(t.text in _EQUALS for t in piece):  # x = 2,5
+                raise error("expected '=' in this statement", piece[0], "a comma separates "
+                            "statements: write decimals with a point, 2.5 not 2,5")
             if piece:
                 last = self.read_statement(piece)
         claimed = comment.strip().lstrip("=≈").strip()

@@ -5,9 +5,11 @@ on the command line, else ``$SCALARGRAD_DEMO_OUT``, else ``./scalargrad-out``.
 ``--fast`` or ``SCALARGRAD_DEMO_FAST=1`` makes the demos small and quick (the tests use it).
 ``--eager`` or ``SCALARGRAD_DEMO_EAGER=1`` makes the training demos run the eager loop (the
 one a student reads first) instead of the compiled one (`sg.compile`).
-``python demos/NAME.py --help`` says so and stops. matplotlib, tqdm and numpy come from the
-``demos`` extra: ``pip install -e ".[demos]"``. The plots are matplotlib `Figure` objects
-made without pyplot, so a notebook's plotting backend and style are left as they were.
+``python -m scalargrad.demos.NAME --help`` says so and stops. matplotlib, tqdm and numpy
+come from the ``demos`` extra (``pip install "scalargrad-edu[demos]"``): a demo that needs
+them imports `scalargrad.demos._extra` first, which says so in one line if they are
+missing. The plots are matplotlib `Figure` objects made without pyplot, so a notebook's
+plotting backend and style are left as they were.
 """
 
 from __future__ import annotations
@@ -33,10 +35,21 @@ def title(name: str) -> str:
     return ""
 
 
+EXTRA_MODULES = ("matplotlib", "tqdm", "numpy")
+"""What the ``demos`` extra brings (pyproject.toml), checked by `scalargrad.demos._extra`."""
+
+
+def demo_extra(name: str) -> str | None:
+    """The extra the demo ``name`` needs (``"demos"``), None if it needs none: a demo
+    that needs one imports `scalargrad.demos._extra` first."""
+    source = (DEMOS / f"{name}.py").read_text(encoding="utf-8")
+    return "demos" if "\nimport scalargrad.demos._extra " in source else None
+
+
 def _parser(help_: bool = False) -> argparse.ArgumentParser:
     """The demos' options; with ``help_``, also ``--help`` for the demo ``sys.argv[0]``."""
     name = Path(sys.argv[0]).stem
-    parser = argparse.ArgumentParser(prog=f"python demos/{name}.py", add_help=help_,
+    parser = argparse.ArgumentParser(prog=f"python -m scalargrad.demos.{name}", add_help=help_,
                                      allow_abbrev=False,
                                      description=title(name) if help_ else None)
     parser.add_argument("--fast", action="store_true",
@@ -57,10 +70,10 @@ def _options() -> argparse.Namespace:
     return _parser().parse_known_args(sys.argv[1:])[0]
 
 
-if Path(sys.argv[0]).parent.resolve() == DEMOS:  # run as `python demos/X.py`
+if Path(sys.argv[0]).parent.resolve() == DEMOS:  # run as `python -m scalargrad.demos.X`
     if {"-h", "--help"} & set(sys.argv[1:]):
         _parser(help_=True).parse_known_args(sys.argv[1:])  # prints the help and exits
-    if hasattr(signal, "SIGPIPE"):  # `python demos/X.py | head -1` ends quietly
+    if hasattr(signal, "SIGPIPE"):  # `python -m scalargrad.demos.X | head -1` ends quietly
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
 
 
@@ -105,10 +118,8 @@ HOUSE_STYLE = {
 @contextlib.contextmanager
 def house_style() -> Iterator[None]:
     """The demos' matplotlib style, for the duration only (the user's rcParams stay)."""
-    try:
-        import matplotlib
-    except ImportError:
-        sys.exit('This demo draws with matplotlib: pip install -e ".[demos]"')
+    import matplotlib
+
     with matplotlib.rc_context(HOUSE_STYLE):
         yield
 

@@ -15,9 +15,12 @@
 # `sg.compile` then reads the network's scalar graph and finds the notes' vector formulas in
 # it; we print its program next to them, and train with it (`--eager`: the eager loop).
 #
-# Run: `python demos/seed003.py` (pictures go to `scalargrad-out/seed003/`).
+# Run: `scalargrad demo seed003` (pictures go to `scalargrad-out/seed003/`).
 
 # %%
+import scalargrad.demos._extra  # first: says what to install if numpy, matplotlib, tqdm are missing
+
+# isort: split
 import random
 import time
 

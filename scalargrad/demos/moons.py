@@ -10,10 +10,13 @@
 # `sg.compile` the loss of *one* point; it traces that once and replays it on the whole
 # batch with numpy arrays, with the same numbers, about a hundred times faster.
 #
-# Run: `python demos/moons.py` (add `--fast` for a 10-second version, `--eager` for the
+# Run: `scalargrad demo moons` (add `--fast` for a 10-second version, `--eager` for the
 # eager loop).
 
 # %%
+import scalargrad.demos._extra  # first: says what to install if numpy, matplotlib, tqdm are missing
+
+# isort: split
 import time
 
 import numpy as np

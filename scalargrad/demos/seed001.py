@@ -10,7 +10,7 @@
 # scalargrad builds exactly that graph (`scalargrad.examples.seed001`), runs it forward and
 # backward, draws it, and checks the notes' own numbers.
 #
-# Run: `python demos/seed001.py` (pictures go to `scalargrad-out/seed001/`).
+# Run: `scalargrad demo seed001` (pictures go to `scalargrad-out/seed001/`).
 
 # %%
 import math

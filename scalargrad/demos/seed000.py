@@ -18,9 +18,12 @@
 # Part 2 trains compiled (`sg.compile` finds those same vector formulas in the scalar graph
 # and runs them with arrays); `--eager` runs the eager loop instead.
 #
-# Run: `python demos/seed000.py` (pictures go to `scalargrad-out/seed000/`).
+# Run: `scalargrad demo seed000` (pictures go to `scalargrad-out/seed000/`).
 
 # %%
+import scalargrad.demos._extra  # first: says what to install if numpy, matplotlib, tqdm are missing
+
+# isort: split
 import math
 import random
 

@@ -12,9 +12,12 @@
 # Training runs compiled (`sg.compile`: the loss of one point, traced once and replayed on
 # the whole batch with arrays); `--eager` runs the eager loop instead, the same numbers.
 #
-# Run: `python demos/seed004.py` (pictures go to `scalargrad-out/seed004/`).
+# Run: `scalargrad demo seed004` (pictures go to `scalargrad-out/seed004/`).
 
 # %%
+import scalargrad.demos._extra  # first: says what to install if numpy, matplotlib, tqdm are missing
+
+# isort: split
 import math
 
 import numpy as np

@@ -14,7 +14,7 @@
 # and then take one gradient-descent step, W ← W − η ∂L/∂W. They work with symbols only,
 # so we pick numbers, let scalargrad backpropagate, and compare with the notes' formulas.
 #
-# Run: `python demos/seed002.py` (pictures go to `scalargrad-out/seed002/`).
+# Run: `scalargrad demo seed002` (pictures go to `scalargrad-out/seed002/`).
 
 # %%
 import math

@@ -9,7 +9,7 @@
 # with x1 = 2, x2 = 0, w1 = −3, w2 = 1 and b = 6.8813735870195432, chosen so that n is
 # about 0.8814 and o = tanh(n) is almost exactly √2/2 ≈ 0.7071.
 #
-# Run: `python demos/neuron.py` (pictures go to `scalargrad-out/neuron/`): the chart as
+# Run: `scalargrad demo neuron` (pictures go to `scalargrad-out/neuron/`): the chart as
 # SVG, and `backprop.html`, a page that fills in the gradients one node at a time.
 
 # %%
