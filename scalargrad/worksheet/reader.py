@@ -15,6 +15,7 @@ from .arrays import Array, Quantity
 from .evaluation import Function, evaluate
 from .model import BLANK, Chain, Claim, Definition, Link, Subject, Worksheet
 from .syntax import (
+    EXTREMA,
     FUNCTIONS,
     MINUS,
     Apply,
@@ -94,7 +95,7 @@ def expression(text: str, values: dict[str, float]) -> Value:
     label = None
     if len(tokens) > 2 and tokens[0].kind == "name" and tokens[1].text == "=":
         label, tokens = tokens[0].text, tokens[2:]
-    formula = Parser(tokens).parse()
+    formula = Parser(tokens, defined=values).parse()
     env = {name: Value(float(v), label=name) for name, v in values.items()}
     for used in names_in(formula):
         if used.name not in env:
@@ -232,6 +233,85 @@ def _function_lhs(tokens: list[Token]) -> tuple[Token, list[Token]] | None:
     return tokens[0], parameters
 
 
+def _statements(tokens: list[Token]) -> list[list[Token]]:
+    """A line's statements (split at ';' and ',' outside brackets), without end tokens."""
+    return [piece for _, piece in _split(tokens, _SEPARATORS) if piece]
+
+
+def _label_like(statement: list[Token]) -> tuple[str, str] | None:
+    """(F, a) for a statement ``F(a) = …`` (one name in the parentheses), else None."""
+    if len(statement) > 4 and statement[0].kind == statement[2].kind == "name" \
+            and [t.text for t in (statement[1], statement[3], statement[4])] == ["(", ")", "="] \
+            and statement[0].text.lower() not in {*FUNCTIONS, *EXTREMA}:
+        return statement[0].text, statement[2].text
+    return None
+
+
+def _labels(statements: list[list[Token]]) -> set[tuple[str, str]]:
+    """The ``F(a) = …`` whose formula does not use ``a`` (other than in other such
+    labels): ``net(h1) = w1·i1 + w2·i2 + b1``, ``output(h1) = σ(net(h1))`` name a value,
+    as the posts that write them mean; ``f(x) = 3x^2`` defines a function."""
+    candidates = {}
+    for statement in statements:
+        lhs = _label_like(statement)
+        if lhs is not None:
+            body = list(_split(statement, _EQUALS)[1][1])
+            candidates[lhs] = body
+    labels = set(candidates)
+    changed = True
+    while changed:
+        changed = False
+        for (name, parameter), body in candidates.items():
+            if (name, parameter) in labels and _uses(body, parameter, labels):
+                labels.discard((name, parameter))
+                changed = True
+    return labels
+
+
+def _uses(body: list[Token], parameter: str, labels: set[tuple[str, str]]) -> bool:
+    """Does ``parameter`` appear in ``body`` other than inside a label ``G(parameter)``?"""
+    for k, token in enumerate(body):
+        if token.kind == "name" and token.text == parameter:
+            inside = 2 <= k < len(body) - 1 and body[k - 1].text == "(" \
+                and body[k + 1].text == ")" and (body[k - 2].text, parameter) in labels
+            if not inside:
+                return True
+    return False
+
+
+def _folded(tokens: list[Token], labels: set[tuple[str, str]]) -> list[Token]:
+    """Each label ``net ( h1 )`` as one name token ``net(h1)``."""
+    folded: list[Token] = []
+    k = 0
+    while k < len(tokens):
+        window = tokens[k: k + 4]
+        if len(window) == 4 and window[1].text == "(" and window[3].text == ")" \
+                and (window[0].text, window[2].text) in labels:
+            folded.append(Token("name", f"{window[0].text}({window[2].text})",
+                                window[0].line, window[0].column))
+            k += 4
+        else:
+            folded.append(tokens[k])
+            k += 1
+    return folded
+
+
+def _defined(statements: list[list[Token]]) -> set[str]:
+    """Every name on the left of an '=' (or a rounded given's '≈')."""
+    return {s[0].text for s in statements
+            if len(s) > 1 and s[0].kind == "name" and s[1].text in _EQUALS}
+
+
+def _given(statements: list[list[Token]], defined: set[str]) -> set[str]:
+    """The names given as rounded numbers, ``w1 ≈ 0.2355``: written with '≈' and a number
+    and never defined with '='."""
+    equal = {s[0].text for s in statements if len(s) > 1 and s[1].text == "="}
+    return {s[0].text for s in statements
+            if len(s) > 2 and s[0].kind == "name" and s[1].text == "≈"
+            and s[0].text not in equal and _number_claim(s[2:]) not in (None, BLANK)} \
+        & defined
+
+
 _HEADING = re.compile(r"\s*(Forward|Backward) pass\b[^=]*$")
 """The walkthrough's headings (``Forward pass``, ``Backward pass (∂L/∂node, chain rule)``),
 read as headings so that its text is a worksheet."""
@@ -256,11 +336,17 @@ class _Reader:
         self.loss: Token | None = None
         self.exponents: list[Token] = []  # numbers such as 2e1, in case e1 is a name
         self.function_uses: list[tuple[Node, set[str]]] = []
+        self.rounded: dict[str, str] = {}  # given ≈ number: the number as written
 
     def read(self) -> Worksheet:
         self.lines = lines(self.text)
-        for number_, line in enumerate(self.lines, start=1):
-            self.read_line(line, number_)
+        split = [self.split_line(line, n) for n, line in enumerate(self.lines, start=1)]
+        statements = [s for tokens, _, _ in split for s in _statements(tokens)]
+        self.labels = _labels(statements)
+        self.defined = _defined(statements) | {f"{n}({a})" for n, a in self.labels}
+        self.given = _given(statements, self.defined)
+        for number_, (tokens, code, comment) in enumerate(split, start=1):
+            self.read_line(_folded(tokens, self.labels), code, comment, number_)
         self.check_exponents()
         for body, parameters in self.function_uses:  # the rest must be defined somewhere
             for used in names_in(body):
@@ -281,14 +367,18 @@ class _Reader:
                             f"{arrays[loss].described()}", self.loss)  # type: ignore[arg-type]
             raise self.unknown(self.loss)  # type: ignore[arg-type]
         return Worksheet(values, self.defined_on, self.claims, loss, arrays=arrays,
-                         functions=self.functions, chains=self.chains)
+                         functions=self.functions, chains=self.chains, rounded=self.rounded)
 
     # -- pass 1: statements -----------------------------------------------------------
-    def read_line(self, line: str, number_: int) -> None:
+    @staticmethod
+    def split_line(line: str, number_: int) -> tuple[list[Token], str, str]:
+        """A line's tokens, its code and its comment (nothing for a heading)."""
         if _HEADING.match(line):
-            return
+            return [Token("end", "", number_, 1)], "", ""
         code, _, comment = line.partition("#")
-        tokens = tokenize(code, number_)
+        return tokenize(code, number_), code, comment
+
+    def read_line(self, tokens: list[Token], code: str, comment: str, number_: int) -> None:
         self.exponents += [t for t in tokens if t.kind == "number"
                            and _EXPONENT_NAME.match(t.text)]
         last: _Statement | None = None
@@ -358,7 +448,8 @@ class _Reader:
         return statement
 
     def parser(self, tokens: list[Token]) -> Parser:
-        return Parser(tokens, {n: len(f.parameters) for n, f in self.functions.items()})
+        return Parser(tokens, {n: len(f.parameters) for n, f in self.functions.items()},
+                      self.defined)
 
     def read_function(self, name: Token, parameters: list[Token],
                       parts: list[tuple[Token, list[Token]]]) -> _Statement:
@@ -393,9 +484,12 @@ class _Reader:
 
     def read_assignment(self, target: Token, parts: list[tuple[Token, list[Token]]]) \
             -> _Statement:
-        if parts[0][0].text == "≈":
+        if parts[0][0].text == "≈" and (target.text not in self.given
+                                        or target.text in self.defined_on):
             return _Statement("claim", target, parts)
         self.check_new_name(target)
+        if parts[0][0].text == "≈":  # a given known to the digits shown
+            self.rounded[target.text] = _number_claim(parts[0][1][:-1])  # type: ignore[assignment]
         formula = self.parser(parts[0][1]).parse()
         self.defined_on[target.text] = Definition(target.text, formula, target.line,
                                                   target.column)
@@ -427,8 +521,11 @@ class _Reader:
     def expression_subject(self, statement: _Statement) -> Subject:
         lhs = self.parser(statement.lhs).parse()
         variables = []
+        own = self.functions[statement.target.text].parameters \
+            if statement.kind == "function" else ()
         for used in names_in(lhs):
-            if used.name not in self.names and used.name not in self.defined_on:
+            if used.name in own or (used.name not in self.names
+                                    and used.name not in self.defined_on):
                 variables.append(used.name)
             else:
                 self.require(used.at)
@@ -460,6 +557,8 @@ class _Reader:
                         (claim,))
         node = self.parser(tokens).parse()
         entries = _claimed_numbers(node)
+        if entries is not None and len(entries) == 1 and self.scalar(subject):
+            entries = [((), *entries[0][1:])]  # [0.191] claimed for a number
         if entries is not None:
             claims = tuple(Claim(subject.name, number, at.line, at.column, top, entry)
                            for entry, number, at in entries)
@@ -475,6 +574,12 @@ class _Reader:
                 self.require(Token("name", name, atom.at.line, atom.at.column))
         kind = "working" if is_numeric(node) else "formula"
         return Link(kind, node, text, first.line, first.column)
+
+    def scalar(self, subject: Subject) -> bool:
+        """Is the subject one number (a scalar name, or ∂ of one by one)?"""
+        names = [subject.name, subject.top] if subject.expression is None else []
+        return bool(names) and all(n is None or isinstance(self.names.get(n), Value)
+                                   for n in names)
 
     def no_variables(self, subject: Subject, at: Token) -> None:
         if subject.variables:
