@@ -38,6 +38,7 @@ from ..worksheet import (
     evaluate,
 )
 from ..worksheet.arrays import Quantity
+from ..worksheet.exact import exact_values, intervals, within
 from .chains import Working, fitted, grade_formulas, working
 from .identities import MAX_BACKWARD, RANDOM_POINTS, agree, own_point, random_point
 from .precision import cut_off, holds
@@ -95,7 +96,9 @@ def _check(worksheet: Worksheet) -> Report:
                     workings |= {c: (before, k) for k, c in enumerate(link.claims)}
             before = None
     answered = [c for c in claims if c.form != "blank"]
-    verdicts += _number_verdicts(worksheet, answered, exact, workings)
+    precise = exact_values(worksheet)  # beyond float64 where it cancels (issue 18)
+    exact |= {c: precise[c.name] for c in exact if _scalar_value(c) and c.name in precise}
+    verdicts += _number_verdicts(worksheet, answered, exact, workings, precise)
     verdicts += [Verdict(c, exact[c], False, math.nan, ()) for c in claims if c.form == "blank"]
     if formulas:
         points = [own, *filter(None, (random_point(worksheet, k, budget)
@@ -149,10 +152,15 @@ def _fit_working(before: Working, link: Link) -> None:
 
 
 def _number_verdicts(worksheet: Worksheet, claims: list[Claim], exact: dict[Claim, float],
-                     workings: dict[Claim, tuple[Working, int]]) -> list[Verdict]:
-    """Each claimed number against the exact value, what the student's own numbers give,
-    and the working just before it."""
-    right = {c: holds(c.written, exact[c]) for c in claims}
+                     workings: dict[Claim, tuple[Working, int]],
+                     precise: dict[str, float]) -> list[Verdict]:
+    """Each claimed number against the exact value (a value is also right if the givens
+    known to the digits shown can give it), what the student's own numbers give, and the
+    working just before it."""
+    ranges = intervals(worksheet, rounded=True) if worksheet.rounded else {}
+    right = {c: holds(c.written, exact[c]) or (_scalar_value(c) and c.name in ranges
+                                               and within(c.written, ranges[c.name]))
+             for c in claims}
     scalar = {c for c in claims if _scalar_claim(worksheet, c)}
     size = sum(d.size for d in worksheet.definitions.values())
     per_claim = len(scalar) * size <= MAX_WORK
@@ -163,10 +171,10 @@ def _number_verdicts(worksheet: Worksheet, claims: list[Claim], exact: dict[Clai
         yours, causes = math.nan, frozenset[Claim]()
         if claim in scalar:
             if per_claim:  # the student's numbers as they stood when this claim was written
-                student = _Student(worksheet, dict(carried), right)
+                student = _Student(worksheet, dict(carried), right, precise=precise)
             elif student is None:
                 carried = {(c.top, c.name): c for c in scalar}
-                student = _Student(worksheet, carried, right, through=False)
+                student = _Student(worksheet, carried, right, through=False, precise=precise)
             if claim.top is None:
                 yours, causes = student.values[claim.name]
             else:
@@ -192,6 +200,11 @@ def _step_holds(written: str, value: float, exact: float, before: Working, k: in
     working a faithful substitution of rounded values into the formula)?"""
     return (holds(written, value) or cut_off(written, value)
             or (holds(written, exact) and (before.faithful or before.explains(k, exact))))
+
+
+def _scalar_value(claim: Claim) -> bool:
+    """A claim about the value of a name (not a derivative, not an entry)."""
+    return claim.top is None and not claim.entry and claim.form == "number"
 
 
 def _scalar_claim(worksheet: Worksheet, claim: Claim) -> bool:
@@ -236,7 +249,8 @@ class _Student:
     wrong claims it rests on."""
 
     def __init__(self, worksheet: Worksheet, carried: dict[Key, Claim],
-                 right: dict[Claim, bool], through: bool = True) -> None:
+                 right: dict[Claim, bool], through: bool = True,
+                 precise: dict[str, float] | None = None) -> None:
         self.ws = worksheet
         self.defs = worksheet.definitions
         self.carried = carried
@@ -245,16 +259,24 @@ class _Student:
         self.locals: dict[str, dict[str, Number]] = {}
         self.values: dict[str, Number] = {}
         self.opaque: set[str] = set()  # vectors, matrices, functions: taken as they are
+        precise = precise or {}
+        exact = set(precise)  # names whose number is the exact one (nothing carried below)
         for name, definition in self.defs.items():  # definitions come in dependency order
             if name in worksheet.arrays or any(r in worksheet.arrays for r in definition.refs) \
                     or definition.calls:
                 self.opaque.add(name)
                 if name in worksheet.values:
-                    self.values[name] = (worksheet.values[name].data, frozenset())
+                    self.values[name] = (precise.get(name, worksheet.values[name].data),
+                                         frozenset())
                 continue
             inputs = {r: self.carry((None, r), self.values[r]) for r in definition.refs}
             blame = frozenset().union(*(b for _, b in inputs.values()))
             numbers = {r: v for r, (v, _) in inputs.items()}
+            if name in exact and all(r in exact and (None, r) not in carried
+                                     for r in definition.refs):
+                self.values[name] = (precise[name], blame)
+                continue
+            exact.discard(name)
             self.values[name] = (_value(definition, numbers), blame)
         self.gradients: dict[str, dict[str, Number]] = {}
 
