@@ -10,6 +10,7 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..calculus import partials
 from ..engine import Value, sum_values
 from .arrays import Array, Quantity
 from .evaluation import Function, evaluate
@@ -20,6 +21,7 @@ from .syntax import (
     MINUS,
     Apply,
     Bracket,
+    Derivative,
     Node,
     Num,
     Parser,
@@ -504,6 +506,8 @@ class _Reader:
             definition = self.defined_on[target.text]
             for used in definition.uses:
                 self.require(used.at, inside=definition)
+            if any(derivatives_in(definition.formula)):
+                definition = self.update(definition, target)
             value = evaluate(definition.formula, self.names, self.functions)
             self.names[target.text] = _named(value, target.text)
         if statement.kind in {"function", "expression"}:
@@ -517,6 +521,31 @@ class _Reader:
             formula = self.defined_on[target.text].formula if statement.kind == "define" \
                 else None
             self.chains.append(Chain(subject, links, formula))
+
+    def update(self, definition: Definition, target: Token) -> Definition:
+        """``w5⁺ = w5 − η · ∂E_total/∂w5``: a weight updated by a gradient is a new given,
+        its number computed here (the formula is graded no further: at other points the
+        gradient would be another number)."""
+        for atom in derivatives_in(definition.formula):
+            for name in (atom.top, atom.bottom):
+                self.require(Token("name", name, atom.at.line, atom.at.column))
+        value = evaluate(definition.formula, self.names, self.functions, self.gradient)
+        if isinstance(value, Array):
+            raise error("an update by a gradient gives one number at a time", target,
+                        "write one line per weight")
+        number = value.data if isinstance(value, Value) else value
+        updated = Definition(target.text, Num(repr(float(number)), target), target.line,
+                             target.column)
+        self.defined_on[target.text] = updated
+        return updated
+
+    def gradient(self, atom: Derivative) -> float:
+        """∂top/∂bottom at the worksheet's numbers (both numbers, not vectors)."""
+        top, bottom = self.names[atom.top], self.names[atom.bottom]
+        if not (isinstance(top, Value) and isinstance(bottom, Value)):
+            raise error(f"∂{atom.top}/∂{atom.bottom} in a formula must be a number", atom.at,
+                        "write an update per entry")
+        return partials(top).get(bottom, 0.0)
 
     def expression_subject(self, statement: _Statement) -> Subject:
         lhs = self.parser(statement.lhs).parse()
