@@ -115,7 +115,7 @@ def _digits(claim: Claim) -> int:
     0.291027924 against 0.2910277741, not against 0.291028)."""
     if claim.form != "number":
         return 6
-    return min(max(6, len(claim.number.as_tuple().digits) + 1), 17)
+    return min(max(6, len(claim.number.as_tuple().digits) + 1), 16)
 
 
 @dataclass(frozen=True)

@@ -160,7 +160,7 @@ class Parser:
         self.defined = defined
         self.pos = 0
         self.depth = 0
-        self.brackets = 0  # how many [ ] we are inside
+        self.spaced: list[bool] = []  # for each [ ] we are inside: entries apart by spaces?
 
     @property
     def peek(self) -> Token:
@@ -201,9 +201,8 @@ class Parser:
         node = self.term()
         terms: list[Node] = [node]
         plus: Token | None = None
-        while self.at("+", *MINUS):
+        while self.at("+", *MINUS) and not self.entry_follows():
             op = self.take()
-            self.not_an_entry(op)
             right = self.term()
             if op.text == "+":  # a + b + c becomes one Sum of three terms
                 plus = plus or op
@@ -214,17 +213,14 @@ class Parser:
                 terms, plus = [node], None
         return Sum(tuple(terms), plus) if len(terms) > 1 else terms[0]  # type: ignore[arg-type]
 
-    def not_an_entry(self, op: Token) -> None:
-        """``[0.5 -0.3]`` inside brackets: two entries (as MATLAB reads it) or a difference?
-        Refused with a hint rather than guessed."""
-        before, after = self.tokens[self.pos - 2], self.peek
-        if self.brackets and op.text in MINUS and after.kind == "number" \
-                and before.kind == "number" and after.column == op.column + 1 \
-                and op.column > before.column + len(before.text):
-            raise error(f"'{before.text} {op.text}{after.text}' could be two entries or a "
-                        "difference", op, f"write {before.text}, {op.text}{after.text} for "
-                        f"two entries or {before.text} {op.text} {after.text} for the "
-                        "difference")
+    def entry_follows(self) -> bool:
+        """In a bracket written without commas, ``[-0.011 -0.012]`` is two entries, as
+        MATLAB reads it: a minus after a number and a space, right before a number."""
+        before, op, after = self.tokens[self.pos - 1], self.peek, self.tokens[self.pos + 1]
+        return (bool(self.spaced) and self.spaced[-1] and op.text in MINUS
+                and before.kind == after.kind == "number"
+                and after.column == op.column + 1
+                and op.column > before.column + len(before.text))
 
     def term(self) -> Node:
         node = self.unary()
@@ -397,6 +393,20 @@ class Parser:
         self.expect(closing, f"the {opening.text!r} at column {opening.column} is not closed")
         return Indicator(COMPARISONS[relation.text], left, right, relation)
 
+    def without_commas(self) -> bool:
+        """Does the bracket just opened have no ',' of its own (MATLAB's way)?"""
+        depth = 0
+        for token in self.tokens[self.pos:]:
+            if token.kind == "symbol" and token.text in "([":
+                depth += 1
+            elif token.kind == "symbol" and token.text in ")]":
+                if depth == 0:
+                    return True
+                depth -= 1
+            elif token.text == "," and depth == 0:
+                return False
+        return True
+
     def arguments(self, opening: Token) -> list[Node]:
         """``a, b, …)`` after an opening parenthesis."""
         arguments: list[Node] = []
@@ -438,18 +448,18 @@ class Parser:
             return indicator
         rows: list[list[Node]] = [[]]
         spaced = False
-        self.brackets += 1
+        self.spaced.append(self.without_commas())
         with self.nested(opening):
             rows[-1].append(self.expr())
-            while self.at(",", ";") or self.peek.kind == "number":
+            while self.at(",", ";") or self.peek.kind == "number" or self.entry_follows():
                 separator = self.peek
                 if separator.kind == "symbol" and separator.text in {",", ";"}:
                     self.take()
-                spaced |= separator.kind == "number"
+                spaced |= separator.kind == "number" or separator.text in MINUS
                 if separator.text == ";":
                     rows.append([])
                 rows[-1].append(self.expr())
-        self.brackets -= 1
+        self.spaced.pop()
         self.expect("]", f"the '[' at column {opening.column} is not closed")
         if len(rows) == 1:
             return Bracket(tuple(rows[0]), opening, spaced)
