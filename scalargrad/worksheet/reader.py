@@ -528,7 +528,7 @@ class _Reader:
         gradient would be another number)."""
         for atom in derivatives_in(definition.formula):
             for name in (atom.top, atom.bottom):
-                self.require(Token("name", name, atom.at.line, atom.at.column))
+                self.require(Token("name", name, atom.at.line, atom.at.column), definition)
         value = evaluate(definition.formula, self.names, self.functions, self.gradient)
         if isinstance(value, Array):
             raise error("an update by a gradient gives one number at a time", target,

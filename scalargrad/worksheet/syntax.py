@@ -216,8 +216,10 @@ class Parser:
     def entry_follows(self) -> bool:
         """In a bracket written without commas, ``[-0.011 -0.012]`` is two entries, as
         MATLAB reads it: a minus after a number and a space, right before a number."""
+        if not (self.spaced and self.spaced[-1] and self.at(*MINUS) and self.pos > 0):
+            return False
         before, op, after = self.tokens[self.pos - 1], self.peek, self.tokens[self.pos + 1]
-        return (bool(self.spaced) and self.spaced[-1] and op.text in MINUS
+        return (op.text in MINUS
                 and before.kind == after.kind == "number"
                 and after.column == op.column + 1
                 and op.column > before.column + len(before.text))
