@@ -34,8 +34,8 @@ def mazur() -> dict[tuple[str, str], object]:
     """Matt Mazur's 2-2-2 network: the forward pass, every gradient, the updated weights
     and the error after the update."""
     i1, i2 = mpf("0.05"), mpf("0.10")
-    w = {k: mpf(v) for k, v in zip(range(1, 9), "0.15 0.20 0.25 0.30 0.40 0.45 0.50 0.55"
-                                   .split())}
+    weights = ["0.15", "0.20", "0.25", "0.30", "0.40", "0.45", "0.50", "0.55"]
+    w = {k: mpf(v) for k, v in enumerate(weights, start=1)}
     b1, b2, t1, t2, eta = mpf("0.35"), mpf("0.60"), mpf("0.01"), mpf("0.99"), mpf("0.5")
 
     def forward(w):
