@@ -16,7 +16,6 @@ from scalargrad.grading import check
 from scalargrad.worksheet import load
 
 SHIPPED = importlib.resources.files("scalargrad") / "worksheets"
-mp.dps = 40
 
 
 def rounds_to(written: str, exact: mpf) -> bool:
@@ -221,8 +220,9 @@ WRONG = {
 
 def judged(name: str) -> dict[tuple[str, str], bool]:
     oracle, _ = ORACLES[name]
-    return {key: value if value is True else rounds_to(key[1], value)
-            for key, value in oracle().items()}
+    with mp.workdps(40):
+        return {key: value if value is True else rounds_to(key[1], value)
+                for key, value in oracle().items()}
 
 
 @pytest.mark.parametrize("name", sorted(ORACLES))

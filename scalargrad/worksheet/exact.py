@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from mpmath import iv, mpf
+from mpmath import iv, mp, mpf
 
 from .evaluation import Function
 from .model import Worksheet
@@ -61,10 +61,11 @@ def exact_values(worksheet: Worksheet) -> dict[str, float]:
     """The exact value of each scalar name (as the float nearest to it) where the
     intervals pin it down to better than a float's precision."""
     exact = {}
-    for name, x in intervals(worksheet).items():
-        middle = float(x.mid)
-        if float(x.delta) <= 1e-20 * abs(middle):
-            exact[name] = middle
+    with mp.workdps(DIGITS):
+        for name, x in intervals(worksheet).items():
+            middle = float(mpf(x.mid))  # the float nearest to it
+            if mpf(x.delta) <= mpf("1e-20") * abs(middle):
+                exact[name] = middle
     return exact
 
 
@@ -72,8 +73,9 @@ def within(written: str, x: Interval) -> bool:
     """Does some value in ``x`` round to ``written`` (at the digits written)?"""
     claim = Decimal(written)
     half = Decimal(5).scaleb(claim.as_tuple().exponent - 1)  # type: ignore[operator]
-    low, high = mpf(str(claim - half)), mpf(str(claim + half))
-    return bool(mpf(x.a) <= high and mpf(x.b) >= low)
+    with mp.workdps(DIGITS):
+        low, high = mpf(str(claim - half)), mpf(str(claim + half))
+        return bool(mpf(x.a) <= high and mpf(x.b) >= low)
 
 
 def _rounding(written: str) -> Interval:
