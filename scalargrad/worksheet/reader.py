@@ -15,8 +15,18 @@ from ..engine import Value, sum_values
 from .arrays import Array, Quantity
 from .evaluation import Function, evaluate
 from .model import BLANK, Chain, Claim, Definition, Link, Subject, Worksheet
+from .prescan import (
+    EQUALS,
+    SEPARATORS,
+    defined_names,
+    folded,
+    labels,
+    number_claim,
+    rounded_givens,
+    split,
+    statements,
+)
 from .syntax import (
-    EXTREMA,
     FUNCTIONS,
     MINUS,
     Apply,
@@ -31,9 +41,6 @@ from .syntax import (
     names_in,
 )
 from .tokens import MAX_BYTES, Token, WorksheetError, error, lines, tokenize
-
-_EQUALS = {"=", "≈"}
-_SEPARATORS = {";", ","}
 
 
 @dataclass
@@ -138,35 +145,10 @@ def _named(value: Quantity, name: str) -> Value | Array:
     return value
 
 
-def _split(tokens: list[Token], separators: set[str]) -> list[tuple[Token, list[Token]]]:
-    """Split at separators outside brackets: [(separator or first token, tokens)]."""
-    pieces: list[tuple[Token, list[Token]]] = [(tokens[0], [])]
-    depth = 0
-    for token in tokens:
-        if token.kind == "symbol" and token.text in "()[]":
-            depth += 1 if token.text in "([" else -1
-        if token.kind == "symbol" and token.text in separators and depth <= 0:
-            pieces.append((token, []))
-        elif token.kind != "end":
-            pieces[-1][1].append(token)
-    return pieces
-
-
 def _end(tokens: list[Token], after: Token) -> list[Token]:
     """``tokens`` with an end token, placed just after the last one."""
     last = tokens[-1] if tokens else after
     return [*tokens, Token("end", "", last.line, last.column + len(last.text))]
-
-
-def _number_claim(tokens: list[Token]) -> str | None:
-    """``"-15.88"`` if the tokens are just a (signed) number literal, ``"?"`` for a blank
-    left to fill in (an exercise's worksheet), else None."""
-    texts = [t.text for t in tokens]
-    if len(tokens) == 1 and (tokens[0].kind == "number" or texts[0] == BLANK):
-        return texts[0]
-    if len(tokens) == 2 and tokens[1].kind == "number" and texts[0] in {"+", *MINUS}:
-        return ("-" if texts[0] in MINUS else "") + texts[1]
-    return None
 
 
 def _claimed_number(node: Node) -> tuple[str, Token] | None:
@@ -235,85 +217,6 @@ def _function_lhs(tokens: list[Token]) -> tuple[Token, list[Token]] | None:
     return tokens[0], parameters
 
 
-def _statements(tokens: list[Token]) -> list[list[Token]]:
-    """A line's statements (split at ';' and ',' outside brackets), without end tokens."""
-    return [piece for _, piece in _split(tokens, _SEPARATORS) if piece]
-
-
-def _label_like(statement: list[Token]) -> tuple[str, str] | None:
-    """(F, a) for a statement ``F(a) = …`` (one name in the parentheses), else None."""
-    if len(statement) > 4 and statement[0].kind == statement[2].kind == "name" \
-            and [t.text for t in (statement[1], statement[3], statement[4])] == ["(", ")", "="] \
-            and statement[0].text.lower() not in {*FUNCTIONS, *EXTREMA}:
-        return statement[0].text, statement[2].text
-    return None
-
-
-def _labels(statements: list[list[Token]]) -> set[tuple[str, str]]:
-    """The ``F(a) = …`` whose formula does not use ``a`` (other than in other such
-    labels): ``net(h1) = w1·i1 + w2·i2 + b1``, ``output(h1) = σ(net(h1))`` name a value,
-    as the posts that write them mean; ``f(x) = 3x^2`` defines a function."""
-    candidates = {}
-    for statement in statements:
-        lhs = _label_like(statement)
-        if lhs is not None:
-            body = list(_split(statement, _EQUALS)[1][1])
-            candidates[lhs] = body
-    labels = set(candidates)
-    changed = True
-    while changed:
-        changed = False
-        for (name, parameter), body in candidates.items():
-            if (name, parameter) in labels and _uses(body, parameter, labels):
-                labels.discard((name, parameter))
-                changed = True
-    return labels
-
-
-def _uses(body: list[Token], parameter: str, labels: set[tuple[str, str]]) -> bool:
-    """Does ``parameter`` appear in ``body`` other than inside a label ``G(parameter)``?"""
-    for k, token in enumerate(body):
-        if token.kind == "name" and token.text == parameter:
-            inside = 2 <= k < len(body) - 1 and body[k - 1].text == "(" \
-                and body[k + 1].text == ")" and (body[k - 2].text, parameter) in labels
-            if not inside:
-                return True
-    return False
-
-
-def _folded(tokens: list[Token], labels: set[tuple[str, str]]) -> list[Token]:
-    """Each label ``net ( h1 )`` as one name token ``net(h1)``."""
-    folded: list[Token] = []
-    k = 0
-    while k < len(tokens):
-        window = tokens[k: k + 4]
-        if len(window) == 4 and window[1].text == "(" and window[3].text == ")" \
-                and (window[0].text, window[2].text) in labels:
-            folded.append(Token("name", f"{window[0].text}({window[2].text})",
-                                window[0].line, window[0].column))
-            k += 4
-        else:
-            folded.append(tokens[k])
-            k += 1
-    return folded
-
-
-def _defined(statements: list[list[Token]]) -> set[str]:
-    """Every name on the left of an '=' (or a rounded given's '≈')."""
-    return {s[0].text for s in statements
-            if len(s) > 1 and s[0].kind == "name" and s[1].text in _EQUALS}
-
-
-def _given(statements: list[list[Token]], defined: set[str]) -> set[str]:
-    """The names given as rounded numbers, ``w1 ≈ 0.2355``: written with '≈' and a number
-    and never defined with '='."""
-    equal = {s[0].text for s in statements if len(s) > 1 and s[1].text == "="}
-    return {s[0].text for s in statements
-            if len(s) > 2 and s[0].kind == "name" and s[1].text == "≈"
-            and s[0].text not in equal and _number_claim(s[2:]) not in (None, BLANK)} \
-        & defined
-
-
 _HEADING = re.compile(r"\s*(Forward|Backward) pass\b[^=]*$")
 """The walkthrough's headings (``Forward pass``, ``Backward pass (∂L/∂node, chain rule)``),
 read as headings so that its text is a worksheet."""
@@ -342,13 +245,13 @@ class _Reader:
 
     def read(self) -> Worksheet:
         self.lines = lines(self.text)
-        split = [self.split_line(line, n) for n, line in enumerate(self.lines, start=1)]
-        statements = [s for tokens, _, _ in split for s in _statements(tokens)]
-        self.labels = _labels(statements)
-        self.defined = _defined(statements) | {f"{n}({a})" for n, a in self.labels}
-        self.given = _given(statements, self.defined)
-        for number_, (tokens, code, comment) in enumerate(split, start=1):
-            self.read_line(_folded(tokens, self.labels), code, comment, number_)
+        read = [self.split_line(line, n) for n, line in enumerate(self.lines, start=1)]
+        pieces = [piece for tokens, _, _ in read for piece in statements(tokens)]
+        self.labels = labels(pieces)
+        self.defined = defined_names(pieces) | {f"{n}({a})" for n, a in self.labels}
+        self.given = rounded_givens(pieces, self.defined)
+        for number_, (tokens, code, comment) in enumerate(read, start=1):
+            self.read_line(folded(tokens, self.labels), code, comment, number_)
         self.check_exponents()
         for body, parameters in self.function_uses:  # the rest must be defined somewhere
             for used in names_in(body):
@@ -384,7 +287,7 @@ class _Reader:
         self.exponents += [t for t in tokens if t.kind == "number"
                            and _EXPONENT_NAME.match(t.text)]
         last: _Statement | None = None
-        for _, piece in _split(tokens, _SEPARATORS):
+        for _, piece in split(tokens, SEPARATORS):
             if piece:
                 last = self.read_statement(piece)
         claimed = comment.strip().lstrip("=≈").strip()
@@ -394,7 +297,7 @@ class _Reader:
                 comment_tokens = tokenize(claimed, number_)
             except WorksheetError:
                 return  # a comment in words
-            written = _number_claim(comment_tokens[:-1])
+            written = number_claim(comment_tokens[:-1])
             if written:
                 mark = Token("symbol", "#", number_, column)
                 number = [Token("number", written.lstrip("-"), number_, column)]
@@ -420,7 +323,7 @@ class _Reader:
                 raise error("expected 'loss: NAME'", first, "e.g. loss: L")
             self.loss = tokens[2]
             return _Statement("loss", tokens[2])
-        pieces = _split(tokens, _EQUALS)
+        pieces = split(tokens, EQUALS)
         if len(pieces) == 1:
             raise error("expected '=' in this statement", first,
                         "write name = formula, e.g. a1 = x12 * w12")
@@ -491,7 +394,7 @@ class _Reader:
             return _Statement("claim", target, parts)
         self.check_new_name(target)
         if parts[0][0].text == "≈":  # a given known to the digits shown
-            self.rounded[target.text] = _number_claim(parts[0][1][:-1])  # type: ignore[assignment]
+            self.rounded[target.text] = number_claim(parts[0][1][:-1])  # type: ignore[assignment]
         formula = self.parser(parts[0][1]).parse()
         self.defined_on[target.text] = Definition(target.text, formula, target.line,
                                                   target.column)
@@ -575,7 +478,7 @@ class _Reader:
         first, last = tokens[0], tokens[-2]
         text = self.source_text(first, last) if first.text != "#" or len(tokens) > 2 \
             else tokens[-2].text
-        written = _number_claim(tokens[:-1])
+        written = number_claim(tokens[:-1])
         top = subject.top
         if written is not None:
             form = "blank" if written == BLANK else "number"
