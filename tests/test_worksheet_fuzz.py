@@ -7,6 +7,7 @@ import importlib.resources
 import time
 from decimal import Decimal
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -102,3 +103,18 @@ def test_any_claim_against_any_float_grades_without_error(written, value):
         assert (claim > 0) == (exact > 0)
         assert abs(claim) - unit * Decimal("1e-9") <= abs(exact) * (1 + Decimal("1e-11"))
         assert abs(exact) < abs(claim) + unit
+
+
+@pytest.mark.parametrize("text", [
+    "a = " + "[" * 99 + "1" + "]" * 99,                       # every bracket may be [x ≥ y]
+    "a = " + "1(" * 99 + "1" + ")" * 99,                      # every 1( may be an indicator
+    "x = 1\na = " + "1(" * 60 + "x > 0" + ")" * 60,
+    "a = " + "[1 " * 90 + "]" * 90,
+    "a = " + "max(1, " * 99 + "1" + ")" * 99,
+    "a = " + "∂(" * 60 + "x" + ")/∂x" * 60,
+    "x = 2\na = " + "e^" * 99 + "x",
+])
+def test_deep_new_notation_reads_quickly(text):
+    """Issue 18's notation nested to the depth limit: an answer within the budget (the
+    parser never reads a bracket twice to decide what it is)."""
+    assert_reads_cleanly(text)

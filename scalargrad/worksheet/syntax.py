@@ -274,10 +274,8 @@ class Parser:
     def primary(self) -> Node:
         token = self.take()
         if token.kind == "number":
-            if token.text == "1" and self.at("("):
-                indicator = self.indicator(")")
-                if indicator is not None:
-                    return indicator
+            if token.text == "1" and self.at("(") and self.relation_ahead(self.pos + 1):
+                return self.indicator(self.take(), ")")
             return Num(token.text, token)
         if token.kind == "name":
             return self.named(token)
@@ -379,35 +377,37 @@ class Parser:
                         "single meaning", token, f"write D{base}(…) or ∇{base}(…)")
         return Name(token.text, token)
 
-    def indicator(self, closing: str) -> Indicator | None:
-        """``1(x > 0)`` (after the 1) or ``[x ≥ y]`` (after the '['), else None with the
-        position unchanged: a 1 before parentheses without a relation is a product."""
-        start = self.pos
-        opening = self.take() if closing == ")" else self.tokens[self.pos - 1]
+    def indicator(self, opening: Token, closing: str) -> Indicator:
+        """``1(x > 0)`` or ``[x ≥ y]``, after the opening parenthesis or bracket."""
         with self.nested(opening):
             left = self.expr()
-            relation = self.peek
-            if not (relation.kind == "symbol" and relation.text in COMPARISONS):
-                self.pos = start
-                return None
-            self.take()
+            relation = self.take()
+            if relation.kind != "symbol" or relation.text not in COMPARISONS:
+                raise error(f"expected a comparison, found {shown(relation)}", relation,
+                            "an indicator reads 1(x > 0) or [x ≥ y]")
             right = self.expr()
         self.expect(closing, f"the {opening.text!r} at column {opening.column} is not closed")
         return Indicator(COMPARISONS[relation.text], left, right, relation)
 
-    def without_commas(self) -> bool:
-        """Does the bracket just opened have no ',' of its own (MATLAB's way)?"""
-        depth = 0
-        for token in self.tokens[self.pos:]:
-            if token.kind == "symbol" and token.text in "([":
+    def inside(self, start: int) -> set[str]:
+        """The symbols between the bracket or parenthesis opened just before ``start`` and
+        the one that closes it, outside inner ones (a scan ahead: nothing is parsed twice)."""
+        depth, seen = 0, set()
+        for token in self.tokens[start:]:
+            if token.kind != "symbol":
+                continue
+            if token.text in "([":
                 depth += 1
-            elif token.kind == "symbol" and token.text in ")]":
+            elif token.text in ")]":
                 if depth == 0:
-                    return True
+                    break
                 depth -= 1
-            elif token.text == "," and depth == 0:
-                return False
-        return True
+            elif depth == 0:
+                seen.add(token.text)
+        return seen
+
+    def relation_ahead(self, start: int) -> bool:
+        return not self.inside(start).isdisjoint(COMPARISONS)
 
     def arguments(self, opening: Token) -> list[Node]:
         """``a, b, …)`` after an opening parenthesis."""
@@ -445,12 +445,11 @@ class Parser:
         """``[a, b]``, ``[[a, b], [c, d]]``; MATLAB's ``[2; 3]`` (a column), ``[0.14 0.15]``
         (entries that are numbers may be separated by spaces) and ``[1 2; 3 4]``; or the
         indicator ``[x ≥ y]``."""
-        indicator = self.indicator("]")
-        if indicator is not None:
-            return indicator
+        if self.relation_ahead(self.pos):
+            return self.indicator(opening, "]")
         rows: list[list[Node]] = [[]]
         spaced = False
-        self.spaced.append(self.without_commas())
+        self.spaced.append("," not in self.inside(self.pos))
         with self.nested(opening):
             rows[-1].append(self.expr())
             while self.at(",", ";") or self.peek.kind == "number" or self.entry_follows():
