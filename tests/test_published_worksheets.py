@@ -160,8 +160,12 @@ def hmkcode() -> dict[tuple[str, str], object]:
         ("W⁺[2,1]", "0.23"): W_new[1][0], ("W⁺[2,2]", "0.10"): W_new[1][1],
         ("prediction⁺", "0.26"): h_new[0] * w_new[0] + h_new[1] * w_new[1],
     }
-    formulas = [("∂Error/∂prediction", "∂(½(prediction - actual)²)/∂prediction"),
-                ("∂Error/∂prediction", "prediction - actual"), ("∂Error/∂prediction", "Δ")]
+    formulas = [("∂Error/∂w6", "Δ h2"),
+                ("∂Error/∂prediction", "∂(½(prediction - actual)²)/∂prediction"),
+                ("∂Error/∂prediction", "prediction - actual"), ("∂Error/∂prediction", "Δ"),
+                ("∂prediction/∂w6", "∂(h1 w5 + h2 w6)/∂w6"), ("∂prediction/∂w6", "h2")]
+    formulas += [(f"h[{k}]", "[i1 i2] · [w1 w3; w2 w4]") for k in (1, 2)]
+    formulas += [("prediction", "[h1 h2] · [w5; w6]")]
     formulas += [(f"∂prediction/∂w[{k}]", "hᵀ") for k in (1, 2)]
     formulas += [(f"∂Error/∂w[{k}]", "Δ hᵀ") for k in (1, 2)]
     formulas += [(f"∂Error/∂W[{r},{c}]", "Δ iᵀ · wᵀ") for r in (1, 2) for c in (1, 2)]
@@ -206,7 +210,7 @@ ORACLES = {
     "mazur_step_by_step.txt": (mazur, 48),
     "cs231n_gates.txt": (cs231n_gates, 23),
     "cs231n_sigmoid_circuit.txt": (cs231n_sigmoid, 31),
-    "hmkcode_matrix_form.txt": (hmkcode, 23),
+    "hmkcode_matrix_form.txt": (hmkcode, 29),
     "karpathy_micrograd_neuron.txt": (karpathy_neuron, 22),
     "karpathy_micrograd_slips.txt": (karpathy_slips, 3),
 }

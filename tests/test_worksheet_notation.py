@@ -173,6 +173,18 @@ def test_matlab_brackets():
     assert ws.arrays["m"].entries[2].data == 3.0
 
 
+@pytest.mark.parametrize(("written", "entries"), [
+    ("[h1 h2]", [0.85, 0.48]), ("[w1 w3; w2 w4]", [1, 3, 2, 4]), ("[h1 -h2]", [0.85, -0.48]),
+    ("[2h1 (h1 - h2)]", [1.7, 0.37]), ("[h1 - h2]", [0.37]), ("[h1(1 - h2)]", [0.85 * 0.52]),
+    ("[(h1 -h2)]", [0.37]), ("[h1, 2 h2]", [0.85, 0.96]),
+])
+def test_in_a_bracket_without_commas_spaces_part_entries(written, entries):
+    """MATLAB's reading: [h1 h2] is a row of two names; a product is written without a
+    space (2h1, h1(1 - h2)) and a difference with spaces on both sides."""
+    ws = parse(f"h1 = 0.85; h2 = 0.48; w1 = 1; w2 = 2; w3 = 3; w4 = 4\nA = {written}\nL = 1")
+    assert [x.data for x in ws.arrays["A"].entries] == pytest.approx(entries, rel=1e-15)
+
+
 @pytest.mark.parametrize("dot", ["·", ".", "@"])
 def test_a_column_times_a_row_written_as_one_is_the_outer_product(dot):
     outer = np.outer([2, 3], [0.14, 0.15])  # [[0.28, 0.3], [0.42, 0.45]]

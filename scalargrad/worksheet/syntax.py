@@ -214,15 +214,16 @@ class Parser:
         return Sum(tuple(terms), plus) if len(terms) > 1 else terms[0]  # type: ignore[arg-type]
 
     def entry_follows(self) -> bool:
-        """In a bracket written without commas, ``[-0.011 -0.012]`` is two entries, as
-        MATLAB reads it: a minus after a number and a space, right before a number."""
-        if not (self.spaced and self.spaced[-1] and self.at(*MINUS) and self.pos > 0):
+        """In a bracket written without commas, entries are apart by spaces, as MATLAB
+        reads them: ``[h1 h2]``, ``[w1 w3; w2 w4]``, ``[-0.011 -0.012]`` (a sign after a
+        space and right before its operand starts an entry); ``[2x]``, ``[f1(1 - f1)]``
+        and ``[a - b]`` are one."""
+        if not (self.spaced and self.spaced[-1] and self.peek.spaced and self.pos > 0):
             return False
-        before, op, after = self.tokens[self.pos - 1], self.peek, self.tokens[self.pos + 1]
-        return (op.text in MINUS
-                and before.kind == after.kind == "number"
-                and after.column == op.column + 1
-                and op.column > before.column + len(before.text))
+        token, after = self.peek, self.tokens[self.pos + 1]
+        if token.kind == "symbol" and token.text in {"+", *MINUS}:
+            return not after.spaced and _starts_operand(after)
+        return _starts_operand(token)
 
     def term(self) -> Node:
         node = self.unary()
@@ -235,7 +236,7 @@ class Parser:
                 if op == "·" and _written_as_row(right):  # [2; 3] · [0.14 0.15], δ · xᵀ
                     op = "@"
                 node = Binary(op, node, right, token)
-            elif token.kind == "name" or (token.kind == "symbol" and token.text in "(∂[∇"):
+            elif _starts_operand(token) and token.kind != "number" and not self.entry_follows():
                 node = Binary("", node, self.unary(), token)  # implicit product: 2(ŷ - y)
             else:
                 return node
@@ -379,6 +380,7 @@ class Parser:
 
     def indicator(self, opening: Token, closing: str) -> Indicator:
         """``1(x > 0)`` or ``[x ≥ y]``, after the opening parenthesis or bracket."""
+        self.spaced.append(False)
         with self.nested(opening):
             left = self.expr()
             relation = self.take()
@@ -386,6 +388,7 @@ class Parser:
                 raise error(f"expected a comparison, found {shown(relation)}", relation,
                             "an indicator reads 1(x > 0) or [x ≥ y]")
             right = self.expr()
+        self.spaced.pop()
         self.expect(closing, f"the {opening.text!r} at column {opening.column} is not closed")
         return Indicator(COMPARISONS[relation.text], left, right, relation)
 
@@ -412,11 +415,13 @@ class Parser:
     def arguments(self, opening: Token) -> list[Node]:
         """``a, b, …)`` after an opening parenthesis."""
         arguments: list[Node] = []
+        self.spaced.append(False)
         with self.nested(opening):
             arguments.append(self.expr())
             while self.at(","):
                 self.take()
                 arguments.append(self.expr())
+        self.spaced.pop()
         self.expect(")", f"the '(' at column {opening.column} is not closed")
         return arguments
 
@@ -456,7 +461,8 @@ class Parser:
                 separator = self.peek
                 if separator.kind == "symbol" and separator.text in {",", ";"}:
                     self.take()
-                spaced |= separator.kind == "number" or separator.text in MINUS
+                else:
+                    spaced = True
                 if separator.text == ";":
                     rows.append([])
                 rows[-1].append(self.expr())
@@ -475,8 +481,10 @@ class Parser:
             names = self.composition()
             self.expect(")", "write (F∘G)(2)")
             return self.application(names, "", opening)
+        self.spaced.append(False)
         with self.nested(opening):
             node = self.expr()
+        self.spaced.pop()
         self.expect(")", f"the '(' at column {opening.column} is not closed")
         return node
 
@@ -503,6 +511,11 @@ class _Depth:
 
 def shown(token: Token) -> str:
     return "the end of the statement" if token.kind == "end" else repr(token.text)
+
+
+def _starts_operand(token: Token) -> bool:
+    return token.kind in {"name", "number"} or (token.kind == "symbol"
+                                                  and token.text in {"(", "∂", "[", "∇"})
 
 
 def _written_as_row(node: Node) -> bool:

@@ -86,6 +86,7 @@ class Token(NamedTuple):
     text: str
     line: int
     column: int  # 1-based
+    spaced: bool = False  # a space before it (MATLAB's [h1 h2] are two entries)
 
 
 def error(message: str, token: Token, hint: str = "") -> WorksheetError:
@@ -204,7 +205,19 @@ def tokenize(text: str, line: int = 1) -> list[Token]:
             tokens.append(Token("symbol", symbol, line, i + 1))
             i += len(symbol)
     tokens.append(Token("end", "", line, len(text) + 1))
-    return tokens
+    return _spaced(tokens, text)
+
+
+def _spaced(tokens: list[Token], text: str) -> list[Token]:
+    """The tokens, each marked if a space comes just before it."""
+    marked, column = [], 0
+    for token in tokens:
+        before = text[token.column - 2: token.column - 1]
+        if token.column != column and before and (before.isspace() or before in _INVISIBLE):
+            token = token._replace(spaced=True)
+        marked.append(token)
+        column = token.column
+    return marked
 
 
 def _marks_end(text: str, j: int) -> int:
