@@ -553,6 +553,12 @@ class _Reader:
     def unknown(self, used: Token) -> WorksheetError:
         if used.text.lower() in FUNCTIONS or used.text in self.functions:
             return error(f"{used.text} is a function", used, f"write {used.text}(x)")
+        label = next((f"{n}({a})" for n, a in sorted(self.labels) if n == used.text), None)
+        if label:
+            return error(f"{used.text} is not a function: {label} = … does not use "
+                         f"{label[len(used.text) + 1:-1]}, so {label} is a name", used,
+                         f"write {label} as it is defined, or define a function whose "
+                         "formula uses its parameter")
         known = [*self.defined_on, *FUNCTIONS, *self.functions]
         close = difflib.get_close_matches(used.text, known, n=1)
         hint = f"did you mean {close[0]}?" if close else "define it on a line above"
