@@ -50,10 +50,14 @@ def test_random_tokens(text):
     assert_reads_cleanly(text)
 
 
+PUBLISHED_LINES = (importlib.resources.files("scalargrad") / "worksheets"
+                   / "mazur_step_by_step.txt").read_text(encoding="utf-8").splitlines()
+
+
 @st.composite
-def mutated_seed(draw):
-    """Seed 001's worksheet with a few random edits: delete, insert, duplicate, swap."""
-    lines = list(SEED_LINES)
+def mutated_seed(draw, original: list[str] = SEED_LINES):
+    """A worksheet (seed 001's) with a few random edits: delete, insert, duplicate, swap."""
+    lines = list(original)
     for _ in range(draw(st.integers(1, 4))):
         i = draw(st.integers(0, len(lines) - 1))
         edit = draw(st.sampled_from(["delete", "insert", "duplicate", "swap", "cut"]))
@@ -78,6 +82,13 @@ def mutated_seed(draw):
 @settings(max_examples=100)
 @given(mutated_seed())
 def test_mutations_of_a_real_worksheet(text):
+    assert_reads_cleanly(text)
+
+
+@settings(max_examples=100)
+@given(mutated_seed(PUBLISHED_LINES))
+def test_mutations_of_a_published_worksheet(text):
+    """Mazur's example (Euler's e, w5⁺, ½, updates by a gradient) with random edits."""
     assert_reads_cleanly(text)
 
 
