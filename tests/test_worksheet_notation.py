@@ -316,3 +316,14 @@ def test_a_note_shows_the_digits_it_talks_about():
     assert verdict.note == "slip (your numbers give 0.2910277740)" or \
         verdict.note == "slip (your numbers give 0.291027774)"
     assert "0.291028)" not in verdict.note
+
+
+def test_numeric_working_that_cancels_is_computed_exactly():
+    """The working's own value is exact too: its float artefact is an arithmetic slip,
+    and the exact 3e-06 after it is right (f(x + h) − f(x) = h(6x − 4 + 3h) = 3h²)."""
+    working = "((3(2/3 + 0.000001)^2 - 4(2/3 + 0.000001) + 5) - (3(2/3)^2 - 4(2/3) + 5))/0.000001"
+    text = "x = 2/3\nh = 0.000001\nd = ((3(x + h)^2 - 4(x + h) + 5) - (3x^2 - 4x + 5))/h = " \
+        + working + " = {}"
+    assert check(parse(text.format("3e-06"))).ok
+    (verdict,) = check(parse(text.format("2.999378523327323e-06"))).verdicts
+    assert verdict.kind == "arithmetic" and verdict.working == 3e-06

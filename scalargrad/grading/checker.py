@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from dataclasses import replace
 
 from ..calculus import partials
 from ..engine import Value, topological_order
@@ -38,7 +39,7 @@ from ..worksheet import (
     evaluate,
 )
 from ..worksheet.arrays import Quantity
-from ..worksheet.exact import exact_values, intervals, within
+from ..worksheet.exact import exact_number, exact_values, intervals, within
 from .chains import Working, fitted, grade_formulas, working
 from .identities import MAX_BACKWARD, RANDOM_POINTS, agree, own_point, random_point
 from .precision import cut_off, holds
@@ -85,7 +86,8 @@ def _check(worksheet: Worksheet) -> Report:
                 formulas.append((chain, link))
                 formula = link.node
             elif link.kind == "working":
-                previous, before = before, working(link, worksheet, formula, own)
+                previous, before = before, _exactly(working(link, worksheet, formula, own),
+                                                    link, worksheet)
                 if quantity is not None:
                     verdicts += _working_verdicts(chain, link, before, quantity, previous)
                 continue
@@ -134,6 +136,15 @@ def _working_verdicts(chain: Chain, link: Link, before: Working, quantity: Quant
                           chain.subject.top, index(k) if index else (), "working")
             verdicts.append(Verdict(claim, x, False, w, (), "wrong formula", w))
     return verdicts
+
+
+def _exactly(before: Working, link: Link, worksheet: Worksheet) -> Working:
+    """Numeric working with its exact value where float64 cannot vouch for it (a
+    difference that cancels): computed again in high precision (issue 18)."""
+    if len(before.values) != 1:
+        return before
+    value = exact_number(link.node, worksheet.functions)
+    return before if value is None else replace(before, values=[value])
 
 
 def _placed(link: Link, compute: Callable[[Subject], Quantity], subject: Subject) -> Quantity:

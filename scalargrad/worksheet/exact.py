@@ -69,6 +69,21 @@ def exact_values(worksheet: Worksheet) -> dict[str, float]:
     return exact
 
 
+def exact_number(node: Node, functions: Mapping[str, Function]) -> float | None:
+    """Numeric working's exact value (the float nearest to it), or None where these
+    intervals do not pin it down (a vector, an unsupported function)."""
+    digits, iv.dps = iv.dps, DIGITS
+    try:
+        x = _Enclosure({}, functions).value(node)
+    except (_Uncovered, ZeroDivisionError, ValueError, OverflowError):
+        return None
+    finally:
+        iv.dps = digits
+    with mp.workdps(DIGITS):
+        middle = float(mpf(x.mid))
+        return middle if mpf(x.delta) <= mpf("1e-20") * abs(middle) else None
+
+
 def within(written: str, x: Interval) -> bool:
     """Does some value in ``x`` round to ``written`` (at the digits written)?"""
     claim = Decimal(written)
