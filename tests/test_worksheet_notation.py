@@ -327,3 +327,31 @@ def test_numeric_working_that_cancels_is_computed_exactly():
     assert check(parse(text.format("3e-06"))).ok
     (verdict,) = check(parse(text.format("2.999378523327323e-06"))).verdicts
     assert verdict.kind == "arithmetic" and verdict.working == 3e-06
+
+
+def test_a_derivative_is_exact_too():
+    """∂L/∂c = a − b, with a − b cancelling in floats: 100000000.1 − 100000000 is 0.1
+    exactly, while float64 gives 0.10000000149…"""
+    assert 100000000.1 - 100000000 != 0.1
+    text = "a = 100000000.1; b = 100000000; c = 2\nL = (a - b) c\n∂L/∂c = {}"
+    assert check(parse(text.format("0.1000000000"))).ok
+    (verdict,) = check(parse(text.format("0.1000000015"))).verdicts
+    assert not verdict.right and verdict.exact == 0.1
+
+
+def test_a_derivative_claimed_from_rounded_givens():
+    """∂L/∂w for L = σ(3w)², w ≈ 0.2355: right if some w in [0.23545, 0.23555] gives it
+    (the derivative is monotone there, so the range is between its values at the ends)."""
+    def slope(w: float) -> float:
+        s = sigmoid(3 * w)
+        return 2 * s * s * (1 - s) * 3
+
+    ends = [slope(w) for w in (0.23545, 0.2355, 0.23555)]
+    assert ends in (sorted(ends), sorted(ends)[::-1])  # monotone over the range
+    low, high = min(ends), max(ends)
+    text = "w ≈ 0.2355\nx = 3\nL = σ(w x)^2\n∂L/∂w = {}"
+    inside, outside = f"{(low + high) / 2 + 0.4 * (high - low):.7f}", f"{high + 2e-6:.6f}"
+    assert verdicts(text.format(inside)) == {("∂L/∂w", inside): True}
+    assert verdicts(text.format(outside)) == {("∂L/∂w", outside): False}
+    exact_only = text.replace("≈", "=").format(inside)
+    assert verdicts(exact_only) == {("∂L/∂w", inside): False}  # given exactly: one value

@@ -39,8 +39,9 @@ from ..worksheet import (
     evaluate,
 )
 from ..worksheet.arrays import Quantity
-from ..worksheet.exact import exact_number, exact_values, intervals, within
+from ..worksheet.exact import exact_number, exact_values, within
 from .chains import Working, fitted, grade_formulas, working
+from .exactness import exact_claims, rounding_ranges
 from .identities import MAX_BACKWARD, RANDOM_POINTS, agree, own_point, random_point
 from .precision import cut_off, holds
 from .verdicts import Report, Verdict
@@ -99,7 +100,7 @@ def _check(worksheet: Worksheet) -> Report:
             before = None
     answered = [c for c in claims if c.form != "blank"]
     precise = exact_values(worksheet)  # beyond float64 where it cancels (issue 18)
-    exact |= {c: precise[c.name] for c in exact if _scalar_value(c) and c.name in precise}
+    exact |= exact_claims(worksheet, list(exact), precise)
     verdicts += _number_verdicts(worksheet, answered, exact, workings, precise)
     verdicts += [Verdict(c, exact[c], False, math.nan, ()) for c in claims if c.form == "blank"]
     if formulas:
@@ -168,9 +169,8 @@ def _number_verdicts(worksheet: Worksheet, claims: list[Claim], exact: dict[Clai
     """Each claimed number against the exact value (a value is also right if the givens
     known to the digits shown can give it), what the student's own numbers give, and the
     working just before it."""
-    ranges = intervals(worksheet, rounded=True) if worksheet.rounded else {}
-    right = {c: holds(c.written, exact[c]) or (_scalar_value(c) and c.name in ranges
-                                               and within(c.written, ranges[c.name]))
+    ranges = rounding_ranges(worksheet, claims)
+    right = {c: holds(c.written, exact[c]) or (c in ranges and within(c.written, ranges[c]))
              for c in claims}
     scalar = {c for c in claims if _scalar_claim(worksheet, c)}
     size = sum(d.size for d in worksheet.definitions.values())
@@ -211,11 +211,6 @@ def _step_holds(written: str, value: float, exact: float, before: Working, k: in
     working a faithful substitution of rounded values into the formula)?"""
     return (holds(written, value) or cut_off(written, value)
             or (holds(written, exact) and (before.faithful or before.explains(k, exact))))
-
-
-def _scalar_value(claim: Claim) -> bool:
-    """A claim about the value of a name (not a derivative, not an entry)."""
-    return claim.top is None and not claim.entry and claim.form == "number"
 
 
 def _scalar_claim(worksheet: Worksheet, claim: Claim) -> bool:

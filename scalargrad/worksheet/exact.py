@@ -36,22 +36,52 @@ class _Uncovered(Exception):
     """A formula these intervals do not cover (or one undefined on them)."""
 
 
-def intervals(worksheet: Worksheet, rounded: bool = False) -> dict[str, Interval]:
-    """Each scalar name's value as an interval: a tight one around the exact value, or
-    with ``rounded`` the range the rounded givens allow."""
-    env: dict[str, Interval] = {}
+Givens = Mapping[str, str]
+"""Numbers (as decimal text) put for some givens, in place of what they are written as."""
+
+
+def intervals(worksheet: Worksheet, givens: Givens | None = None) -> dict[str, Interval]:
+    """Each scalar name's value as an interval around the exact value (with ``givens``
+    put in for those names)."""
+    return _evaluated(worksheet, givens or {}, None)
+
+
+def slopes(worksheet: Worksheet, bottom: str, givens: Givens | None = None) \
+        -> dict[str, Interval]:
+    """∂name/∂bottom for each scalar name (the total derivative, 0 above ``bottom``) as an
+    interval around the exact value (with ``givens`` put in)."""
+    return {name: x.d for name, x in _evaluated(worksheet, givens or {}, bottom).items()}
+
+
+def rounding_ends(written: str) -> tuple[str, str]:
+    """The ends of the numbers that round to ``written``: ± half a unit of its last digit
+    (an integer is exact)."""
+    claim = Decimal(written)
+    half = Decimal(5).scaleb(claim.as_tuple().exponent - 1)  # type: ignore[operator]
+    if not any(c in written for c in ".eE"):
+        half = Decimal(0)
+    return str(claim - half), str(claim + half)
+
+
+def _evaluated(worksheet: Worksheet, givens: Givens, bottom: str | None) -> dict[str, Any]:
+    env: dict[str, Any] = {}
     digits, iv.dps = iv.dps, DIGITS
     try:
         for name, definition in worksheet.definitions.items():
             if name not in worksheet.values:
                 continue
-            if rounded and name in worksheet.rounded:
-                env[name] = _rounding(worksheet.rounded[name])
-                continue
             try:
-                env[name] = _Enclosure(env, worksheet.functions).value(definition.formula)
+                if name in givens:
+                    x = iv.mpf(givens[name])
+                    x = _lifted(x) if bottom is not None else x
+                else:
+                    x = _Enclosure(env, worksheet.functions, bottom is not None).value(
+                        definition.formula)
             except (_Uncovered, ZeroDivisionError, ValueError, OverflowError):
                 continue
+            if bottom is not None:
+                x = _Slope(_lifted(x).v, iv.mpf(1)) if name == bottom else _lifted(x)
+            env[name] = x
     finally:
         iv.dps = digits
     return env
@@ -60,9 +90,14 @@ def intervals(worksheet: Worksheet, rounded: bool = False) -> dict[str, Interval
 def exact_values(worksheet: Worksheet) -> dict[str, float]:
     """The exact value of each scalar name (as the float nearest to it) where the
     intervals pin it down to better than a float's precision."""
+    return pinned(intervals(worksheet))
+
+
+def pinned(xs: dict[str, Interval]) -> dict[str, float]:
+    """The intervals narrow enough to be exact values, as the floats nearest to them."""
     exact = {}
     with mp.workdps(DIGITS):
-        for name, x in intervals(worksheet).items():
+        for name, x in xs.items():
             middle = float(mpf(x.mid))  # the float nearest to it
             if mpf(x.delta) <= mpf("1e-20") * abs(middle):
                 exact[name] = middle
@@ -91,15 +126,6 @@ def within(written: str, x: Interval) -> bool:
     with mp.workdps(DIGITS):
         low, high = mpf(str(claim - half)), mpf(str(claim + half))
         return bool(mpf(x.a) <= high and mpf(x.b) >= low)
-
-
-def _rounding(written: str) -> Interval:
-    """The numbers that round to ``written``: ± half a unit of its last digit."""
-    claim = Decimal(written)
-    half = Decimal(5).scaleb(claim.as_tuple().exponent - 1)  # type: ignore[operator]
-    if not any(c in written for c in ".eE"):
-        half = Decimal(0)  # an integer is exact
-    return iv.mpf([str(claim - half), str(claim + half)])
 
 
 def _monotone(f: Callable[[Any], Any]) -> Callable[[Interval], Interval]:
@@ -134,23 +160,113 @@ def _abs(x: Interval) -> Interval:
     return iv.mpf([0, max(-low, high)])
 
 
-_CALLS: dict[str, Callable[[Interval], Interval]] = {
-    "exp": _monotone(iv.exp), "log": _log, "sigmoid": _monotone(_sigmoid),
-    "tanh": _monotone(_tanh), "relu": _relu, "abs": _abs,
-    "sigmoid'": lambda x: _sigmoid(x) * (1 - _sigmoid(x)),
-    "tanh'": lambda x: 1 - _tanh(x) ** 2, "exp'": iv.exp, "log'": lambda x: 1 / x,
+def _hull(*xs: Interval) -> Interval:
+    return iv.mpf([min(mpf(x.a) for x in xs), max(mpf(x.b) for x in xs)])
+
+
+def _step(x: Interval) -> Interval:
+    """relu′: 1 above 0, 0 below, either across 0."""
+    return iv.mpf(1) if x.a > 0 else iv.mpf(0) if x.b <= 0 else iv.mpf([0, 1])
+
+
+def _sign(x: Interval) -> Interval:
+    """abs′: the sign, either across 0."""
+    return iv.mpf(1) if x.a > 0 else iv.mpf(-1) if x.b < 0 else iv.mpf([-1, 1])
+
+
+_CALLS: dict[str, tuple[Callable[[Interval], Interval], Callable[[Interval], Interval]]] = {
+    "exp": (_monotone(iv.exp), iv.exp), "log": (_log, lambda x: 1 / x),
+    "sigmoid": (_monotone(_sigmoid), lambda x: _sigmoid(x) * (1 - _sigmoid(x))),
+    "tanh": (_monotone(_tanh), lambda x: 1 - _tanh(x) ** 2),
+    "relu": (_relu, _step), "abs": (_abs, _sign),
+    "sigmoid'": (lambda x: _sigmoid(x) * (1 - _sigmoid(x)),
+                 lambda x: _sigmoid(x) * (1 - _sigmoid(x)) * (1 - 2 * _sigmoid(x))),
+    "tanh'": (lambda x: 1 - _tanh(x) ** 2, lambda x: -2 * _tanh(x) * (1 - _tanh(x) ** 2)),
+    "exp'": (iv.exp, iv.exp), "log'": (lambda x: 1 / x, lambda x: -1 / x ** 2),
+    "relu'": (_step, lambda x: iv.mpf(0)), "abs'": (_sign, lambda x: iv.mpf(0)),
 }
+"""Each function on an interval, and its derivative (for `_Slope`)."""
+
+
+def _call(function: str, x: Interval | _Slope) -> Interval | _Slope:
+    f, slope = _CALLS[function]
+    if isinstance(x, _Slope):
+        return _Slope(f(x.v), slope(x.v) * x.d)
+    return f(x)
+
+
+class _Slope:
+    """A value and its derivative with respect to one name, both intervals: forward-mode
+    differentiation, so that ∂top/∂x is bounded as the values are."""
+
+    def __init__(self, v: Interval, d: Interval) -> None:
+        self.v, self.d = v, d
+
+    a = property(lambda self: self.v.a)
+    b = property(lambda self: self.v.b)
+    mid = property(lambda self: self.v.mid)
+    delta = property(lambda self: self.v.delta)
+
+    def __add__(self, other: Any) -> _Slope:
+        other = _lifted(other)
+        return _Slope(self.v + other.v, self.d + other.d)
+
+    __radd__ = __add__
+
+    def __neg__(self) -> _Slope:
+        return _Slope(-self.v, -self.d)
+
+    def __sub__(self, other: Any) -> _Slope:
+        return self + -_lifted(other)
+
+    def __rsub__(self, other: Any) -> _Slope:
+        return _lifted(other) - self
+
+    def __mul__(self, other: Any) -> _Slope:
+        other = _lifted(other)
+        return _Slope(self.v * other.v, self.d * other.v + self.v * other.d)
+
+    __rmul__ = __mul__
+
+    def __truediv__(self, other: Any) -> _Slope:
+        other = _lifted(other)
+        return _Slope(self.v / other.v, (self.d * other.v - self.v * other.d) / other.v ** 2)
+
+    def __rtruediv__(self, other: Any) -> _Slope:
+        return _lifted(other) / self
+
+    def __pow__(self, n: int) -> _Slope:
+        return _Slope(self.v ** n, n * self.v ** (n - 1) * self.d if n else iv.mpf(0))
+
+
+def _lifted(x: Any) -> _Slope:
+    return x if isinstance(x, _Slope) else _Slope(x, iv.mpf(0))
+
+
+def _extremum(kind: str, values: list[Any]) -> Any:
+    """max or min: the one argument that is above (below) the others wherever they are,
+    else the hull of the candidates (and of their derivatives)."""
+    pick = max if kind == "max" else min
+    low, high = pick(mpf(v.a) for v in values), pick(mpf(v.b) for v in values)
+    sure = [v for v in values if (mpf(v.a) >= high if kind == "max" else mpf(v.b) <= low)]
+    if sure:
+        return sure[-1]  # at a tie the later one, as the engine's max routes the gradient
+    if any(isinstance(v, _Slope) for v in values):
+        return _Slope(iv.mpf([low, high]), _hull(*(_lifted(v).d for v in values)))
+    return iv.mpf([low, high])
 
 
 class _Enclosure:
     """Evaluates a scalar formula on intervals."""
 
-    def __init__(self, env: Mapping[str, Interval], functions: Mapping[str, Function]) -> None:
-        self.env, self.functions = env, functions
+    def __init__(self, env: Mapping[str, Any], functions: Mapping[str, Function],
+                 slopes: bool = False) -> None:
+        self.env, self.functions, self.slopes = env, functions, slopes
 
-    def value(self, node: Node) -> Interval:
-        if isinstance(node, Num):
-            return iv.mpf(node.text)
+    def value(self, node: Node) -> Any:
+        if isinstance(node, Num | Indicator):
+            constant = iv.mpf(node.text) if isinstance(node, Num) else self.indicator(node)
+            return _lifted(constant) if self.slopes else constant
         if isinstance(node, Name):
             if node.name not in self.env:
                 raise _Uncovered(node.name)
@@ -166,13 +282,9 @@ class _Enclosure:
         if isinstance(node, Binary):
             return self.binary(node)
         if isinstance(node, Call) and node.function in _CALLS:
-            return _CALLS[node.function](self.value(node.argument))
+            return _call(node.function, self.value(node.argument))
         if isinstance(node, Extremum):
-            values = [self.value(a) for a in node.arguments]
-            pick = max if node.kind == "max" else min
-            return iv.mpf([pick(mpf(v.a) for v in values), pick(mpf(v.b) for v in values)])
-        if isinstance(node, Indicator):
-            return self.indicator(node)
+            return _extremum(node.kind, [self.value(a) for a in node.arguments])
         if isinstance(node, Apply) and not node.derivative:
             return self.apply(node)
         raise _Uncovered(type(node).__name__)
@@ -191,10 +303,10 @@ class _Enclosure:
                 return left ** int(exponent)
             if left.a <= 0:
                 raise _Uncovered("a power of a number ≤ 0")
-            return iv.exp(right * iv.log(left))
+            return _call("exp", right * _call("log", left))
         return left * right
 
-    def indicator(self, node: Indicator) -> Interval:
+    def indicator(self, node: Indicator) -> Interval:  # a constant: its derivative is 0
         left, right = self.value(node.left), self.value(node.right)
         holds = {">": (left.a > right.b, left.b <= right.a),
                  "<": (left.b < right.a, left.a >= right.b),
@@ -213,5 +325,5 @@ class _Enclosure:
             if len(arguments) != len(function.parameters):
                 raise _Uncovered(name)
             scope = {**self.env, **dict(zip(function.parameters, arguments))}
-            arguments = [_Enclosure(scope, self.functions).value(function.body)]
+            arguments = [_Enclosure(scope, self.functions, self.slopes).value(function.body)]
         return arguments[0]
