@@ -47,7 +47,14 @@ def latex_name(label: str) -> str:
 
     >>> latex_name("w12"), latex_name("ŷ"), latex_name("L1.n1.w2"), latex_name("λ")
     ('w_{12}', '\\hat{y}', '\\text{L1.n1.w2}', '\\lambda')
+    >>> latex_name("w5⁺"), latex_name("σ'")
+    ('w_{5}^{+}', "\\sigma'")
     """
+    base = label.rstrip("⁺'")
+    if base and base != label:  # an updated weight w5⁺, a derivative w'
+        marks = label[len(base):]
+        pluses = "+" * marks.count("⁺")
+        return latex_name(base) + "'" * marks.count("'") + (f"^{{{pluses}}}" if pluses else "")
     match = re.fullmatch(r"([^\W\d_]+?)_?(\d*)", unicodedata.normalize("NFC", label))
     letters = _latex_letters(match.group(1)) if match else None
     if letters is None:

@@ -43,7 +43,7 @@ def assert_all_right_except(verdicts: dict, wrong: set[tuple[int, str, str]]) ->
 @pytest.mark.parametrize("name", NAMES)
 def test_every_shipped_worksheet_checks(name):
     report = check(load(str(SHIPPED / name)))
-    assert len(report.verdicts) >= 30, name
+    assert len(report.verdicts) >= (30 if name.startswith("seed") else 3), name
     assert all(math.isfinite(v.exact) for v in report.verdicts), name
 
 
@@ -345,7 +345,7 @@ def test_the_formula_worksheets_catch_a_mutated_formula(name, right, mutated):
 def test_the_readme_states_each_shipped_worksheets_verdicts():
     readme = (Path(__file__).parent.parent / "README.md").read_text("utf-8")
     rows = [line.split(" | ") for line in readme.splitlines()
-            if line.startswith("| `seed") and line.split(" | ")[0][3:-1] in NAMES]
+            if line.startswith("| `") and line.split(" | ")[0][3:-1] in NAMES]
     assert sorted(row[0][3:-1] for row in rows) == NAMES
     for row in rows:
         name, summary = row[0][3:-1], row[-1].removesuffix(" |")

@@ -7,6 +7,7 @@ import importlib.resources
 import time
 from decimal import Decimal
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -19,7 +20,11 @@ SEED = (importlib.resources.files("scalargrad") / "worksheets" / "seed001_x1.txt
 SEED_LINES = SEED.splitlines()
 PIECES = ["=", "≈", "+", "-", "−", "*", "**", "^", "·", "×", "/", "(", ")", ";", ",", "#",
           ":", "∂", "d", "e", "1e", "9", "0.5", ".", "x", "ŷ", "sigmoid(", "exp(", "log(",
-          "loss:", " ", "\n", "1e308", "-1", "10**10", "\t", "\x00", "é", "\u0302", "₁"]
+          "loss:", " ", "\n", "1e308", "-1", "10**10", "\t", "\x00", "é", "\u0302", "₁",
+          # issue 18's notation
+          "e^", "{", "}", "⁺", "'", "′", "max(", "min(", "1(", ">", "≥", "<=", "[", "]", "½",
+          "∂(", "d/dx (", "≈ 0.2", "net(h1)", "σ'(", "f'(", "f(x) = ", "_{h1}", " . ", "[2; 3]",
+          "[0.14 0.15]", " -0.5", "w ≈ 0.2355\n"]
 BUDGET_SECONDS = 2.0
 
 
@@ -45,10 +50,14 @@ def test_random_tokens(text):
     assert_reads_cleanly(text)
 
 
+PUBLISHED_LINES = (importlib.resources.files("scalargrad") / "worksheets"
+                   / "mazur_step_by_step.txt").read_text(encoding="utf-8").splitlines()
+
+
 @st.composite
-def mutated_seed(draw):
-    """Seed 001's worksheet with a few random edits: delete, insert, duplicate, swap."""
-    lines = list(SEED_LINES)
+def mutated_seed(draw, original: list[str] = SEED_LINES):
+    """A worksheet (seed 001's) with a few random edits: delete, insert, duplicate, swap."""
+    lines = list(original)
     for _ in range(draw(st.integers(1, 4))):
         i = draw(st.integers(0, len(lines) - 1))
         edit = draw(st.sampled_from(["delete", "insert", "duplicate", "swap", "cut"]))
@@ -76,6 +85,13 @@ def test_mutations_of_a_real_worksheet(text):
     assert_reads_cleanly(text)
 
 
+@settings(max_examples=100)
+@given(mutated_seed(PUBLISHED_LINES))
+def test_mutations_of_a_published_worksheet(text):
+    """Mazur's example (Euler's e, w5⁺, ½, updates by a gradient) with random edits."""
+    assert_reads_cleanly(text)
+
+
 @settings(max_examples=300)
 @given(st.lists(st.sampled_from(PIECES), max_size=40).map("".join))
 def test_random_expressions(text):
@@ -98,3 +114,18 @@ def test_any_claim_against_any_float_grades_without_error(written, value):
         assert (claim > 0) == (exact > 0)
         assert abs(claim) - unit * Decimal("1e-9") <= abs(exact) * (1 + Decimal("1e-11"))
         assert abs(exact) < abs(claim) + unit
+
+
+@pytest.mark.parametrize("text", [
+    "a = " + "[" * 99 + "1" + "]" * 99,                       # every bracket may be [x ≥ y]
+    "a = " + "1(" * 99 + "1" + ")" * 99,                      # every 1( may be an indicator
+    "x = 1\na = " + "1(" * 60 + "x > 0" + ")" * 60,
+    "a = " + "[1 " * 90 + "]" * 90,
+    "a = " + "max(1, " * 99 + "1" + ")" * 99,
+    "a = " + "∂(" * 60 + "x" + ")/∂x" * 60,
+    "x = 2\na = " + "e^" * 99 + "x",
+])
+def test_deep_new_notation_reads_quickly(text):
+    """Issue 18's notation nested to the depth limit: an answer within the budget (the
+    parser never reads a bracket twice to decide what it is)."""
+    assert_reads_cleanly(text)

@@ -4,6 +4,7 @@ line breaks, misspelt functions, inputs at the size limit)."""
 
 from __future__ import annotations
 
+import math
 import os
 import threading
 
@@ -71,8 +72,10 @@ def test_superscripts_are_powers_not_parts_of_names():
     assert "e2" not in ws.values and ws.values["L"].data == 9.0
     assert ws.values["M"].data == pytest.approx(1 / 3)
     assert check(ws).ok
-    with pytest.raises(WorksheetError, match="unknown name 'e'"):
-        parse("L = e²")  # read as e ^ 2, so the unknown name is e, not e2
+    with pytest.raises(WorksheetError, match="unknown name 'q'"):
+        parse("L = q²")  # read as q ^ 2, so the unknown name is q, not q2
+    # a worksheet that does not define e: Euler's number (issue 18)
+    assert parse("L = e²").values["L"].data == pytest.approx(math.e ** 2, rel=1e-15)
 
 
 @pytest.mark.parametrize("dot", ["·", "⋅", "∙", "×"])

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from dataclasses import replace
 
 from ..calculus import partials
 from ..engine import Value, topological_order
@@ -38,7 +39,9 @@ from ..worksheet import (
     evaluate,
 )
 from ..worksheet.arrays import Quantity
+from ..worksheet.exact import exact_number, exact_values, within
 from .chains import Working, fitted, grade_formulas, working
+from .exactness import exact_claims, rounding_ranges
 from .identities import MAX_BACKWARD, RANDOM_POINTS, agree, own_point, random_point
 from .precision import cut_off, holds
 from .verdicts import Report, Verdict
@@ -84,7 +87,8 @@ def _check(worksheet: Worksheet) -> Report:
                 formulas.append((chain, link))
                 formula = link.node
             elif link.kind == "working":
-                previous, before = before, working(link, worksheet, formula, own)
+                previous, before = before, _exactly(working(link, worksheet, formula, own),
+                                                    link, worksheet)
                 if quantity is not None:
                     verdicts += _working_verdicts(chain, link, before, quantity, previous)
                 continue
@@ -95,7 +99,9 @@ def _check(worksheet: Worksheet) -> Report:
                     workings |= {c: (before, k) for k, c in enumerate(link.claims)}
             before = None
     answered = [c for c in claims if c.form != "blank"]
-    verdicts += _number_verdicts(worksheet, answered, exact, workings)
+    precise = exact_values(worksheet)  # beyond float64 where it cancels (issue 18)
+    exact |= exact_claims(worksheet, list(exact), precise)
+    verdicts += _number_verdicts(worksheet, answered, exact, workings, precise)
     verdicts += [Verdict(c, exact[c], False, math.nan, ()) for c in claims if c.form == "blank"]
     if formulas:
         points = [own, *filter(None, (random_point(worksheet, k, budget)
@@ -133,6 +139,15 @@ def _working_verdicts(chain: Chain, link: Link, before: Working, quantity: Quant
     return verdicts
 
 
+def _exactly(before: Working, link: Link, worksheet: Worksheet) -> Working:
+    """Numeric working with its exact value where float64 cannot vouch for it (a
+    difference that cancels): computed again in high precision (issue 18)."""
+    if len(before.values) != 1:
+        return before
+    value = exact_number(link.node, worksheet.functions)
+    return before if value is None else replace(before, values=[value])
+
+
 def _placed(link: Link, compute: Callable[[Subject], Quantity], subject: Subject) -> Quantity:
     """``compute(subject)``, an error without a place being placed at ``link``."""
     try:
@@ -149,10 +164,14 @@ def _fit_working(before: Working, link: Link) -> None:
 
 
 def _number_verdicts(worksheet: Worksheet, claims: list[Claim], exact: dict[Claim, float],
-                     workings: dict[Claim, tuple[Working, int]]) -> list[Verdict]:
-    """Each claimed number against the exact value, what the student's own numbers give,
-    and the working just before it."""
-    right = {c: holds(c.written, exact[c]) for c in claims}
+                     workings: dict[Claim, tuple[Working, int]],
+                     precise: dict[str, float]) -> list[Verdict]:
+    """Each claimed number against the exact value (a value is also right if the givens
+    known to the digits shown can give it), what the student's own numbers give, and the
+    working just before it."""
+    ranges = rounding_ranges(worksheet, claims)
+    right = {c: holds(c.written, exact[c]) or (c in ranges and within(c.written, ranges[c]))
+             for c in claims}
     scalar = {c for c in claims if _scalar_claim(worksheet, c)}
     size = sum(d.size for d in worksheet.definitions.values())
     per_claim = len(scalar) * size <= MAX_WORK
@@ -163,10 +182,10 @@ def _number_verdicts(worksheet: Worksheet, claims: list[Claim], exact: dict[Clai
         yours, causes = math.nan, frozenset[Claim]()
         if claim in scalar:
             if per_claim:  # the student's numbers as they stood when this claim was written
-                student = _Student(worksheet, dict(carried), right)
+                student = _Student(worksheet, dict(carried), right, precise=precise)
             elif student is None:
                 carried = {(c.top, c.name): c for c in scalar}
-                student = _Student(worksheet, carried, right, through=False)
+                student = _Student(worksheet, carried, right, through=False, precise=precise)
             if claim.top is None:
                 yours, causes = student.values[claim.name]
             else:
@@ -236,7 +255,8 @@ class _Student:
     wrong claims it rests on."""
 
     def __init__(self, worksheet: Worksheet, carried: dict[Key, Claim],
-                 right: dict[Claim, bool], through: bool = True) -> None:
+                 right: dict[Claim, bool], through: bool = True,
+                 precise: dict[str, float] | None = None) -> None:
         self.ws = worksheet
         self.defs = worksheet.definitions
         self.carried = carried
@@ -245,16 +265,24 @@ class _Student:
         self.locals: dict[str, dict[str, Number]] = {}
         self.values: dict[str, Number] = {}
         self.opaque: set[str] = set()  # vectors, matrices, functions: taken as they are
+        precise = precise or {}
+        exact = set(precise)  # names whose number is the exact one (nothing carried below)
         for name, definition in self.defs.items():  # definitions come in dependency order
             if name in worksheet.arrays or any(r in worksheet.arrays for r in definition.refs) \
                     or definition.calls:
                 self.opaque.add(name)
                 if name in worksheet.values:
-                    self.values[name] = (worksheet.values[name].data, frozenset())
+                    self.values[name] = (precise.get(name, worksheet.values[name].data),
+                                         frozenset())
                 continue
             inputs = {r: self.carry((None, r), self.values[r]) for r in definition.refs}
             blame = frozenset().union(*(b for _, b in inputs.values()))
             numbers = {r: v for r, (v, _) in inputs.items()}
+            if name in exact and all(r in exact and (None, r) not in carried
+                                     for r in definition.refs):
+                self.values[name] = (precise[name], blame)
+                continue
+            exact.discard(name)
             self.values[name] = (_value(definition, numbers), blame)
         self.gradients: dict[str, dict[str, Number]] = {}
 

@@ -79,9 +79,10 @@ class Verdict:
         kind = self.kind
         if kind in ("right", "unanswered"):
             return "" if kind == "right" else "unanswered"
-        yours = format_number(self.yours, 6)
+        digits = _digits(self.claim)
+        yours = format_number(self.yours, digits)
         if kind == "arithmetic":
-            return f"arithmetic: the working gives {format_number(self.working, 6)}"  # type: ignore[arg-type]
+            return f"arithmetic: the working gives {format_number(self.working, digits)}"  # type: ignore[arg-type]
         if kind == "wrong formula":
             return f"wrong formula: it gives {yours}, not {format_number(self.exact, 6)}"
         if kind == "true here only":
@@ -106,6 +107,15 @@ class Verdict:
             return (f"cut off, not rounded (your numbers give {yours}, "
                     f"which rounds to {self.yours:.{places}f})")
         return f"slip (your numbers give {yours})"
+
+
+def _digits(claim: Claim) -> int:
+    """Significant digits for a number in a note: one more than the claim was written
+    with (at least 6), so that the difference the note talks about shows (a claimed
+    0.291027924 against 0.2910277741, not against 0.291028)."""
+    if claim.form != "number":
+        return 6
+    return min(max(6, len(claim.number.as_tuple().digits) + 1), 16)
 
 
 @dataclass(frozen=True)

@@ -24,11 +24,17 @@ The rules, line by line (see the README for the whole format):
   *arithmetic step*, working with names a *formula*; ``# 0.06`` ends a line with a claim;
 - ``name ≈ 0.52`` claims a value again later; ``∂U/∂V = …`` or ``dU/dV = …`` claims a
   derivative; ``loss: L`` names the root (otherwise the last name defined);
-- ``;`` or ``,`` separate statements on one line; ``#`` starts a comment.
+- ``;`` or ``,`` separate statements on one line; ``#`` starts a comment;
+- the notation of published examples: Euler's ``e^{-x}``, ``w5⁺`` and ``w'``, ``σ'(z)``
+  and ``f'(x)``, ``max(z, w)``, ``1(x > 0)`` and ``[x ≥ y]``, labels such as ``net(h1)``,
+  MATLAB's ``[2; 3]`` and ``[0.14 0.15]``, ``∂(½(p − a)²)/∂p`` and ``d/dx (x^2)``, a weight
+  updated by a gradient, and givens known to the digits shown (``w1 ≈ 0.2355``).
 
 The modules: `tokens` (a line into tokens), `syntax` (the tree and its parser), `arrays`
 (vectors and matrices over scalar nodes), `evaluation` (the tree with the engine's
-operations), `reader` (statements, definitions and chains). Any problem is a
+operations), `prescan` (the whole text at a glance: labels, defined names, rounded
+givens), `reader` (statements, definitions and chains), `exact` (the values again in
+high-precision interval arithmetic). Any problem is a
 `WorksheetError` that names the line and column and gives a hint.
 """
 

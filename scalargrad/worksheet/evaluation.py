@@ -8,10 +8,25 @@ from collections import ChainMap
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from ..calculus import partials
 from ..engine import ScalarGradError, Value, sum_values
 from ..wording import plural
 from .arrays import MAX_ENTRIES, Array, Quantity, Scalar, described, entrywise, product, simplified
-from .syntax import Apply, Binary, Bracket, Call, Derivative, Name, Node, Num, Sum, Unary
+from .syntax import (
+    Apply,
+    Binary,
+    Bracket,
+    Call,
+    Derivative,
+    Differentiated,
+    Extremum,
+    Indicator,
+    Name,
+    Node,
+    Num,
+    Sum,
+    Unary,
+)
 from .tokens import TRANSPOSE, Token, WorksheetError, error
 
 
@@ -90,7 +105,54 @@ class Evaluator:
             return self.bracket(node)
         if isinstance(node, Apply):
             return self.apply(node)
+        if isinstance(node, Extremum):
+            return self.extremum(node)
+        if isinstance(node, Indicator):
+            return self.indicator(node)
+        if isinstance(node, Differentiated):
+            return self.derivative_of(node)
         return self.binary(node)
+
+    def extremum(self, node: Extremum) -> Scalar:
+        """max(a, b) = b + relu(a − b), min(a, b) = a − relu(a − b): the max gate routes
+        the gradient to the larger input (to the later one at a tie)."""
+        values = [self.scalar(a) for a in node.arguments]
+        result = values[0]
+        for x in values[1:]:
+            result = _extreme(node.kind, result, x, node.at)
+        return result
+
+    def indicator(self, node: Indicator) -> float:
+        """1.0 where the relation holds, else 0.0 (a constant)."""
+        left, right = (float(_data(self.scalar(x))) for x in (node.left, node.right))
+        return float(_RELATIONS[node.relation](left, right))
+
+    def derivative_of(self, node: Differentiated) -> float:
+        """∂(expression)/∂bottom: through the worksheet's nodes when ``bottom`` is one
+        (the total derivative), else with ``bottom`` a fresh variable at its value."""
+        if node.bottom not in self.env:
+            raise error(f"{node.bottom} has no value here", node.at,
+                        f"define {node.bottom} before differentiating by it")
+        bottom = self.env[node.bottom]
+        if isinstance(bottom, Array):
+            raise error(f"∂/∂{node.bottom}: {node.bottom} is {bottom.described()}", node.at,
+                        "differentiate by one number at a time")
+        env = self.env
+        if not isinstance(bottom, Value):
+            bottom = Value(bottom)
+            env = ChainMap({node.bottom: bottom}, self.env)
+        result = Evaluator(env, self.functions)(node.expression)
+        if isinstance(result, Array):
+            raise error("∂(…)/∂x of a vector or matrix", node.at,
+                        "differentiate one number at a time")
+        return partials(result).get(bottom, 0.0) if isinstance(result, Value) else 0.0
+
+    def scalar(self, node: Node) -> Scalar:
+        value = self.value(node)
+        if isinstance(value, Array):
+            raise error(f"expected a number here, not {value.described()}", node.at,
+                        "max, min and comparisons take numbers")
+        return value
 
     def sum(self, node: Sum) -> Quantity:
         terms = [self.value(t) for t in node.terms]
@@ -188,8 +250,6 @@ def _flat(values: list[Quantity], at: Token) -> list[Scalar]:
 
 def _jacobian(outputs: Quantity, inputs: list[Value]) -> Quantity:
     """∂outputᵢ/∂inputⱼ: a matrix (one row per output), a vector or a number."""
-    from ..calculus import partials
-
     rows = outputs.entries if isinstance(outputs, Array) else (outputs,)
     table = []
     for out in rows:
@@ -206,8 +266,47 @@ def _each(q: Quantity, f: Callable[[Scalar], Scalar]) -> Quantity:
 
 def _call(function: str, x: Scalar) -> Scalar:
     if isinstance(x, float):
-        return getattr(Value(x), function)().data
+        return _call(function, Value(x)).data  # type: ignore[union-attr]
+    if function in _DERIVATIVES:
+        return _DERIVATIVES[function](x)
     return getattr(x, function)()
+
+
+def _sigmoid_slope(x: Value) -> Value:
+    s = x.sigmoid()
+    return s * (1 - s)
+
+
+_DERIVATIVES: dict[str, Callable[[Value], Value]] = {
+    "sigmoid'": _sigmoid_slope,                     # σ' = σ(1 − σ)
+    "tanh'": lambda x: 1 - x.tanh() ** 2,           # tanh' = 1 − tanh²
+    "exp'": lambda x: x.exp(),
+    "log'": lambda x: x ** -1,
+    "relu'": lambda x: Value(float(x.data > 0)),     # the step 1(x > 0), a constant
+    "abs'": lambda x: Value(float((x.data > 0) - (x.data < 0))),
+}
+"""The derivative of each built-in function (``σ'(z)``), as engine operations."""
+
+_RELATIONS: dict[str, Callable[[float, float], bool]] = {
+    ">": operator.gt, "<": operator.lt, "≥": operator.ge, "≤": operator.le,
+}
+
+
+def _data(x: Scalar) -> float:
+    return x.data if isinstance(x, Value) else x
+
+
+def _extreme(kind: str, a: Scalar, b: Scalar, at: Token) -> Scalar:
+    """max(a, b) or min(a, b); ``max(0, x)`` is relu(x)."""
+    if isinstance(a, float) and isinstance(b, float):
+        return max(a, b) if kind == "max" else min(a, b)
+    if kind == "max" and isinstance(a, float) and a == 0.0:
+        return b.relu()  # type: ignore[union-attr]
+    if kind == "max" and isinstance(b, float) and b == 0.0:
+        return a.relu()  # type: ignore[union-attr]
+    gap = _scalar("-", a, b, at)
+    step = gap.relu() if isinstance(gap, Value) else max(gap, 0.0)
+    return _scalar("+", b, step, at) if kind == "max" else _scalar("-", a, step, at)
 
 
 _BINARY: dict[str, Callable[[Scalar, Scalar], Value]] = {

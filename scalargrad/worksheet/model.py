@@ -122,6 +122,8 @@ class Worksheet:
     arrays: dict[str, Array] = field(default_factory=dict)
     functions: dict[str, Function] = field(default_factory=dict)
     chains: list[Chain] = field(default_factory=list)
+    rounded: dict[str, str] = field(default_factory=dict)
+    """The givens known to the digits shown (``w1 ≈ 0.2355``): name → the number written."""
     _below: dict[tuple[str, str | None], set[str]] = field(
         default_factory=dict, repr=False, compare=False)
 

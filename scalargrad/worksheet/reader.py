@@ -11,15 +11,28 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import worksheets as shipped_worksheets
+from ..calculus import partials
 from ..engine import Value, sum_values
 from .arrays import Array, Quantity
 from .evaluation import Function, evaluate
 from .model import BLANK, Chain, Claim, Definition, Link, Subject, Worksheet
+from .prescan import (
+    EQUALS,
+    SEPARATORS,
+    defined_names,
+    folded,
+    labels,
+    number_claim,
+    rounded_givens,
+    split,
+    statements,
+)
 from .syntax import (
     FUNCTIONS,
     MINUS,
     Apply,
     Bracket,
+    Derivative,
     Node,
     Num,
     Parser,
@@ -29,9 +42,6 @@ from .syntax import (
     names_in,
 )
 from .tokens import MAX_BYTES, Token, WorksheetError, error, lines, tokenize
-
-_EQUALS = {"=", "≈"}
-_SEPARATORS = {";", ","}
 
 
 @dataclass
@@ -96,7 +106,7 @@ def expression(text: str, values: dict[str, float]) -> Value:
     label = None
     if len(tokens) > 2 and tokens[0].kind == "name" and tokens[1].text == "=":
         label, tokens = tokens[0].text, tokens[2:]
-    formula = Parser(tokens).parse()
+    formula = Parser(tokens, defined=values).parse()
     env = {name: Value(float(v), label=name) for name, v in values.items()}
     for used in names_in(formula):
         if used.name not in env:
@@ -137,35 +147,10 @@ def _named(value: Quantity, name: str) -> Value | Array:
     return value
 
 
-def _split(tokens: list[Token], separators: set[str]) -> list[tuple[Token, list[Token]]]:
-    """Split at separators outside brackets: [(separator or first token, tokens)]."""
-    pieces: list[tuple[Token, list[Token]]] = [(tokens[0], [])]
-    depth = 0
-    for token in tokens:
-        if token.kind == "symbol" and token.text in "()[]":
-            depth += 1 if token.text in "([" else -1
-        if token.kind == "symbol" and token.text in separators and depth <= 0:
-            pieces.append((token, []))
-        elif token.kind != "end":
-            pieces[-1][1].append(token)
-    return pieces
-
-
 def _end(tokens: list[Token], after: Token) -> list[Token]:
     """``tokens`` with an end token, placed just after the last one."""
     last = tokens[-1] if tokens else after
     return [*tokens, Token("end", "", last.line, last.column + len(last.text))]
-
-
-def _number_claim(tokens: list[Token]) -> str | None:
-    """``"-15.88"`` if the tokens are just a (signed) number literal, ``"?"`` for a blank
-    left to fill in (an exercise's worksheet), else None."""
-    texts = [t.text for t in tokens]
-    if len(tokens) == 1 and (tokens[0].kind == "number" or texts[0] == BLANK):
-        return texts[0]
-    if len(tokens) == 2 and tokens[1].kind == "number" and texts[0] in {"+", *MINUS}:
-        return ("-" if texts[0] in MINUS else "") + texts[1]
-    return None
 
 
 def _claimed_number(node: Node) -> tuple[str, Token] | None:
@@ -258,11 +243,17 @@ class _Reader:
         self.loss: Token | None = None
         self.exponents: list[Token] = []  # numbers such as 2e1, in case e1 is a name
         self.function_uses: list[tuple[Node, set[str]]] = []
+        self.rounded: dict[str, str] = {}  # given ≈ number: the number as written
 
     def read(self) -> Worksheet:
         self.lines = lines(self.text)
-        for number_, line in enumerate(self.lines, start=1):
-            self.read_line(line, number_)
+        read = [self.split_line(line, n) for n, line in enumerate(self.lines, start=1)]
+        pieces = [piece for tokens, _, _ in read for piece in statements(tokens)]
+        self.labels = labels(pieces)
+        self.defined = defined_names(pieces) | {f"{n}({a})" for n, a in self.labels}
+        self.given = rounded_givens(pieces, self.defined)
+        for number_, (tokens, code, comment) in enumerate(read, start=1):
+            self.read_line(folded(tokens, self.labels), code, comment, number_)
         self.check_exponents()
         for body, parameters in self.function_uses:  # the rest must be defined somewhere
             for used in names_in(body):
@@ -283,20 +274,24 @@ class _Reader:
                             f"{arrays[loss].described()}", self.loss)  # type: ignore[arg-type]
             raise self.unknown(self.loss)  # type: ignore[arg-type]
         return Worksheet(values, self.defined_on, self.claims, loss, arrays=arrays,
-                         functions=self.functions, chains=self.chains)
+                         functions=self.functions, chains=self.chains, rounded=self.rounded)
 
     # -- pass 1: statements -----------------------------------------------------------
-    def read_line(self, line: str, number_: int) -> None:
+    @staticmethod
+    def split_line(line: str, number_: int) -> tuple[list[Token], str, str]:
+        """A line's tokens, its code and its comment (nothing for a heading)."""
         if _HEADING.match(line):
-            return
+            return [Token("end", "", number_, 1)], "", ""
         code, _, comment = line.partition("#")
-        tokens = tokenize(code, number_)
+        return tokenize(code, number_), code, comment
+
+    def read_line(self, tokens: list[Token], code: str, comment: str, number_: int) -> None:
         self.exponents += [t for t in tokens if t.kind == "number"
                            and _EXPONENT_NAME.match(t.text)]
         last: _Statement | None = None
-        for sep, piece in _split(tokens, _SEPARATORS):
+        for sep, piece in split(tokens, SEPARATORS):
             if sep.text == "," and piece and piece[0].kind == "number" \
-                    and not any(t.text in _EQUALS for t in piece):  # x = 2,5
+                    and not any(t.text in EQUALS for t in piece):  # x = 2,5
                 raise error("expected '=' in this statement", piece[0], "a comma separates "
                             "statements: write decimals with a point, 2.5 not 2,5")
             if piece:
@@ -308,7 +303,7 @@ class _Reader:
                 comment_tokens = tokenize(claimed, number_)
             except WorksheetError:
                 return  # a comment in words
-            written = _number_claim(comment_tokens[:-1])
+            written = number_claim(comment_tokens[:-1])
             if written:
                 mark = Token("symbol", "#", number_, column)
                 number = [Token("number", written.lstrip("-"), number_, column)]
@@ -334,7 +329,7 @@ class _Reader:
                 raise error("expected 'loss: NAME'", first, "e.g. loss: L")
             self.loss = tokens[2]
             return _Statement("loss", tokens[2])
-        pieces = _split(tokens, _EQUALS)
+        pieces = split(tokens, EQUALS)
         if len(pieces) == 1:
             raise error("expected '=' in this statement", first,
                         "write name = formula, e.g. a1 = x12 * w12")
@@ -364,7 +359,8 @@ class _Reader:
         return statement
 
     def parser(self, tokens: list[Token]) -> Parser:
-        return Parser(tokens, {n: len(f.parameters) for n, f in self.functions.items()})
+        return Parser(tokens, {n: len(f.parameters) for n, f in self.functions.items()},
+                      self.defined)
 
     def read_function(self, name: Token, parameters: list[Token],
                       parts: list[tuple[Token, list[Token]]]) -> _Statement:
@@ -399,9 +395,12 @@ class _Reader:
 
     def read_assignment(self, target: Token, parts: list[tuple[Token, list[Token]]]) \
             -> _Statement:
-        if parts[0][0].text == "≈":
+        if parts[0][0].text == "≈" and (target.text not in self.given
+                                        or target.text in self.defined_on):
             return _Statement("claim", target, parts)
         self.check_new_name(target)
+        if parts[0][0].text == "≈":  # a given known to the digits shown
+            self.rounded[target.text] = number_claim(parts[0][1][:-1])  # type: ignore[assignment]
         formula = self.parser(parts[0][1]).parse()
         self.defined_on[target.text] = Definition(target.text, formula, target.line,
                                                   target.column)
@@ -416,6 +415,8 @@ class _Reader:
             definition = self.defined_on[target.text]
             for used in definition.uses:
                 self.require(used.at, inside=definition)
+            if any(derivatives_in(definition.formula)):
+                definition = self.update(definition, target)
             value = evaluate(definition.formula, self.names, self.functions)
             self.names[target.text] = _named(value, target.text)
         if statement.kind in {"function", "expression"}:
@@ -430,11 +431,39 @@ class _Reader:
                 else None
             self.chains.append(Chain(subject, links, formula))
 
+    def update(self, definition: Definition, target: Token) -> Definition:
+        """``w5⁺ = w5 − η · ∂E_total/∂w5``: a weight updated by a gradient is a new given,
+        its number computed here (the formula is graded no further: at other points the
+        gradient would be another number)."""
+        for atom in derivatives_in(definition.formula):
+            for name in (atom.top, atom.bottom):
+                self.require(Token("name", name, atom.at.line, atom.at.column), definition)
+        value = evaluate(definition.formula, self.names, self.functions, self.gradient)
+        if isinstance(value, Array):
+            raise error("an update by a gradient gives one number at a time", target,
+                        "write one line per weight")
+        number = value.data if isinstance(value, Value) else value
+        updated = Definition(target.text, Num(repr(float(number)), target), target.line,
+                             target.column)
+        self.defined_on[target.text] = updated
+        return updated
+
+    def gradient(self, atom: Derivative) -> float:
+        """∂top/∂bottom at the worksheet's numbers (both numbers, not vectors)."""
+        top, bottom = self.names[atom.top], self.names[atom.bottom]
+        if not (isinstance(top, Value) and isinstance(bottom, Value)):
+            raise error(f"∂{atom.top}/∂{atom.bottom} in a formula must be a number", atom.at,
+                        "write an update per entry")
+        return partials(top).get(bottom, 0.0)
+
     def expression_subject(self, statement: _Statement) -> Subject:
         lhs = self.parser(statement.lhs).parse()
         variables = []
+        own = self.functions[statement.target.text].parameters \
+            if statement.kind == "function" else ()
         for used in names_in(lhs):
-            if used.name not in self.names and used.name not in self.defined_on:
+            if used.name in own or (used.name not in self.names
+                                    and used.name not in self.defined_on):
                 variables.append(used.name)
             else:
                 self.require(used.at)
@@ -455,7 +484,7 @@ class _Reader:
         first, last = tokens[0], tokens[-2]
         text = self.source_text(first, last) if first.text != "#" or len(tokens) > 2 \
             else tokens[-2].text
-        written = _number_claim(tokens[:-1])
+        written = number_claim(tokens[:-1])
         top = subject.top
         if written is not None:
             form = "blank" if written == BLANK else "number"
@@ -466,6 +495,8 @@ class _Reader:
                         (claim,))
         node = self.parser(tokens).parse()
         entries = _claimed_numbers(node)
+        if entries is not None and len(entries) == 1 and self.scalar(subject):
+            entries = [((), *entries[0][1:])]  # [0.191] claimed for a number
         if entries is not None:
             claims = tuple(Claim(subject.name, number, at.line, at.column, top, entry)
                            for entry, number, at in entries)
@@ -481,6 +512,12 @@ class _Reader:
                 self.require(Token("name", name, atom.at.line, atom.at.column))
         kind = "working" if is_numeric(node) else "formula"
         return Link(kind, node, text, first.line, first.column)
+
+    def scalar(self, subject: Subject) -> bool:
+        """Is the subject one number (a scalar name, or ∂ of one by one)?"""
+        names = [subject.name, subject.top] if subject.expression is None else []
+        return bool(names) and all(n is None or isinstance(self.names.get(n), Value)
+                                   for n in names)
 
     def no_variables(self, subject: Subject, at: Token) -> None:
         if subject.variables:
@@ -522,6 +559,12 @@ class _Reader:
     def unknown(self, used: Token) -> WorksheetError:
         if used.text.lower() in FUNCTIONS or used.text in self.functions:
             return error(f"{used.text} is a function", used, f"write {used.text}(x)")
+        label = next((f"{n}({a})" for n, a in sorted(self.labels) if n == used.text), None)
+        if label:
+            return error(f"{used.text} is not a function: {label} = … does not use "
+                         f"{label[len(used.text) + 1:-1]}, so {label} is a name", used,
+                         f"write {label} as it is defined, or define a function whose "
+                         "formula uses its parameter")
         known = [*self.defined_on, *FUNCTIONS, *self.functions]
         close = difflib.get_close_matches(used.text, known, n=1)
         hint = f"did you mean {close[0]}?" if close else "define it on a line above"

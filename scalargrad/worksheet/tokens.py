@@ -21,17 +21,25 @@ MAX_DEPTH = 100
 powers and chains such as a * b * c all nest)."""
 
 SYMBOLS = ("**", "+", "-", "−", "*", "·", "×", "/", "÷", "^", "(", ")", "[", "]", "=",
-           "≈", ";", ",", ":", "∂", "@", "⊙", "ᵀ", "∘", "∇", "?")
+           "≈", ";", ",", ":", "∂", "@", "⊙", "ᵀ", "∘", "∇", "?", ">=", "<=", ">", "<", "≥",
+           "≤")
 _COMMON = re.compile(r"""
     (?P<space>[ \t]+)
   | (?P<name>[A-Za-z_]\w*(?:\.(?!T\b)[A-Za-z_]\w*)*)(?![\w.])
   | (?P<number>(?:[0-9]+(?:\.(?!T)[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)
-  | (?P<symbol>\*\*|[-+−*·×/÷^()\[\]=≈;,:∂@⊙∘∇])
+  | (?P<symbol>\*\*|>=|<=|[-+−*·×/÷^()\[\]=≈;,:∂@⊙∘∇<>])
 """, re.VERBOSE | re.ASCII)
 """The common tokens, matched in one step; anything else (Unicode names, superscripts,
 ``.T``, the unexpected) is read character by character below."""
-_SAME_SYMBOL = {"⋅": "·", "∙": "·"}
-"""Other signs people type or paste for the product dot (LaTeX's ``\\cdot`` gives ⋅)."""
+_SAME_SYMBOL = {"⋅": "·", "∙": "·", "{": "(", "}": ")", "⩾": "≥", "⩽": "≤"}
+"""Other signs people type or paste for the product dot (LaTeX's ``\\cdot`` gives ⋅), and
+LaTeX's braces, read as parentheses (``e^{-net}``)."""
+COMPARISONS = {">": ">", "<": "<", ">=": "≥", "<=": "≤", "≥": "≥", "≤": "≤"}
+"""The relations of an indicator, ``1(x > 0)`` or ``[x ≥ y]``, and the sign each means."""
+MARKS = {"⁺": "⁺", "'": "'", "′": "'"}
+"""Marks that end a name: the updated weight ``w5⁺``, the derivative ``σ'`` or ``f′``."""
+_HALF = "½"
+"""Read as ``(1/2)``, exactly: ``½(prediction − actual)²``."""
 _OPERATOR_CHARS = frozenset(s for s in SYMBOLS if len(s) == 1) | frozenset(_SAME_SYMBOL)
 """Never part of a name, though Python's identifiers allow some (the middle dot ·)."""
 TRANSPOSE = "ᵀ"
@@ -78,6 +86,7 @@ class Token(NamedTuple):
     text: str
     line: int
     column: int  # 1-based
+    spaced: bool = False  # a space before it (MATLAB's [h1 h2] are two entries)
 
 
 def error(message: str, token: Token, hint: str = "") -> WorksheetError:
@@ -137,9 +146,23 @@ def tokenize(text: str, line: int = 1) -> list[Token]:
                        .isascii()):
             if common.lastgroup == "number":
                 tokens.append(_number(common.group(), line, i + 1))
+            elif common.lastgroup == "name":
+                name, j = _subscript(text, common.group(), common.end())
+                k = _marks_end(text, j)
+                tokens.append(Token("name", name + _marks(text[j:k]), line, i + 1))
+                i = k
+                continue
             elif common.lastgroup != "space":
                 tokens.append(Token(common.lastgroup, common.group(), line, i + 1))
             i = common.end()
+        elif ch == _HALF:
+            tokens += [Token("symbol", "(", line, i + 1), Token("number", "1", line, i + 1),
+                       Token("symbol", "/", line, i + 1), Token("number", "2", line, i + 1),
+                       Token("symbol", ")", line, i + 1)]
+            i += 1
+        elif ch == "." and not _digit(text[i + 1: i + 2]) and not text.startswith(".T", i):
+            tokens.append(Token("symbol", "·", line, i + 1))  # [2; 3] . [0.14 0.15]
+            i += 1
         elif ch.isspace() or ch in _INVISIBLE:
             i += 1
         elif _digit(ch) or (ch == "." and _digit(text[i + 1: i + 2])):
@@ -168,8 +191,10 @@ def tokenize(text: str, line: int = 1) -> list[Token]:
             while j < len(text) and (_is_name_part(text[j]) or _dotted(text, j)):
                 j += 1
             name = unicodedata.normalize("NFC", unicodedata.normalize("NFKC", text[i:j]))
-            tokens.append(Token("name", name, line, i + 1))
-            i = j
+            name, j = _subscript(text, name, j)
+            k = _marks_end(text, j)
+            tokens.append(Token("name", name + _marks(text[j:k]), line, i + 1))
+            i = k
         else:
             symbol = _SAME_SYMBOL.get(ch) or next(
                 (s for s in SYMBOLS if text.startswith(s, i)), None)
@@ -180,7 +205,42 @@ def tokenize(text: str, line: int = 1) -> list[Token]:
             tokens.append(Token("symbol", symbol, line, i + 1))
             i += len(symbol)
     tokens.append(Token("end", "", line, len(text) + 1))
-    return tokens
+    return _spaced(tokens, text)
+
+
+def _spaced(tokens: list[Token], text: str) -> list[Token]:
+    """The tokens, each marked if a space comes just before it."""
+    marked, column = [], 0
+    for token in tokens:
+        before = text[token.column - 2: token.column - 1]
+        if token.column != column and before and (before.isspace() or before in _INVISIBLE):
+            token = token._replace(spaced=True)
+        marked.append(token)
+        column = token.column
+    return marked
+
+
+def _marks_end(text: str, j: int) -> int:
+    """Index just after the marks (``⁺``, primes) that end the name ending at ``j``."""
+    while j < len(text) and text[j] in MARKS:
+        j += 1
+    return j
+
+
+_BRACED = re.compile(r"\{(\w+)\}")
+
+
+def _subscript(text: str, name: str, j: int) -> tuple[str, int]:
+    """LaTeX's ``out_{h1}`` is the name ``out_h1``: (the name, the index after it)."""
+    braced = _BRACED.match(text, j) if name.endswith("_") else None
+    if braced is None:
+        return name, j
+    return name + unicodedata.normalize("NFKC", braced.group(1)), braced.end()
+
+
+def _marks(text: str) -> str:
+    """The marks as a name keeps them: ``⁺`` and ``'`` (``′`` is ``'``)."""
+    return "".join(MARKS[c] for c in text)
 
 
 def _number(text: str, line: int, column: int) -> Token:
