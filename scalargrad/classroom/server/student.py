@@ -51,10 +51,10 @@ def routes(the_class: Class) -> list[Route]:
             return message("Refused", "This form did not come from this class's page: "
                            "open the class's address again.", 403)
         row = await run_in_threadpool(c.row)
-        refusal = _refusal(c, row, code, name)
+        refusal, status = _refusal(c, row, code, name)
         if refusal:
             return _join_page(c, request, code=code[:16], name=name, error=refusal,
-                              status=403 if "code" in refusal else 400)
+                              status=status)
         joined = await run_in_threadpool(c.store.join, name, len(c.lesson.variants))
         if joined is None:
             return _join_page(c, request, code=code[:16], name=name, status=409,
@@ -136,17 +136,19 @@ def clean_name(text: str) -> str:
     return " ".join(kept.split())[:MAX_NAME]
 
 
-def _refusal(c: Class, row, code: str, name: str) -> str:  # type: ignore[no-untyped-def]
+def _refusal(c: Class, row, code: str, name: str  # type: ignore[no-untyped-def]
+             ) -> tuple[str, int]:
+    """Why a join is refused and its status, or ("", 200)."""
     if not row.joining:
-        return "Joining is closed: ask the teacher."
+        return "Joining is closed: ask the teacher.", 403
     if not same_secret(code.strip().upper(), row.join_code):
-        return "That join code is not this class's: check the code on the projector."
+        return "That join code is not this class's: check the code on the projector.", 403
     if not name:
-        return "Type your name or student ID."
+        return "Type your name or student ID.", 400
     roster = c.config.roster
     if roster is not None and name.casefold() not in roster:
-        return f"{name} is not on the class list: type it as the teacher has it."
-    return ""
+        return f"{name} is not on the class list: type it as the teacher has it.", 400
+    return "", 200
 
 
 def _join_page(c: Class, request: Request, *, code: str = "", name: str = "",
