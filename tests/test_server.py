@@ -14,9 +14,8 @@ import io
 import json
 import os
 import re
-from pathlib import Path
-
 import warnings
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine
@@ -29,7 +28,7 @@ from scalargrad.grading import check
 from scalargrad.worksheet import parse
 
 with warnings.catch_warnings():  # newer Starlette would rather have httpx2: the same API
-    warnings.simplefilter("ignore", DeprecationWarning)
+    warnings.simplefilter("ignore")
     from starlette.testclient import TestClient
 
 SEED = Path(__file__).parent.parent / "scalargrad" / "worksheets" / "seed001_x1.txt"
