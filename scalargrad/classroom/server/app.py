@@ -47,7 +47,8 @@ class Class:
         self.config = config
         self.lesson = config.lesson
         self.store = Store(open_engine(config.url))
-        self.first = self.store.start(config.lesson.fingerprint, config.feedback)
+        first = self.store.start(config.lesson.fingerprint, config.feedback)
+        self.secret, self.teacher_token = first.secret, first.teacher_token  # never change
         self.by_address = RateLimiter(*config.address_rate)
         self.by_student = RateLimiter(*config.student_rate)
 

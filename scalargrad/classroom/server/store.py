@@ -11,9 +11,13 @@ Every write is one transaction, committed before the server answers.
 from __future__ import annotations
 
 import hashlib
+import queue
 import secrets
+import threading
 import time
+from concurrent.futures import Future
 from dataclasses import dataclass
+from functools import cached_property
 
 from sqlalchemy import (
     Boolean,
@@ -31,7 +35,7 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 metadata = MetaData()
@@ -185,13 +189,19 @@ class Store:
             return None
         return student_id, token
 
-    def student(self, token: str) -> dict | None:
-        """The student whose session ``token`` is, unless removed."""
+    def student(self, token: str) -> tuple[dict, ClassRow] | None:
+        """The student whose session ``token`` is, unless removed, and the class's row
+        (one query: every request of a student needs both)."""
+        columns = [*students.c, *(class_.c[k] for k in ClassRow.__dataclass_fields__)]
         with self.engine.connect() as db:
-            found = db.execute(select(students).where(
-                students.c.session_hash == digest(token),
-                students.c.removed.is_(False))).mappings().first()
-        return dict(found) if found else None
+            found = db.execute(select(*columns).select_from(
+                students.join(class_, class_.c.id == 1)).where(
+                students.c.session_hash == digest(token), students.c.removed.is_(False))
+            ).mappings().first()
+        if found is None:
+            return None
+        return ({c.name: found[c.name] for c in students.c},
+                ClassRow(**{k: found[k] for k in ClassRow.__dataclass_fields__}))
 
     def remove(self, student_id: int) -> None:
         """Remove a student: their session ends and their name is free again."""
@@ -217,22 +227,15 @@ class Store:
     def save(self, student_id: int, box: str, text: str, seq: int, kind: str,
              note: str = "", hint: str = "") -> bool:
         """Keep the answer unless a newer one (higher ``seq``) is stored; True if kept.
-        Committed when this returns."""
-        values = dict(text=text, seq=seq, kind=kind, note=note[:300], hint=hint[:300],
-                      at=time.time())
-        with self.engine.begin() as db:
-            done = db.execute(update(answers).where(
-                answers.c.student_id == student_id, answers.c.box == box,
-                answers.c.seq < seq).values(**values))
-            if done.rowcount:
-                return True
-            try:
-                with db.begin_nested():
-                    db.execute(insert(answers).values(student_id=student_id, box=box,
-                                                      **values))
-            except IntegrityError:  # already there with this seq or a newer one
-                return False
-        return True
+        Committed when this returns: answers arriving together are committed together
+        (one transaction, one sync to disk), by one writer thread."""
+        values = dict(student_id=student_id, box=box, text=text, seq=seq, kind=kind,
+                      note=note[:300], hint=hint[:300], at=time.time())
+        return self.writer.save(values)
+
+    @cached_property
+    def writer(self) -> GroupCommit:
+        return GroupCommit(self.engine)
 
     def all_answers(self) -> list[dict]:
         with self.engine.connect() as db:
@@ -249,3 +252,54 @@ class Store:
             latest = db.execute(select(func.max(answers.c.at), func.count())
                                 .select_from(answers)).one()
         return version, *latest
+
+
+class GroupCommit:
+    """One thread that writes answers: it takes every answer waiting (up to `BATCH`),
+    writes them in one transaction and commits, then tells each caller whether theirs was
+    kept. A failed transaction fails every answer in it (the browsers send them again)."""
+
+    BATCH = 500
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.waiting: queue.Queue[tuple[dict, Future]] = queue.Queue()
+        threading.Thread(target=self._run, name="scalargrad-writer", daemon=True).start()
+
+    def save(self, values: dict) -> bool:
+        done: Future = Future()
+        self.waiting.put((values, done))
+        return done.result(timeout=60)
+
+    def _run(self) -> None:
+        while True:
+            batch = [self.waiting.get()]
+            while len(batch) < self.BATCH and not self.waiting.empty():
+                batch.append(self.waiting.get_nowait())
+            try:
+                with self.engine.begin() as db:
+                    kept = [_save_one(db, values) for values, _ in batch]
+            except Exception as err:
+                for _, done in batch:
+                    done.set_exception(err)
+                continue
+            for (_, done), ok in zip(batch, kept):
+                done.set_result(ok)
+
+
+def _save_one(db: Connection, values: dict) -> bool:
+    """Within a transaction: update the stored answer if ``values`` is newer, else insert
+    it if there is none; whether it was kept."""
+    key = (answers.c.student_id == values["student_id"]) & (answers.c.box == values["box"])
+    done = db.execute(update(answers).where(key, answers.c.seq < values["seq"])
+                      .values(**values))
+    if done.rowcount:
+        return True
+    if db.execute(select(answers.c.seq).where(key)).first() is not None:
+        return False
+    try:
+        with db.begin_nested():
+            db.execute(insert(answers).values(**values))
+    except IntegrityError:  # another process inserted it meanwhile
+        return False
+    return True

@@ -29,6 +29,7 @@ from .security import (
     same_secret,
     too_many,
 )
+from .store import ClassRow
 
 MAX_NAME = 80
 
@@ -37,7 +38,7 @@ def routes(the_class: Class) -> list[Route]:
     c = the_class
 
     async def start(request: Request) -> Response:
-        if await run_in_threadpool(_student, c, request):
+        if await run_in_threadpool(_me, c, request):
             return RedirectResponse("/class", 303)
         return _join_page(c, request, code=request.query_params.get("code", "")[:16])
 
@@ -47,7 +48,7 @@ def routes(the_class: Class) -> list[Route]:
         form = await request.form()
         code, name = str(form.get("code", "")), clean_name(str(form.get("name", "")))
         visitor = request.cookies.get(VISITOR_COOKIE, "")
-        if not csrf_ok(request, c.row().secret, visitor, str(form.get("csrf", ""))):
+        if not csrf_ok(request, c.secret, visitor, str(form.get("csrf", ""))):
             return message("Refused", "This form did not come from this class's page: "
                            "open the class's address again.", 403)
         row = await run_in_threadpool(c.row)
@@ -65,37 +66,38 @@ def routes(the_class: Class) -> list[Route]:
         return response
 
     async def class_page(request: Request) -> Response:
-        me = await run_in_threadpool(_student, c, request)
-        if me is None:
+        found = await run_in_threadpool(_me, c, request)
+        if found is None:
             return RedirectResponse("/", 303)
+        me, _ = found
         number = me["variant"]
         chart = c.lesson.chart_ids(number)
         boxes = [{"id": b.id, "name": b.name, "kind": b.kind, "chart": chart.get(b.id)}
                  for b in c.lesson.boxes]
         svg = await run_in_threadpool(c.lesson.blank_svg, number)
         return page("student.html", trusted={"svg": svg}, lesson=c.lesson.name,
-                    name=me["name"], csrf=csrf_token(c.row().secret, _session(request)),
+                    name=me["name"], csrf=csrf_token(c.secret, _session(request)),
                     data={"boxes": boxes, "student": me["id"], "class": c.lesson.fingerprint})
 
     async def state(request: Request) -> Response:
-        me = await run_in_threadpool(_student, c, request)
-        if me is None:
+        found = await run_in_threadpool(_me, c, request)
+        if found is None:
             return JSONResponse({"error": "not joined"}, 401)
+        me, row = found
         if not c.by_student.allow(f"s{me['id']}"):
             return too_many()
-        row = await run_in_threadpool(c.row)
         mine = await run_in_threadpool(c.store.answers_of, me["id"])
         return JSONResponse({"open": row.is_open, "released": row.released,
-                             "feedback": row.feedback,
+                             "feedback": row.feedback, "variant": me["variant"],
                              "answers": [_reply(row, a) for a in mine.values()]})
 
     async def answer(request: Request) -> Response:
-        me = await run_in_threadpool(_student, c, request)
-        if me is None:
+        found = await run_in_threadpool(_me, c, request)
+        if found is None:
             return JSONResponse({"error": "not joined"}, 401)
+        me, row = found
         if not c.by_student.allow(f"s{me['id']}"):
             return too_many()
-        row = await run_in_threadpool(c.row)
         if not csrf_ok(request, row.secret, _session(request)):
             return JSONResponse({"error": "cross-site request refused"}, 403)
         try:
@@ -114,10 +116,10 @@ def routes(the_class: Class) -> list[Route]:
         return JSONResponse(_reply(row, saved))
 
     async def solution(request: Request) -> Response:
-        me = await run_in_threadpool(_student, c, request)
-        if me is None:
+        found = await run_in_threadpool(_me, c, request)
+        if found is None:
             return JSONResponse({"error": "not joined"}, 401)
-        row = await run_in_threadpool(c.row)
+        me, row = found
         if not row.released:
             return JSONResponse({"error": "the solution is not released yet"}, 403)
         number = me["variant"]
@@ -155,7 +157,7 @@ def _join_page(c: Class, request: Request, *, code: str = "", name: str = "",
                error: str = "", status: int = 200) -> Response:
     visitor = request.cookies.get(VISITOR_COOKIE) or secrets.token_urlsafe(24)
     response = page("join.html", status, lesson=c.lesson.name, code=code, name=name,
-                    error=error, csrf=csrf_token(c.row().secret, visitor))
+                    error=error, csrf=csrf_token(c.secret, visitor))
     response.set_cookie(VISITOR_COOKIE, visitor, **cookie_options(request))
     return response
 
@@ -164,7 +166,8 @@ def _session(request: Request) -> str:
     return request.cookies.get(STUDENT_COOKIE, "")
 
 
-def _student(c: Class, request: Request) -> dict | None:
+def _me(c: Class, request: Request) -> tuple[dict, ClassRow] | None:
+    """The student making the request and the class's row, or None if not joined."""
     token = _session(request)
     return c.store.student(token) if token else None
 
@@ -177,11 +180,15 @@ def _grade_and_save(c: Class, me: dict, box: str, text: str, seq: int) -> dict:
     """Grade the answer with the student's other answers, commit it, and return what is
     stored for the box (a newer answer already stored wins)."""
     mine = c.store.answers_of(me["id"])
+    if box in mine and mine[box]["seq"] >= seq:  # a resend, or older than what is kept
+        return mine[box]
     answers = {b: a["text"] for b, a in mine.items()} | {box: text}
     mark = c.lesson.grade(me["variant"], answers, box) if text else None
-    c.store.save(me["id"], box, text, seq, mark.kind if mark else "empty",
-                 mark.note if mark else "", mark.hint if mark else "")
-    return c.store.answers_of(me["id"])[box]
+    kept = {"box": box, "text": text, "seq": seq, "kind": mark.kind if mark else "empty",
+            "note": mark.note if mark else "", "hint": mark.hint if mark else ""}
+    if c.store.save(me["id"], **kept):
+        return kept
+    return c.store.answers_of(me["id"])[box]  # a newer one came in meanwhile
 
 
 def _reply(row, stored: dict) -> dict:  # type: ignore[no-untyped-def]

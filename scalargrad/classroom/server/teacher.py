@@ -47,7 +47,7 @@ def routes(the_class: Class) -> list[Route]:
     c = the_class
 
     def allowed(request: Request) -> bool:
-        return same_secret(request.cookies.get(TEACHER_COOKIE, ""), c.row().teacher_token)
+        return same_secret(request.cookies.get(TEACHER_COOKIE, ""), c.teacher_token)
 
     def refused() -> Response:
         return message("Teacher only", "This page needs the teacher's address, with its "
