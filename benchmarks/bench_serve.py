@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import platform
 import random
 import re
@@ -153,6 +154,7 @@ async def main_async(args: argparse.Namespace) -> int:
     lost = len(run.acked) - stored
     for client, _ in clients:
         await client.aclose()
+    server_cpu = sum(cpu_seconds(process.pid) for process, *_ in servers)
     for process, *_ in servers:
         process.terminate()
         process.wait(10)
@@ -169,6 +171,9 @@ async def main_async(args: argparse.Namespace) -> int:
             ("latency p50", f"{percentile(ms, 50):.1f} ms"),
             ("latency p95", f"{percentile(ms, 95):.1f} ms"),
             ("latency p99", f"{percentile(ms, 99):.1f} ms"),
+            ("server CPU (all processes)", f"{server_cpu:.1f} s, "
+             f"{1000 * server_cpu / max(len(run.acked), 1):.2f} ms an answer"),
+            ("this script's CPU (the simulated browsers)", f"{time.process_time():.1f} s"),
             ("errors", f"{len(run.errors)}"), ("answers lost", f"{lost}"),
             ("dashboard delay p50", f"{percentile(delays, 50) * 1000:.0f} ms"),
             ("dashboard delay p95", f"{percentile(delays, 95) * 1000:.0f} ms")]
@@ -182,6 +187,15 @@ async def main_async(args: argparse.Namespace) -> int:
     for error in sorted(set(run.errors))[:5]:
         print(f"  error: {error}")
     return 0
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux's /proc; 0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def dashboard_delays(run: Run) -> list[float]:

@@ -52,6 +52,19 @@ class Class:
         self.by_address = RateLimiter(*config.address_rate)
         self.by_student = RateLimiter(*config.student_rate)
 
+    def diagnose(self, student_id: int, variant: int) -> dict[str, dict]:
+        """A student's answers, every wrong one diagnosed by the checker (and the
+        diagnosis kept): box → stored answer."""
+        mine = self.store.answers_of(student_id)
+        if any(a["kind"] == "wrong" for a in mine.values()):
+            texts = {b: a["text"] for b, a in mine.items()}
+            marks = self.lesson.diagnose(variant, texts)
+            self.store.diagnosed(student_id, {b: (texts[b], m) for b, m in marks.items()
+                                              if mine[b]["kind"] == "wrong"})
+            for b, m in marks.items():
+                mine[b] |= {"kind": m.kind, "note": m.note, "hint": m.hint}
+        return mine
+
     def row(self) -> ClassRow:
         row = self.store.row()
         assert row is not None  # made by start()

@@ -6,12 +6,13 @@ the template's ``asks`` (`scalargrad.classroom.variants`), numbered ``b0, b1, �
 order a person works; every variant has the same boxes (its numbers differ).
 
 Grading one box.  A number is right when `holds` says the exact value rounds to it at the
-digits written (the checker's rule, `scalargrad.grading.precision`).  A wrong one is
-graded by `scalargrad.grading.check` itself, on the variant's worksheet holding the
-student's answers so far above the box and this one: the checker says whether it follows
-from the student's own earlier numbers, was cut off instead of rounded, or is a slip
-(with what the student's numbers give).  Only that worksheet is checked, not the whole
-sheet, so that a box is graded in milliseconds.
+digits written (the checker's rule, `scalargrad.grading.precision`): that is the mark a
+student gets as they type, in microseconds.  Why a wrong one is wrong is for
+`scalargrad.grading.check` itself (`Lesson.diagnose`), on the variant's worksheet holding
+the student's answers: whether it follows from the student's own earlier numbers, was
+cut off instead of rounded, or is a slip (with what the student's numbers give).  That
+takes milliseconds to tens of milliseconds, so it is done when someone needs it: at once
+with hints on, else when the teacher looks at a box, at release and for the export.
 """
 
 from __future__ import annotations
@@ -121,24 +122,34 @@ class Lesson:
             self._svg_cache[number, blank] = svg[svg.index("<svg"):]
         return self._svg_cache[number, blank]
 
-    def grade(self, number: int, answers: dict[str, str], box_id: str) -> Mark:
-        """The mark of box ``box_id`` given all of the student's ``answers`` (box id →
-        text); see the module docstring."""
-        written = answers[box_id].strip()
+    def mark(self, number: int, box_id: str, text: str) -> Mark:
+        """Right, ``wrong`` (not yet diagnosed) or unreadable: `holds`, nothing more
+        (microseconds; what a student sees as they type)."""
+        written = text.strip()
         if not readable(written):
             unreadable = "not a number: type digits, such as 0.52 or -7.9e-2"
             return Mark("unreadable", unreadable, unreadable)
-        box = self.by_id[box_id]
-        variant = self.variant(number)
-        if holds(written, variant.exact(box.key)):
-            return Mark("right")
-        upto = self.boxes[:self.boxes.index(box) + 1]
-        kept = {b.id: answers[b.id] for b in upto if readable(answers.get(b.id, ""))}
+        key = self.by_id[box_id].key
+        return Mark("right" if holds(written, self.variant(number).exact(key)) else "wrong")
+
+    def diagnose(self, number: int, answers: dict[str, str],
+                 upto: str | None = None) -> dict[str, Mark]:
+        """The checker's mark of every readable answer (box id → text), from one check of
+        the variant's worksheet holding them (a box's verdict depends only on the
+        answers above it, so ``upto`` may cut the sheet after that box)."""
+        boxes = self.boxes if upto is None else \
+            self.boxes[:self.boxes.index(self.by_id[upto]) + 1]
+        kept = {b.id: answers[b.id] for b in boxes if readable(answers.get(b.id, ""))}
+        if not kept:
+            return {}
         report = check(parse(self.worksheet_text(number, kept), self.name))
-        verdict = next(v for v in report.verdicts
-                       if (v.claim.top, v.claim.name) == box.key)
-        return Mark(verdict.kind, verdict.note, _hint(verdict.kind, [
-            f"{_shown((c.top, c.name))} = {c.written}" for c in verdict.causes]))
+        by_key = {(v.claim.top, v.claim.name): v for v in report.verdicts}
+        marks = {}
+        for box_id in kept:
+            verdict = by_key[self.by_id[box_id].key]
+            marks[box_id] = Mark(verdict.kind, verdict.note, _hint(verdict.kind, [
+                f"{_shown((c.top, c.name))} = {c.written}" for c in verdict.causes]))
+        return marks
 
     def worksheet_text(self, number: int, answers: dict[str, str]) -> str:
         """The variant's worksheet with ``answers`` (box id → a readable number) written

@@ -35,6 +35,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
@@ -237,6 +238,16 @@ class Store:
     def writer(self) -> GroupCommit:
         return GroupCommit(self.engine)
 
+    def diagnosed(self, student_id: int, marks: dict[str, tuple[str, object]]) -> None:
+        """Keep the checker's diagnosis of a student's answers: box → (the text
+        diagnosed, its `Mark`); an answer changed meanwhile is left as it is."""
+        with self.engine.begin() as db:
+            for box, (text, mark) in marks.items():
+                db.execute(update(answers).where(
+                    answers.c.student_id == student_id, answers.c.box == box,
+                    answers.c.text == text).values(
+                    kind=mark.kind, note=mark.note[:300], hint=mark.hint[:300]))  # type: ignore[attr-defined]
+
     def all_answers(self) -> list[dict]:
         with self.engine.connect() as db:
             rows = db.execute(select(answers).join(students, students.c.id ==
@@ -288,18 +299,13 @@ class GroupCommit:
 
 
 def _save_one(db: Connection, values: dict) -> bool:
-    """Within a transaction: update the stored answer if ``values`` is newer, else insert
-    it if there is none; whether it was kept."""
-    key = (answers.c.student_id == values["student_id"]) & (answers.c.box == values["box"])
-    done = db.execute(update(answers).where(key, answers.c.seq < values["seq"])
-                      .values(**values))
-    if done.rowcount:
-        return True
-    if db.execute(select(answers.c.seq).where(key)).first() is not None:
-        return False
-    try:
-        with db.begin_nested():
-            db.execute(insert(answers).values(**values))
-    except IntegrityError:  # another process inserted it meanwhile
-        return False
-    return True
+    """Within a transaction, one statement: insert the answer, or update the stored one
+    if ``values`` is newer (``INSERT … ON CONFLICT DO UPDATE … WHERE``, in SQLite and
+    PostgreSQL alike); whether it was kept."""
+    dialect_insert = postgresql.insert if db.dialect.name == "postgresql" else sqlite.insert
+    statement = dialect_insert(answers).values(**values)
+    statement = statement.on_conflict_do_update(
+        index_elements=[answers.c.student_id, answers.c.box],
+        set_={k: statement.excluded[k] for k in values if k not in ("student_id", "box")},
+        where=answers.c.seq < statement.excluded.seq)
+    return db.execute(statement).rowcount > 0

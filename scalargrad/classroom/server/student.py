@@ -18,7 +18,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from .app import Class
-from .lesson import MAX_ANSWER
+from .lesson import MAX_ANSWER, Mark
 from .pages import message, page
 from .security import (
     STUDENT_COOKIE,
@@ -86,7 +86,10 @@ def routes(the_class: Class) -> list[Route]:
         me, row = found
         if not c.by_student.allow(f"s{me['id']}"):
             return too_many()
-        mine = await run_in_threadpool(c.store.answers_of, me["id"])
+        if row.released or row.feedback == "hints":  # why each wrong one is wrong
+            mine = await run_in_threadpool(c.diagnose, me["id"], me["variant"])
+        else:
+            mine = await run_in_threadpool(c.store.answers_of, me["id"])
         return JSONResponse({"open": row.is_open, "released": row.released,
                              "feedback": row.feedback, "variant": me["variant"],
                              "answers": [_reply(row, a) for a in mine.values()]})
@@ -112,7 +115,7 @@ def routes(the_class: Class) -> list[Route]:
         if not row.is_open or row.released:
             return JSONResponse({"error": "the exercise is closed"}, 409)
         text = text.strip()[:MAX_ANSWER]
-        saved = await run_in_threadpool(_grade_and_save, c, me, box, text, seq)
+        saved = await run_in_threadpool(_grade_and_save, c, me, row, box, text, seq)
         return JSONResponse(_reply(row, saved))
 
     async def solution(request: Request) -> Response:
@@ -176,16 +179,16 @@ def _address(request: Request) -> str:
     return request.client.host if request.client else "?"
 
 
-def _grade_and_save(c: Class, me: dict, box: str, text: str, seq: int) -> dict:
-    """Grade the answer with the student's other answers, commit it, and return what is
+def _grade_and_save(c: Class, me: dict, row: ClassRow, box: str, text: str,
+                    seq: int) -> dict:
+    """Mark the answer (diagnosed at once with hints on), commit it, and return what is
     stored for the box (a newer answer already stored wins)."""
-    mine = c.store.answers_of(me["id"])
-    if box in mine and mine[box]["seq"] >= seq:  # a resend, or older than what is kept
-        return mine[box]
-    answers = {b: a["text"] for b, a in mine.items()} | {box: text}
-    mark = c.lesson.grade(me["variant"], answers, box) if text else None
-    kept = {"box": box, "text": text, "seq": seq, "kind": mark.kind if mark else "empty",
-            "note": mark.note if mark else "", "hint": mark.hint if mark else ""}
+    mark = c.lesson.mark(me["variant"], box, text) if text else Mark("empty")
+    if mark.kind == "wrong" and row.feedback == "hints":
+        mine = {b: a["text"] for b, a in c.store.answers_of(me["id"]).items()}
+        mark = c.lesson.diagnose(me["variant"], mine | {box: text}, upto=box)[box]
+    kept = {"box": box, "text": text, "seq": seq, "kind": mark.kind, "note": mark.note,
+            "hint": mark.hint}
     if c.store.save(me["id"], **kept):
         return kept
     return c.store.answers_of(me["id"])[box]  # a newer one came in meanwhile

@@ -91,6 +91,7 @@ def routes(the_class: Class) -> list[Route]:
         box_id = request.path_params["box"]
         if box_id not in c.lesson.by_id:
             return JSONResponse({"error": "no such box"}, 404)
+        await run_in_threadpool(_diagnose_box, c, box_id)
         row, roster, answers = await run_in_threadpool(_everything, c)
         return JSONResponse(dashboard.box_detail(
             c.lesson, box_id, roster, answers, row.secret,
@@ -156,6 +157,15 @@ def routes(the_class: Class) -> list[Route]:
             Route("/teacher/api/control", control, methods=["POST"]),
             Route("/teacher/events", events), Route("/teacher/grades.csv", grades),
             Route("/teacher/submissions.json", submissions)]
+
+
+def _diagnose_box(c: Class, box_id: str) -> None:
+    """The checker's diagnosis of every wrong answer to a box not yet diagnosed (one
+    check of each such student's sheet)."""
+    variants = {s["id"]: s["variant"] for s in c.store.roster()}
+    for a in c.store.all_answers():
+        if a["box"] == box_id and a["kind"] == "wrong" and a["student_id"] in variants:
+            c.diagnose(a["student_id"], variants[a["student_id"]])
 
 
 def _everything(c: Class) -> tuple:
