@@ -357,3 +357,30 @@ def test_limits(lesson, url):
     assert big.status_code == 413
     codes = [send(client, csrf, "b0", "1", k).status_code for k in range(1, 12)]
     assert 429 in codes and codes[0] == 200
+
+
+def test_dashboard_counts_and_the_checkers_diagnosis(lesson, url):
+    app, c = make(lesson, url)  # marks mode: wrong boxes are diagnosed when looked at
+    row = c.row()
+    ann, ann_csrf = join(app, row, "Ann")
+    bo, bo_csrf = join(app, row, "Bo")
+    variants = {s["name"]: lesson.variant(s["variant"]) for s in c.store.roster()}
+    b0, b1 = lesson.boxes[0], lesson.boxes[1]
+    typed = {b0.key: rounded(variants["Ann"].exact(b0.key)),
+             b1.key: rounded(variants["Ann"].exact(b1.key) * 2 + 0.1)}
+    send(ann, ann_csrf, b0.id, typed[b0.key], 1)
+    send(ann, ann_csrf, b1.id, typed[b1.key], 2)
+    send(bo, bo_csrf, b0.id, rounded(variants["Bo"].exact(b0.key) + 1), 1)
+    t = teacher(app, row)
+    state = t.get("/teacher/api/state?names=1").json()
+    counts = {b["id"]: (b["answered"], b["right"]) for b in state["boxes"]}
+    assert counts[b0.id] == (2, 1) and counts[b1.id] == (1, 0) and counts["b2"] == (0, 0)
+    people = {s["shown"]: s for s in state["students"]}
+    assert (people["Ann"]["answered"], people["Ann"]["right"]) == (2, 1)
+    assert people["Ann"]["stuck"] == b1.name and people["Bo"]["stuck"] == b0.name
+    oracle = check(parse(own_worksheet(variants["Ann"], typed), "oracle"))
+    expected = next(v for v in oracle.verdicts if (v.claim.top, v.claim.name) == b1.key)
+    detail = t.get(f"/teacher/api/box/{b1.id}?names=1").json()
+    assert detail["groups"] == [{"kind": expected.kind, "count": 1, "answers": [
+        {"who": "Ann", "text": typed[b1.key], "note": expected.note}]}]
+    assert t.get(f"/teacher/api/box/{b0.id}").json()["groups"][0]["kind"] == "right"

@@ -15,6 +15,7 @@ import io
 from collections import Counter, defaultdict
 
 from .lesson import Lesson
+from .store import Tally
 
 ADJECTIVES = ("Amber", "Brave", "Calm", "Clever", "Coral", "Eager", "Gentle", "Golden",
               "Happy", "Jolly", "Keen", "Lucky", "Mellow", "Nimble", "Quiet", "Rapid",
@@ -30,27 +31,19 @@ def pseudonym(secret: str, student_id: int) -> str:
     return f"{ADJECTIVES[h[0] % len(ADJECTIVES)]} {ANIMALS[h[1] % len(ANIMALS)]} {student_id}"
 
 
-def summary(lesson: Lesson, roster: list[dict], answers: list[dict], secret: str,
+def summary(lesson: Lesson, roster: list[dict], tally: Tally, secret: str,
             names: bool) -> dict:
     """Every box's counts and the roster, for the dashboard."""
-    by_box: dict[str, Counter] = defaultdict(Counter)
-    by_student: dict[int, dict[str, dict]] = defaultdict(dict)
-    for a in answers:
-        if a["kind"] != "empty":
-            by_box[a["box"]]["answered"] += 1
-            by_box[a["box"]]["right"] += a["kind"] == "right"
-            by_student[a["student_id"]][a["box"]] = a
-    boxes = [{"id": b.id, "name": b.name, "answered": by_box[b.id]["answered"],
-              "right": by_box[b.id]["right"]} for b in lesson.boxes]
+    boxes = [{"id": b.id, "name": b.name, "answered": tally.boxes.get(b.id, (0, 0))[0],
+              "right": tally.boxes.get(b.id, (0, 0))[1]} for b in lesson.boxes]
     people = []
     for s in roster:
-        mine = by_student[s["id"]]
-        right = sum(a["kind"] == "right" for a in mine.values())
-        stuck = next((b.name for b in lesson.boxes
-                      if b.id in mine and mine[b.id]["kind"] != "right"), "")
+        answered, right = tally.students.get(s["id"], (0, 0))
+        wrong = tally.wrong.get(s["id"], set())
+        stuck = next((b.name for b in lesson.boxes if b.id in wrong), "")
         people.append({"id": s["id"], "shown": s["name"] if names else
                        pseudonym(secret, s["id"]), "variant": s["variant"],
-                       "answered": len(mine), "right": right,
+                       "answered": answered, "right": right,
                        "finished": right == len(lesson.boxes), "stuck": stuck})
     return {"boxes": boxes, "students": people, "total": len(lesson.boxes)}
 

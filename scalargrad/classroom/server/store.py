@@ -28,6 +28,7 @@ from sqlalchemy import (
     String,
     Table,
     UniqueConstraint,
+    case,
     create_engine,
     event,
     func,
@@ -97,6 +98,16 @@ def new_code() -> str:
 def digest(token: str) -> str:
     """What is stored of a student's session token (the token stays in their cookie)."""
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Tally:
+    """Counts for the dashboard: box → (answered, right), student id → (answered,
+    right), student id → the boxes they have wrong."""
+
+    boxes: dict[str, tuple[int, int]]
+    students: dict[int, tuple[int, int]]
+    wrong: dict[int, set[str]]
 
 
 @dataclass(frozen=True)
@@ -247,6 +258,24 @@ class Store:
                     answers.c.student_id == student_id, answers.c.box == box,
                     answers.c.text == text).values(
                     kind=mark.kind, note=mark.note[:300], hint=mark.hint[:300]))  # type: ignore[attr-defined]
+
+    def tally(self) -> Tally:
+        """The dashboard's counts, counted by the database: per box and per student,
+        answered and right; and which boxes each student has wrong."""
+        answered = answers.c.kind != "empty"
+        right = func.sum(case((answers.c.kind == "right", 1), else_=0))
+        with self.engine.connect() as db:
+            boxes = db.execute(select(answers.c.box, func.count(), right)
+                               .where(answered).group_by(answers.c.box)).all()
+            people = db.execute(select(answers.c.student_id, func.count(), right)
+                                .where(answered).group_by(answers.c.student_id)).all()
+            wrong = db.execute(select(answers.c.student_id, answers.c.box).where(
+                answers.c.kind.not_in(("right", "empty")))).all()
+        not_right: dict[int, set[str]] = {}
+        for student_id, box in wrong:
+            not_right.setdefault(student_id, set()).add(box)
+        return Tally({b: (n, int(r)) for b, n, r in boxes},
+                     {s: (n, int(r)) for s, n, r in people}, not_right)
 
     def all_answers(self) -> list[dict]:
         with self.engine.connect() as db:

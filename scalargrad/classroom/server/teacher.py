@@ -77,8 +77,9 @@ def routes(the_class: Class) -> list[Route]:
         if not allowed(request):
             return refused()
         names = request.query_params.get("names") == "1"
-        row, roster, answers = await run_in_threadpool(_everything, c)
-        shown = dashboard.summary(c.lesson, roster, answers, row.secret, names)
+        row, roster, tally = await run_in_threadpool(
+            lambda: (c.row(), c.store.roster(), c.store.tally()))
+        shown = dashboard.summary(c.lesson, roster, tally, row.secret, names)
         return JSONResponse(shown | {
             "open": row.is_open, "released": row.released, "joining": row.joining,
             "feedback": row.feedback, "code": row.join_code,
