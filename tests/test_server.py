@@ -217,7 +217,7 @@ def test_every_page_has_the_headers(lesson, url):
         csp = response.headers["content-security-policy"]
         assert "script-src 'self'" in csp and "unsafe-inline" not in csp
         assert response.headers["x-frame-options"] == "DENY"
-        assert response.headers["referrer-policy"] == "no-referrer"
+        assert response.headers["referrer-policy"] == "same-origin"
     for html in (client.get("/class").text, t.get("/teacher").text):
         scripts = re.findall(r"<script([^>]*)>(.*?)</script>", html, re.S)
         assert all("src=" in attrs or 'type="application/json"' in attrs

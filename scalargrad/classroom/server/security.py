@@ -28,7 +28,7 @@ CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' 
 HEADERS = {
     "content-security-policy": CSP,
     "x-content-type-options": "nosniff",
-    "referrer-policy": "no-referrer",  # the teacher's address carries the token
+    "referrer-policy": "same-origin",  # the teacher's token never leaves in a Referer
     "x-frame-options": "DENY",
     "cache-control": "no-store",
 }

@@ -48,8 +48,10 @@
       const share = b.answered ? b.right / b.answered : 0;
       box.tile.style.background = b.answered ? colour(share) : "#fff";
       box.tile.textContent = b.answered ? Math.round(100 * share) + "%·" + b.answered : "";
-      box.tile.setAttribute("aria-label", box.name + ": " + b.right + " right of " +
-                            b.answered + " answered, " + size + " in the class");
+      // the name a screen reader says starts with the text shown (WCAG label in name)
+      box.tile.setAttribute("aria-label", (box.tile.textContent + " " + box.name + ": " +
+                            b.right + " right of " + b.answered + " answered, " + size +
+                            " in the class").trim());
     }
     const rows = state.students.map((s) => {
       const tr = document.createElement("tr");
