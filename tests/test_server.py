@@ -384,3 +384,35 @@ def test_dashboard_counts_and_the_checkers_diagnosis(lesson, url):
     assert detail["groups"] == [{"kind": expected.kind, "count": 1, "answers": [
         {"who": "Ann", "text": typed[b1.key], "note": expected.note}]}]
     assert t.get(f"/teacher/api/box/{b0.id}").json()["groups"][0]["kind"] == "right"
+
+
+def test_a_folder_from_scalargrad_exercise_is_served_with_its_own_variants(tmp_path):
+    from scalargrad.classroom import exercise
+    from scalargrad.classroom.server.runner import default_database
+
+    exercise(SEED, tmp_path / "ex", variants=2, seed="3", pdf=False)
+    served = load_lesson(str(tmp_path / "ex"))
+    assert len(served.variants) == 2
+    for number in (1, 2):  # the folder's own answer key is right, box by box
+        key = check(parse((tmp_path / f"ex/variant-0{number}/key.txt")
+                          .read_text(encoding="utf-8"), "key"))
+        written = {(v.claim.top, v.claim.name): v.claim.written for v in key.verdicts}
+        boxes = [b for b in served.boxes if b.key in written]
+        assert len(boxes) >= 10
+        assert all(served.mark(number, b.id, written[b.key]).right for b in boxes)
+    assert default_database(str(tmp_path / "ex"), served, False) == tmp_path / "ex/class.sqlite"
+    sheet = tmp_path / "mine.txt"
+    sheet.write_text(SEED.read_text(encoding="utf-8"), encoding="utf-8")
+    assert default_database(str(sheet), served, True) == tmp_path / "mine.class.sqlite"
+    shipped = default_database(str(SEED), served, True)
+    assert shipped.parent == Path(".") and shipped.name.startswith("scalargrad-class-")
+
+
+def test_serve_refuses_bad_options_in_one_line(capsys):
+    from scalargrad.cli import main
+
+    assert main(["serve", str(SEED), "--certfile", "c.pem"]) == 2
+    assert main(["serve", "nothere.txt"]) == 2
+    assert main(["serve", str(SEED), "--at", "x=1"]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 3 and all(line.startswith("scalargrad serve: error:") for line in err)
