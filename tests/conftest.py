@@ -64,3 +64,22 @@ def fd() -> Callable[..., list[float]]:
 def rng() -> np.random.Generator:
     """A numpy generator with a fixed seed, so every run sees the same random numbers."""
     return np.random.default_rng(20240601)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def class_db_url(request, tmp_path) -> str:
+    """A class server's database, empty: an SQLite file, then PostgreSQL at
+    ``SCALARGRAD_TEST_PG`` (``postgresql://user:password@127.0.0.1/db``, started by
+    .ci/run; with CI set, its absence fails)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'class.sqlite'}"
+    pg = os.environ.get("SCALARGRAD_TEST_PG", "")
+    _needs(bool(pg), "PostgreSQL (SCALARGRAD_TEST_PG)", ".ci/run starts it")
+    from sqlalchemy import create_engine
+
+    from scalargrad.classroom.server.store import metadata
+
+    engine = create_engine(pg.replace("postgresql://", "postgresql+psycopg://", 1))
+    metadata.drop_all(engine)  # every test starts with an empty class
+    engine.dispose()
+    return pg

@@ -12,17 +12,15 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import re
 import warnings
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine
 
 from scalargrad.classroom.server import Config, create_app, load_lesson
 from scalargrad.classroom.server.security import MAX_BODY
-from scalargrad.classroom.server.store import StoreError, metadata
+from scalargrad.classroom.server.store import StoreError
 from scalargrad.classroom.variants import rounded
 from scalargrad.grading import check
 from scalargrad.worksheet import parse
@@ -41,16 +39,9 @@ def lesson():
     return load_lesson(str(SEED), variants=3, seed="7")
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def url(request, tmp_path, needs):
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'class.sqlite'}"
-    pg = os.environ.get("SCALARGRAD_TEST_PG", "")
-    needs(bool(pg), "PostgreSQL (SCALARGRAD_TEST_PG)", ".ci/run starts it")
-    engine = create_engine(pg.replace("postgresql://", "postgresql+psycopg://", 1))
-    metadata.drop_all(engine)  # every test starts with an empty class
-    engine.dispose()
-    return pg
+@pytest.fixture
+def url(class_db_url):
+    return class_db_url
 
 
 def make(lesson, url, **options):

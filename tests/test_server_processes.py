@@ -5,7 +5,6 @@ Loopback only."""
 
 from __future__ import annotations
 
-import os
 import re
 import signal
 import socket
@@ -17,23 +16,13 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import create_engine
-
-from scalargrad.classroom.server.store import metadata
 
 SEED = Path(__file__).parent.parent / "scalargrad" / "worksheets" / "seed001_x1.txt"
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def url(request, tmp_path, needs):
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'class.sqlite'}"
-    pg = os.environ.get("SCALARGRAD_TEST_PG", "")
-    needs(bool(pg), "PostgreSQL (SCALARGRAD_TEST_PG)", ".ci/run starts it")
-    engine = create_engine(pg.replace("postgresql://", "postgresql+psycopg://", 1))
-    metadata.drop_all(engine)
-    engine.dispose()
-    return pg
+@pytest.fixture
+def url(class_db_url):
+    return class_db_url
 
 
 class Server:

@@ -79,13 +79,21 @@ def routes(the_class: Class) -> list[Route]:
                     name=me["name"], csrf=csrf_token(c.secret, _session(request)),
                     data={"boxes": boxes, "student": me["id"], "class": c.lesson.fingerprint})
 
-    async def state(request: Request) -> Response:
+    async def caller(request: Request) -> tuple[dict, ClassRow] | Response:
+        """The student calling and the class's row, or the refusal: not joined (401),
+        too many requests (429)."""
         found = await run_in_threadpool(_me, c, request)
         if found is None:
             return JSONResponse({"error": "not joined"}, 401)
-        me, row = found
-        if not c.by_student.allow(f"s{me['id']}"):
+        if not c.by_student.allow(f"s{found[0]['id']}"):
             return too_many()
+        return found
+
+    async def state(request: Request) -> Response:
+        found = await caller(request)
+        if isinstance(found, Response):
+            return found
+        me, row = found
         if row.released or row.feedback == "hints":  # why each wrong one is wrong
             mine = await run_in_threadpool(c.diagnose, me["id"], me["variant"])
         else:
@@ -95,12 +103,10 @@ def routes(the_class: Class) -> list[Route]:
                              "answers": [_reply(row, a) for a in mine.values()]})
 
     async def answer(request: Request) -> Response:
-        found = await run_in_threadpool(_me, c, request)
-        if found is None:
-            return JSONResponse({"error": "not joined"}, 401)
+        found = await caller(request)
+        if isinstance(found, Response):
+            return found
         me, row = found
-        if not c.by_student.allow(f"s{me['id']}"):
-            return too_many()
         if not csrf_ok(request, row.secret, _session(request)):
             return JSONResponse({"error": "cross-site request refused"}, 403)
         try:
@@ -119,9 +125,9 @@ def routes(the_class: Class) -> list[Route]:
         return JSONResponse(_reply(row, saved))
 
     async def solution(request: Request) -> Response:
-        found = await run_in_threadpool(_me, c, request)
-        if found is None:
-            return JSONResponse({"error": "not joined"}, 401)
+        found = await caller(request)
+        if isinstance(found, Response):
+            return found
         me, row = found
         if not row.released:
             return JSONResponse({"error": "the solution is not released yet"}, 403)

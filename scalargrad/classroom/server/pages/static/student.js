@@ -42,17 +42,6 @@
     }
   }
 
-  function place() {  // each input over its empty box of the chart
-    const origin = wrap.getBoundingClientRect();
-    for (const box of data.boxes.filter((b) => b.chart)) {
-      const r = document.getElementById("a_" + box.chart).getBoundingClientRect();
-      Object.assign(box.input.style, {
-        left: r.left - origin.left + "px", top: r.top - origin.top + "px",
-        width: r.width + "px", height: r.height + "px", fontSize: 0.6 * r.height + "px",
-      });
-    }
-  }
-
   function keep() { localStorage.setItem(storeKey, JSON.stringify(saved)); }
 
   function typed(box) {
@@ -145,8 +134,8 @@
     $("solution").hidden = false;
   }
 
-  place();
-  new ResizeObserver(place).observe(wrap);
+  window.scalargradOverlay(wrap, () => data.boxes.filter((b) => b.chart)
+    .map((b) => [b.chart, b.input]), 0.6);
   refresh();
   setInterval(refresh, 5000);
   window.addEventListener("online", refresh);

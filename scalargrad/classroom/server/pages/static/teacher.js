@@ -18,17 +18,6 @@
     wrap.append(tile);
   }
 
-  function place() {
-    const origin = wrap.getBoundingClientRect();
-    for (const box of data.boxes.filter((b) => b.tile)) {
-      const r = document.getElementById("a_" + box.chart).getBoundingClientRect();
-      Object.assign(box.tile.style, {
-        left: r.left - origin.left + "px", top: r.top - origin.top + "px",
-        width: r.width + "px", height: r.height + "px", fontSize: 0.55 * r.height + "px",
-      });
-    }
-  }
-
   function colour(share) {  // from the wrong colour (none right) to the right one (all)
     const a = [253, 227, 207], b = [150, 220, 190];
     const c = a.map((x, i) => Math.round(x + (b[i] - x) * share));
@@ -120,8 +109,8 @@
   $("feedback").addEventListener("change", () => act("feedback", { value: $("feedback").value }));
   $("names").addEventListener("change", refresh);
 
-  place();
-  new ResizeObserver(place).observe(wrap);
+  window.scalargradOverlay(wrap, () => data.boxes.filter((b) => b.tile)
+    .map((b) => [b.chart, b.tile]), 0.55);
   refresh();
   const events = new EventSource("/teacher/events");
   let timer = null;
