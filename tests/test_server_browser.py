@@ -1,9 +1,10 @@
 """The class in Chromium: a teacher and three students in separate sessions at once (join,
-type right and wrong numbers, see marks, the dashboard updates, release, export), by
-keyboard only; screenshots at a phone's size and at 1280 × 720 and 1920 × 1080; an
-axe-core scan with no serious or critical violation on the student's and the teacher's
-pages.  Uses Debian's Chromium through playwright; axe-core from npm
-(``SCALARGRAD_AXE``: the path of ``axe.min.js``, set by .ci/run)."""
+type right and wrong numbers, see marks, the dashboard updates, an answer typed offline
+sent when the network returns, release, export), by keyboard only; screenshots at a
+phone's size and at 1280 × 720 and 1920 × 1080; an axe-core scan with no serious or
+critical violation on the student's and the teacher's pages.  Uses Debian's Chromium
+through playwright; axe-core from npm (``SCALARGRAD_AXE``: the path of ``axe.min.js``,
+set by .ci/run)."""
 
 from __future__ import annotations
 
@@ -128,6 +129,22 @@ def test_a_class_in_chromium(browser, server, tmp_path):
     shoot(teacher, "teacher-1920x1080", out)
     for (width, height), (page, _) in zip(SIZES, students):
         shoot(page, f"student-{width}x{height}", out)
+
+    # offline: the answer waits in localStorage, then is sent when the network returns
+    page, ctx = students[0]
+    variant = lesson.variant(ctx.request.get(student_url.split("/?")[0] +
+                                             "/api/state").json()["variant"])
+    third = lesson.boxes[2]
+    ctx.set_offline(True)
+    page.fill(f"#in-{third.id}", rounded(variant.exact(third.key)))
+    page.wait_for_timeout(1000)
+    assert "pending" in page.get_attribute(f"#in-{third.id}", "class")
+    kept = page.evaluate("JSON.stringify(Object.assign({}, localStorage))")
+    assert f'\\"{third.id}\\"' in kept
+    ctx.set_offline(False)
+    page.wait_for_selector(f"#in-{third.id}.right", timeout=10_000)
+    stored = ctx.request.get(student_url.split("/?")[0] + "/api/state").json()["answers"]
+    assert {a["box"]: a["kind"] for a in stored}[third.id] == "right"
 
     teacher.click("button[data-action=release]")
     for page, _ in students:
