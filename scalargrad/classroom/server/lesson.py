@@ -20,7 +20,6 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
 
 from ...chart.drawing import to_svg
@@ -85,6 +84,7 @@ class Lesson:
         self.boxes = [Box(f"b{i}", key, _shown(key), "data" if key[0] is None else "grad",
                           key[0] in (None, loss)) for i, key in enumerate(template.asks)]
         self.by_id = {box.id: box for box in self.boxes}
+        self._svg_cache: dict[tuple[int, bool], str] = {}
 
     def variant(self, number: int) -> Variant:
         """Variant ``number`` (1-based)."""
@@ -109,10 +109,6 @@ class Lesson:
     def walkthrough(self, number: int) -> str:
         """The variant's worked solution, forward and backward (after release)."""
         return steps(self.variant(number).root).text()
-
-    @cached_property
-    def _svg_cache(self) -> dict[tuple[int, bool], str]:
-        return {}
 
     def _svgs(self, number: int, blank: bool) -> str:
         if (number, blank) not in self._svg_cache:
@@ -153,7 +149,7 @@ class Lesson:
 
     def worksheet_text(self, number: int, answers: dict[str, str]) -> str:
         """The variant's worksheet with ``answers`` (box id → a readable number) written
-        in; boxes left out are not claimed (``?`` only when ``blanks``)."""
+        in; the boxes left out are not claimed."""
         by_key = {self.by_id[b].key: text.strip() for b, text in answers.items()}
         lines = []
         for line in self.variant(number).text().splitlines():
