@@ -341,7 +341,7 @@ def test_restart_resumes_the_class(lesson, url):
 
 
 def test_limits(lesson, url):
-    app, c = make(lesson, url, student_rate=(1.0, 5.0))
+    app, c = make(lesson, url, student_rate=(0.001, 5.0))  # no refill: load-proof
     client, csrf = join(app, c.row())
     big = client.post("/api/answer", content=b"x" * (MAX_BODY + 1),
                       headers={"x-csrf-token": csrf})
