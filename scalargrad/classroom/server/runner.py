@@ -14,6 +14,9 @@ from .lesson import Lesson
 from .teacher import student_address
 
 LOOPBACK = "127.0.0.1"
+KEEP_ALIVE = 75
+"""Seconds an idle connection is kept open (uvicorn's 5 s default makes a browser that
+sends just as it closes see its request fail)."""
 
 
 def default_database(source: str, lesson: Lesson, is_file: bool) -> Path:
@@ -65,5 +68,5 @@ def run(config: Config, *, host: str = LOOPBACK, port: int = 8000,
     print(f"Teacher (keep this secret): {config.public_url}/teacher?token={row.teacher_token}")
     print(f"Database: {config.url}", flush=True)
     uvicorn.run(app, host=host, port=port, ssl_certfile=certfile, ssl_keyfile=keyfile,
-                log_level="warning")
+                log_level="warning", timeout_keep_alive=KEEP_ALIVE)
     sys.stdout.flush()
