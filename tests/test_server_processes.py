@@ -155,3 +155,17 @@ def test_two_processes_share_one_database(url):
     finally:
         first.stop()
         second.stop()
+
+
+def test_the_load_benchmark_runs_end_to_end():
+    """``benchmarks/bench_serve.py --quick`` (20 students, every box): a smoke run, not a
+    timing test; nothing it acknowledged may be missing afterwards."""
+    script = Path(__file__).parent.parent / "benchmarks" / "bench_serve.py"
+    done = subprocess.run([sys.executable, str(script), "--quick"], capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    rows = dict(line.strip("| ").split(" | ", 1) for line in done.stdout.splitlines()
+                if line.startswith("| ") and "---" not in line)
+    assert rows["answers sent"] == "1220"
+    assert rows["answers lost"] == "0"
+    assert rows["latency p95"].endswith(" ms")
