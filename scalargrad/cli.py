@@ -231,6 +231,30 @@ def _practice(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _serve(args: argparse.Namespace) -> int:
+    try:
+        from .classroom.server import Config, load_lesson
+        from .classroom.server.runner import default_database, read_roster, run
+    except ImportError as err:
+        raise CommandError(f"serve needs the serve extra: pip install "
+                           f'"scalargrad-edu[serve]" ({err})') from None
+    if bool(args.certfile) != bool(args.keyfile):
+        raise CommandError("--certfile and --keyfile go together")
+    path = None if Path(args.source).is_dir() else _worksheet_path(args.source)
+    if path is not None and args.at:
+        raise CommandError("--at gives the values of an expression's names; a worksheet "
+                           "has its own numbers")
+    source = str(path or args.source)
+    lesson = load_lesson(source, at=None if path or Path(source).is_dir()
+                         else _values(args.at or []), variants=args.variants, seed=args.seed)
+    url = args.db or str(default_database(source, lesson, path is not None))
+    url = url if "://" in url else f"sqlite:///{Path(url).resolve()}"
+    run(Config(lesson, url, feedback=args.feedback,
+               roster=read_roster(args.roster) if args.roster else None),
+        host=args.host, port=args.port, certfile=args.certfile, keyfile=args.keyfile)
+    return EXIT_OK
+
+
 def _demo(args: argparse.Namespace) -> int:
     from .demos._common import EXTRA_MODULES, demo_extra, title
 
@@ -505,6 +529,32 @@ def _parser() -> argparse.ArgumentParser:
     source(practice)
     practice.add_argument("-o", "--output", default="practice.html",
                           help="where to write the page (default practice.html)")
+
+    serve = command(
+        "serve", _serve, "run an exercise for a whole class: a web server (the serve extra)",
+        "Each student joins with the code and fills in their own variant's chart in a "
+        "browser; the teacher's address (printed, with a secret token) shows the class live. "
+        "Stopping and starting again with the same options resumes the class.")
+    serve.add_argument("source", metavar="SOURCE",
+                       help="a worksheet, an expression with --at, or a folder made by "
+                            "scalargrad exercise")
+    serve.add_argument("--at", nargs="+", metavar="NAME=NUMBER",
+                       help="the value of each name in the expression")
+    serve.add_argument("--variants", type=int, default=1, help="how many (default 1)")
+    serve.add_argument("--seed", default="1", help="the seed of the draws (default 1)")
+    serve.add_argument("--db", help="the database: a file, or postgresql://… for several "
+                                    "server processes (default: an SQLite file beside SOURCE)")
+    serve.add_argument("--feedback", choices=["marks", "hints", "release"], default="marks",
+                       help="marks as they type (default), marks with hints, or nothing "
+                            "until the solution is released")
+    serve.add_argument("--roster", metavar="FILE",
+                       help="only these names or IDs (one a line) may join")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="the address to listen on (default 127.0.0.1: this machine "
+                            "only; 0.0.0.0 lets the class's network in)")
+    serve.add_argument("--port", type=int, default=8000, help="the port (default 8000)")
+    serve.add_argument("--certfile", help="a TLS certificate: serve HTTPS")
+    serve.add_argument("--keyfile", help="the TLS certificate's private key")
 
     demo = command("demo", _demo, "run a demo, or list them")
     demo.add_argument("demo", nargs="?", metavar="NAME", help="the demo to run")

@@ -7,7 +7,7 @@ gradient test compares backprop with something the engine did not compute.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 import pytest
@@ -76,3 +76,37 @@ def fd() -> Callable[..., list[float]]:
 def rng() -> np.random.Generator:
     """A numpy generator with a fixed seed, so every run sees the same random numbers."""
     return np.random.default_rng(20240601)
+
+
+LOCAL_PG = "postgresql://scalargrad:scalargrad@127.0.0.1:5432/scalargrad_test"
+"""Where .ci/run's PostgreSQL is (used when ``SCALARGRAD_TEST_PG`` is not set)."""
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def class_db_url(request, tmp_path) -> Iterator[str]:
+    """A class server's database, empty: an SQLite file, then a schema of its own (so
+    that test runs at once do not meet) in PostgreSQL at ``SCALARGRAD_TEST_PG``, else at
+    `LOCAL_PG` (.ci/run starts it; with CI set, its absence fails)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'class.sqlite'}"
+        return
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import OperationalError
+
+    pg = os.environ.get("SCALARGRAD_TEST_PG", LOCAL_PG)
+    schema = f"test_{os.getpid()}_{abs(hash(request.node.nodeid)) % 10**8}"
+    engine = create_engine(pg.replace("postgresql://", "postgresql+psycopg://", 1))
+    try:
+        with engine.begin() as db:
+            db.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+            db.execute(text(f"CREATE SCHEMA {schema}"))
+    except OperationalError as err:
+        _needs(False, f"PostgreSQL at {pg} ({str(err).splitlines()[0]})",
+               ".ci/run starts it; or set SCALARGRAD_TEST_PG")
+    finally:
+        engine.dispose()
+    yield f"{pg}?options=-csearch_path%3D{schema}"
+    engine = create_engine(pg.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.begin() as db:
+        db.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+    engine.dispose()

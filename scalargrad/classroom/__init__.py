@@ -5,7 +5,10 @@ In: a root `Value` or a worksheet. Out: self-contained HTML pages and exercise f
 - `animation`: `animate`, one page that steps through backprop node by node;
 - `practice_page`: `practice`, a blank chart a student fills in, checked as they type;
 - `variants`: an exercise's numbers redrawn per student, with the answers worked out;
-- `exercises`: `exercise`, a folder of variants, worksheets, blank charts and handouts.
+- `exercises`: `exercise`, a folder of variants, worksheets, blank charts and handouts;
+- `server`: ``scalargrad serve``, a class at once: each student fills in their own
+  variant's chart in a browser, graded on the server (the ``serve`` extra; not imported
+  here).
 
 The HTML templates (``animation.html``, ``practice.html``) live beside their modules.
 """
