@@ -198,7 +198,21 @@ def draw(
 def draw_slides(root: Value, **options: object) -> list[graphviz.Digraph]:
     """The chart as `draw` makes it (same keywords), one graph per frame: several slides
     for a chart too big for one at ``size="slide"``, else one graph."""
-    graph, frames = _draw(root, **options)  # type: ignore[arg-type]
+    graph, extent = _draw(root, **options)  # type: ignore[arg-type]
+    return framed(graph, chart_frames.frames(extent, str(options.get("size", "natural"))))
+
+
+def draw_pages(root: Value, page: tuple[float, float], zoom: float, **options: object
+               ) -> list[graphviz.Digraph]:
+    """The chart as `draw` makes it (same keywords) printed at ``zoom`` on pages of
+    ``page`` points (width, height): one page if it fits there, else a grid of pages that
+    overlap and line up (`scalargrad.chart.frames.grid`)."""
+    graph, extent = _draw(root, **options)  # type: ignore[arg-type]
+    return framed(graph, chart_frames.grid(extent, page, zoom))
+
+
+def framed(graph: graphviz.Digraph, frames: list[chart_frames.Frame]) -> list[graphviz.Digraph]:
+    """A copy of ``graph`` for each frame (its ``viewport``); ``graph`` if none."""
     if not frames:
         return [graph]
     # The drawing's lower left corner, known: an invisible point below and left of it all
@@ -235,8 +249,8 @@ def _draw(
     size: Size = "natural",
     engine: str | None = None,
     blank: bool = False,
-) -> tuple[graphviz.Digraph, list[str]]:
-    """`draw`'s chart and its frames (`scalargrad.chart.frames`)."""
+) -> tuple[graphviz.Digraph, chart_layout.Box]:
+    """`draw`'s chart and its extent without the caption (what frames it)."""
     if not isinstance(root, Value):
         raise TypeError(f"draw: root must be a Value, got {type(root).__name__}")
     if view not in VIEWS:
@@ -287,7 +301,7 @@ def _draw(
             "draw(..., view='neuron') or view='layer' shows one box per neuron or layer",
             LargeGraphWarning, stacklevel=4,
         )
-    return graph, chart_frames.frames(extent, size)
+    return graph, extent
 
 
 

@@ -58,10 +58,18 @@ def frames(box: Box, size: str) -> list[Frame]:
     zoom = min(W / width, H / height, MAX_ZOOM)
     if zoom >= 1:
         return [(W, H, zoom, (x0 + x1) / 2, (y0 + y1) / 2)]
+    return grid((x0, y0, x1, y1), (W, H), 1.0)
+
+
+def grid(box: Box, frame: tuple[float, float], zoom: float) -> list[Frame]:
+    """Frames of ``frame`` points (of output) that show ``box`` at ``zoom``: as few as
+    cover it, left to right then top to bottom, spread evenly so that they overlap."""
+    x0, y0, x1, y1 = box
+    W, H = frame
     left, top = x0 - MARGIN, y1 + MARGIN
-    xs = _centres(left, width, W)
-    ys = [top - (c - top) for c in _centres(top, height, H)]  # downwards from the top
-    return [(W, H, 1.0, x, y) for y in ys for x in xs]
+    xs = _centres(left, x1 - x0 + 2 * MARGIN, W / zoom)
+    ys = [top - (c - top) for c in _centres(top, y1 - y0 + 2 * MARGIN, H / zoom)]  # down
+    return [(W, H, zoom, x, y) for y in ys for x in xs]
 
 
 def _centres(start: float, extent: float, frame: float) -> list[float]:
