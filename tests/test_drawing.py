@@ -538,7 +538,8 @@ def from_top_left(tree: ET.Element) -> dict[str, list[float]]:
 @pytest.mark.parametrize("option", [{"edge_derivatives": True}, {"highlight": "first weight"}])
 def test_each_derivative_sits_at_its_own_edge(engine: str, graph: str, option: dict) -> None:
     """Every number written on an edge is nearer to that edge than to any other edge
-    that could carry one (an operand's edge into an op; op → result edges carry none)."""
+    that could carry one (an operand's edge into an op; op → result edges carry none), or
+    it sits beside its edge, where a leader from a point of that edge reaches it."""
     if graph == "seed001":
         nodes = seed001()
         root, weight = nodes["L"], nodes["w12"]
@@ -550,10 +551,19 @@ def test_each_derivative_sits_at_its_own_edge(engine: str, graph: str, option: d
     edges = {i: edge_line(g) for i, g in groups(tree, "edge").items()
              if re.fullmatch(r"e_\w+_v\d+op(_\d+)?", i)}
     labels = {i[2:]: g for i, g in groups(tree, "node").items() if i.startswith("d_")}
+    leaders = {i[7:]: edge_line(g) for i, g in groups(tree, "edge").items()
+               if i.startswith("leader_")}
     assert labels and set(labels) <= set(edges)
     for edge_id, group in labels.items():
         x0, y0, x1, y1 = box_of(group)
         middle = ((x0 + x1) / 2, (y0 + y1) / 2)
+        if edge_id in leaders:
+            start, end = leaders[edge_id][0], leaders[edge_id][-1]  # from its edge's line
+            to_own = chart_layout.distance_to_line(start, edges[edge_id])  # (or arrowhead)
+            assert to_own < 12 and all(to_own < chart_layout.distance_to_line(start, line)
+                                       for i, line in edges.items() if i != edge_id), edge_id
+            assert x0 - 1 <= end[0] <= x1 + 1 and y0 - 1 <= end[1] <= y1 + 1, edge_id
+            continue
         own = chart_layout.distance_to_line(middle, edges[edge_id])
         nearest_other = min(chart_layout.distance_to_line(middle, line)
                             for i, line in edges.items() if i != edge_id)
