@@ -4,7 +4,8 @@ A frame is a Graphviz ``viewport`` (``"W,H,zoom,x,y"``: W × H points of output,
 the chart around (x, y) at ``zoom``), so SVG and PNG come out the same size, with the
 chart's white background over the whole frame.
 
-- ``"readme"``: at most 880 px wide (660 pt), never enlarged.
+- ``"readme"``: at most 880 px wide (660 pt), never enlarged, numbers at least 12 px
+  (`README_ZOOM`): a wider chart comes in parts, left to right.
 - ``"slide"``: 1280 × 720 px (960 × 540 pt). A chart that fits at its natural size is
   enlarged to use the slide (at most `MAX_ZOOM`); one that does not is shown at its natural
   size, where a number is 15 pt = 20 px, on several slides: a grid of frames, left to right
@@ -30,6 +31,9 @@ SLIDE = (960.0, 540.0)
 """A slide in points (1280 × 720 px at 96 dpi)."""
 README_WIDTH = 660.0
 """A README column in points (880 px)."""
+README_ZOOM = 0.6
+"""The least zoom in a README column: numbers 12 px. A chart wider than that allows is
+shown in parts, side by side in the chart, one under the other in the README."""
 MARGIN = 12.0
 """Points of white around the chart in a frame."""
 MAX_ZOOM = 1.75
@@ -49,7 +53,10 @@ def frames(box: Box, size: str) -> list[Frame]:
     width, height = x1 - x0 + 2 * MARGIN, y1 - y0 + 2 * MARGIN
     if size == "readme":
         zoom = min(1.0, README_WIDTH / width)
-        return [(width * zoom, height * zoom, zoom, (x0 + x1) / 2, (y0 + y1) / 2)]
+        if zoom >= README_ZOOM:
+            return [(width * zoom, height * zoom, zoom, (x0 + x1) / 2, (y0 + y1) / 2)]
+        parts = math.ceil(width * README_ZOOM / README_WIDTH)  # side by side, not overlapping
+        return grid(box, (width * README_ZOOM / parts, height * README_ZOOM), README_ZOOM)
     if size != "slide":
         return []
     y0 -= CAPTION_ROOM
