@@ -196,9 +196,25 @@ def test_highlight_and_caption_never_move_a_node(example: str, size: str) -> Non
 
 
 @pytest.mark.parametrize("example", EXAMPLES)
-def test_a_readme_chart_is_880_px_wide_in_svg_and_png(example: str, tmp_path: Path) -> None:
+def test_a_readme_chart_fits_880_px_with_12_px_numbers(example: str, tmp_path: Path) -> None:
+    """In a README column: at most 880 px wide, numbers at least 12 px; a chart too wide
+    for both comes in parts that hold every node between them. SVG and PNG alike."""
     root = EXAMPLES[example]()
-    svg = sg.render(root, tmp_path / "r.svg", size="readme", engine="bundled")
-    png = sg.render(root, tmp_path / "r.png", size="readme", engine="bundled")
-    width, height = Picture(svg.read_text("utf-8")).size_px()
-    assert width == 880 and png_size(png) == (880, round(height))
+    svgs = sg.render_slides(root, tmp_path / "r.svg", size="readme", engine="bundled")
+    pngs = sg.render_slides(root, tmp_path / "r.png", size="readme", engine="bundled")
+    assert len(svgs) == len(pngs) == 2  # the notes' charts are wider than 880 px at 12 px
+    seen: set[str] = set()
+    for svg, png in zip(svgs, pngs):
+        picture = Picture(svg.read_text("utf-8"))
+        width, height = picture.size_px()
+        assert width <= 880 and png_size(png) == (round(width), round(height))
+        assert picture.font_px(NUMBER_SIZE) >= 12
+        seen |= {n for n, (x, y) in picture.nodes().items() if 0 <= x <= width}
+    assert seen == set(Picture(sg.to_svg(root, engine="bundled")).nodes())
+
+
+def test_a_small_chart_is_one_readme_picture(tmp_path: Path) -> None:
+    x, w = Value(2.0, "x"), Value(-3.0, "w")
+    y = (x * w).tanh()
+    y.backward()
+    assert len(sg.render_slides(y, tmp_path / "r.svg", size="readme", legend=False)) == 1
