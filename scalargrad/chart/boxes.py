@@ -206,18 +206,16 @@ class Boxes:
         for layer in sorted({lay for lay, _ in outputs}):
             neurons = [(n, out) for (lay, n), out in sorted(outputs.items()) if lay == layer]
             act = activation(neurons[0][1])
-            head = (f'<TR><TD COLSPAN="3"><B>layer {layer}</B> <FONT COLOR="{MUTED}">'
-                    f"{len(neurons)} × {html_text(OP_SYMBOLS.get(act, act))}</FONT></TD></TR>"
-                    f'<TR><TD></TD><TD ALIGN="RIGHT"><FONT COLOR="{MUTED}" POINT-SIZE="12">out'
-                    f'</FONT></TD><TD ALIGN="RIGHT"><FONT COLOR="{MUTED}" POINT-SIZE="12">'
-                    f"{'grad' if self.opt.show_grad else ''}</FONT></TD></TR>")
+            head = (f'<TR><TD COLSPAN="2"><B>layer {layer}</B> <FONT COLOR="{MUTED}">'
+                    f"{len(neurons)} × {html_text(OP_SYMBOLS.get(act, act))}</FONT></TD></TR>")
             rows = [head]
-            for n, out in neurons:
+            for n, out in neurons:  # as every box reads: the output, its gradient below, bold
                 data = html_text(format_number(out.data, self.opt.digits))
-                grad = (f"<B>{html_text(format_number(out.grad, self.opt.digits))}</B>"
-                        if self.opt.show_grad else "")
                 rows.append(f'<TR><TD ALIGN="LEFT"><FONT COLOR="{MUTED}">n{n}</FONT></TD>'
-                            f'<TD ALIGN="RIGHT">{data}</TD><TD ALIGN="RIGHT">{grad}</TD></TR>')
+                            f'<TD ALIGN="RIGHT">{data}</TD></TR>')
+                if self.opt.show_grad:
+                    grad = html_text(format_number(out.grad, self.opt.digits))
+                    rows.append(f'<TR><TD></TD><TD ALIGN="RIGHT"><B>{grad}</B></TD></TR>')
             on_path = path is not None and any(out in path for _, out in neurons)
             kind: Kind = ("output" if any(out is self.root for _, out in neurons)
                           else "intermediate")
