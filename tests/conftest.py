@@ -7,6 +7,7 @@ gradient test compares backprop with something the engine did not compute.
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -23,6 +24,16 @@ def _needs(available: bool, what: str, how: str) -> None:
     if os.environ.get("CI"):
         pytest.fail(f"CI is set but {what} is missing: .ci/run should install it ({how})")
     pytest.skip(f"{what} is not installed ({how})")
+
+
+@pytest.fixture(params=["system", "bundled"])
+def engine(request: pytest.FixtureRequest) -> str:
+    """Each Graphviz a chart can be drawn with: the system ``dot`` (needed, see `needs`)
+    and the bundled graphviz-pure."""
+    if request.param == "system":
+        _needs(shutil.which("dot") is not None, "the system Graphviz (`dot`)",
+               "apt-get install graphviz")
+    return request.param
 
 
 @pytest.fixture(scope="session")

@@ -33,13 +33,6 @@ XLINK = "{http://www.w3.org/1999/xlink}"
 HAVE_DOT = shutil.which("dot") is not None
 
 
-@pytest.fixture(params=["system", "bundled"])
-def engine(request: pytest.FixtureRequest, needs) -> str:
-    if request.param == "system":
-        needs(HAVE_DOT, "the system Graphviz (`dot`)", "apt-get install graphviz")
-    return request.param
-
-
 # -- reading an SVG back --------------------------------------------------------------------
 
 

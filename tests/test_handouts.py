@@ -7,7 +7,6 @@ and seed 002; every box inside its node's rounded border; the exercise's title o
 from __future__ import annotations
 
 import re
-import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -64,14 +63,6 @@ class Page:
     def type_sizes(self) -> list[float]:
         return [float(t.get("font-size")) * self.scale for t in self.tree.iter(f"{SVG}text")
                 if (t.text or "").strip()]
-
-
-@pytest.fixture(params=["system", "bundled"])
-def engine(request: pytest.FixtureRequest, needs) -> str:
-    if request.param == "system":
-        needs(shutil.which("dot") is not None, "the system Graphviz (`dot`)",
-              "apt-get install graphviz")
-    return request.param
 
 
 @pytest.mark.parametrize("paper", ["a4", "letter"])

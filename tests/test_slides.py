@@ -9,7 +9,6 @@ viewBox and the drawing's transform; a node's place from its shape's coordinates
 from __future__ import annotations
 
 import re
-import shutil
 import struct
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -17,39 +16,21 @@ from pathlib import Path
 import pytest
 
 import scalargrad as sg
-from scalargrad import Value, nn
+from scalargrad import Value
 from scalargrad.chart import draw_slides, graphviz_engine
 from scalargrad.chart.drawing import _in_pixels
 from scalargrad.chart.style import NUMBER_SIZE
 from scalargrad.cli import main
 from scalargrad.examples import seed001
+from scalargrad.worksheet import load
 
 SVG = "{http://www.w3.org/2000/svg}"
 
 
-@pytest.fixture(params=["system", "bundled"])
-def engine(request: pytest.FixtureRequest, needs) -> str:
-    if request.param == "system":
-        needs(shutil.which("dot") is not None, "the system Graphviz (`dot`)",
-              "apt-get install graphviz")
-    return request.param
-
-
 def seed002() -> Value:
-    """Seed 002's 2-3-1 sigmoid net with the notes' names, after backward."""
-    net = nn.MLP.from_weights(
-        [[([0.1, 0.2], 0.1), ([0.3, 0.4], 0.2), ([0.5, 0.6], 0.3)], [([0.7, 0.8, 0.9], 0.1)]],
-        act="sigmoid", out_act="sigmoid")
-    hidden, output = net.layers
-    for j, neuron in enumerate(hidden.neurons, start=1):
-        for i, weight in enumerate(neuron.w, start=1):
-            weight.label = f"W{j}{i}"
-        neuron.b.label = f"b{j}"
-    for j, weight in enumerate(output.neurons[0].w, start=1):
-        weight.label = f"w4{j}"
-    output.neurons[0].b.label = "b4"
-    loss = sg.losses.half_sse([net([Value(1.0, "x1"), Value(2.0, "x2")])], [1.0])
-    loss.label = "L"
+    """Seed 002's 2-3-1 sigmoid net as its shipped exercise writes it (variant 1's key)."""
+    loss = load(Path(__file__).parent.parent / "docs" / "exercises" / "seed002" / "variant-01"
+                / "key.txt").root
     loss.backward()
     return loss
 

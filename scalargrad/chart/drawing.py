@@ -55,6 +55,7 @@ from __future__ import annotations
 
 import re
 import warnings
+import weakref
 from collections.abc import Iterable, Sequence
 from html import escape as _escape_html
 from pathlib import Path
@@ -192,65 +193,6 @@ def draw(
     the DOT source carries ``pos`` attributes and is rendered with ``neato -n2``
     (``graph.render(neato_no_op=2)``), as `render` and `to_svg` do.
     """
-    return draw_slides(root, **{k: v for k, v in locals().items() if k != "root"})[0]
-
-
-def draw_slides(root: Value, **options: object) -> list[graphviz.Digraph]:
-    """The chart as `draw` makes it (same keywords), one graph per frame: several slides
-    for a chart too big for one at ``size="slide"``, else one graph."""
-    graph, extent = _draw(root, **options)  # type: ignore[arg-type]
-    return framed(graph, chart_frames.frames(extent, str(options.get("size", "natural"))))
-
-
-def draw_pages(root: Value, page: tuple[float, float], zoom: float, **options: object
-               ) -> list[graphviz.Digraph]:
-    """The chart as `draw` makes it (same keywords) printed at ``zoom`` on pages of
-    ``page`` points (width, height): one page if it fits there, else a grid of pages that
-    overlap and line up (`scalargrad.chart.frames.grid`)."""
-    graph, extent = _draw(root, **options)  # type: ignore[arg-type]
-    return framed(graph, chart_frames.grid(extent, page, zoom))
-
-
-def framed(graph: graphviz.Digraph, frames: list[chart_frames.Frame]) -> list[graphviz.Digraph]:
-    """A copy of ``graph`` for each frame (its ``viewport``); ``graph`` if none."""
-    if not frames:
-        return [graph]
-    # The drawing's lower left corner, known: an invisible point below and left of it all
-    x0, y0, _, _ = (float(v) for v in graph.graph_attr["bb"].split(","))
-    origin = (x0 - ANCHOR_GAP, y0 - ANCHOR_GAP)
-    graph.body.append(statement("frame_anchor", {
-        "shape": "point", "style": "invis", "width": "0", "height": "0", "label": '""',
-        "pos": f"{origin[0]:.2f},{origin[1]:.2f}!"}))
-    framed = []
-    for frame in frames:
-        copy = graph.copy()
-        copy.graph_attr.update(viewport=chart_frames.viewport(frame, origin), pad="0")
-        framed.append(copy)
-    return framed
-
-
-ANCHOR_GAP = 100.0
-"""Points between a framed chart and the invisible point that fixes its lower left corner."""
-
-
-def _draw(
-    root: Value,
-    *,
-    rankdir: Literal["LR", "TB"] = "LR",
-    digits: int = 4,
-    show_grad: bool = True,
-    edge_derivatives: bool = False,
-    view: View = "full",
-    highlight: Value | Iterable[Value] | None = None,
-    parameters: Iterable[Value] | None = None,
-    legend: bool = True,
-    pretty_labels: bool = True,
-    title: str | None = None,
-    size: Size = "natural",
-    engine: str | None = None,
-    blank: bool = False,
-) -> tuple[graphviz.Digraph, chart_layout.Box]:
-    """`draw`'s chart and its extent without the caption (what frames it)."""
     if not isinstance(root, Value):
         raise TypeError(f"draw: root must be a Value, got {type(root).__name__}")
     if view not in VIEWS:
@@ -292,16 +234,66 @@ def _draw(
                   on_paths(order, targets) if targets else None, layout)
     caption = title if title is not None else _highlight_caption(order, targets, digits,
                                                                  names, pretty_labels)
-    graph, extent = pinned_digraph(final, layout, legend, caption, size == "slide")
+    graph, extent = pinned_digraph(final, layout, legend, caption)
     if blank:  # printed, the chart fills the page: no margin around it in a PDF
         graph.graph_attr["margin"] = "0"
     if view == "full" and plan.values_drawn > LARGE_GRAPH:
         warnings.warn(
             f"the chart has {plan.values_drawn} value nodes, too many to read; "
             "draw(..., view='neuron') or view='layer' shows one box per neuron or layer",
-            LargeGraphWarning, stacklevel=4,
+            LargeGraphWarning, stacklevel=2,
         )
-    return graph, extent
+    _EXTENTS[graph] = extent
+    return framed(graph, chart_frames.frames(extent, size))[0]
+
+
+_EXTENTS: weakref.WeakKeyDictionary[graphviz.Digraph, chart_layout.Box] = \
+    weakref.WeakKeyDictionary()
+"""The extent of each chart `draw` made, without its caption: what frames it."""
+
+
+def draw_slides(root: Value, size: Size = "natural", **options: object
+                ) -> list[graphviz.Digraph]:
+    """The chart as `draw` makes it (same keywords), one graph per frame: several slides
+    for a chart too big for one at ``size="slide"``, several parts for a README, else one
+    graph."""
+    if size not in SIZES:
+        raise ValueError(f"draw: size must be one of {', '.join(SIZES)}, got {size!r}")
+    graph = draw(root, **options)  # type: ignore[arg-type]
+    return framed(graph, chart_frames.frames(_EXTENTS[graph], size))
+
+
+def draw_pages(root: Value, page: tuple[float, float], zoom: float, **options: object
+               ) -> list[graphviz.Digraph]:
+    """The chart as `draw` makes it (same keywords) printed at ``zoom`` on pages of
+    ``page`` points (width, height): one page if it fits there, else a grid of pages that
+    overlap and line up (`scalargrad.chart.frames.grid`)."""
+    graph = draw(root, **options)  # type: ignore[arg-type]
+    return framed(graph, chart_frames.grid(_EXTENTS[graph], page, zoom))
+
+
+def framed(graph: graphviz.Digraph, frames: list[chart_frames.Frame]) -> list[graphviz.Digraph]:
+    """A copy of ``graph`` for each frame (its ``viewport``); ``graph`` if none."""
+    if not frames:
+        return [graph]
+    # The drawing's lower left corner, known: an invisible point below and left of it all
+    x0, y0, _, _ = (float(v) for v in graph.graph_attr["bb"].split(","))
+    origin = (x0 - ANCHOR_GAP, y0 - ANCHOR_GAP)
+    graph.body.append(statement("frame_anchor", {
+        "shape": "point", "style": "invis", "width": "0", "height": "0", "label": '""',
+        "pos": f"{origin[0]:.2f},{origin[1]:.2f}!"}))
+    framed = []
+    for frame in frames:
+        copy = graph.copy()
+        copy.graph_attr.update(viewport=chart_frames.viewport(frame, origin), pad="0")
+        framed.append(copy)
+    return framed
+
+
+ANCHOR_GAP = 100.0
+"""Points between a framed chart and the invisible point that fixes its lower left corner."""
+
+
 
 
 
@@ -329,12 +321,12 @@ def defaults(graph: graphviz.Digraph) -> None:
     graph.edge_attr.update(fontname=FONT, fontsize="14", color="#444444", arrowsize="0.7")
 
 
-def pinned_digraph(chart: Chart, layout: chart_layout.Layout, legend: bool, caption: str,
-                   slide: bool = False) -> tuple[graphviz.Digraph, chart_layout.Box]:
+def pinned_digraph(chart: Chart, layout: chart_layout.Layout, legend: bool, caption: str
+                   ) -> tuple[graphviz.Digraph, chart_layout.Box]:
     """The drawing pass's graph: every node where the layout put it, the local derivatives
-    on their edges, the caption under the chart, for ``neato -n2``; and the chart's extent
-    without the caption (what frames it, so that a caption never moves a node). On a
-    ``slide`` the caption starts on the left and is at most a slide wide."""
+    on their edges, the caption under the chart (from its left, at most a slide wide, so
+    that a slide shows it whole), for ``neato -n2``; and the chart's extent without the
+    caption (what frames it, so that a caption never moves a node)."""
     body = list(chart.body)
     x0, y0, x1, y1 = layout.bbox
     if legend:  # under the chart, on the left
@@ -362,11 +354,10 @@ def pinned_digraph(chart: Chart, layout: chart_layout.Layout, legend: bool, capt
                                                 "id": f"d_{edge_id}", "pos": f"{x:.2f},{y:.2f}!"}))
     extent = (x0, y0, x1, y1)
     if caption:
-        width = min(x1 - x0, chart_frames.SLIDE[0] - 2 * chart_frames.MARGIN) if slide \
-            else x1 - x0
+        width = min(x1 - x0, chart_frames.SLIDE[0] - 2 * chart_frames.MARGIN)
         lines = wrap_words(caption, max(40, int(width / (0.5 * 16))))
         height = 20.0 * len(lines) + 6
-        centre = x0 + width / 2 if slide else (x0 + x1) / 2
+        centre = x0 + width / 2
         body.append(statement("caption", {
             "label": "<" + "<BR/>".join(html_text(line) for line in lines) + ">", "shape": "plain",
             "fontsize": "16", "id": "caption",
