@@ -8,7 +8,10 @@ How each picture is made:
 - ``seed001_x1.svg`` / ``.png``: `sg.render` of seed 001's example x1 (`charts`), laid out
   by the bundled Graphviz (graphviz-pure, version `GRAPHVIZ_PURE`), which gives the same
   SVG on every machine (the system ``dot`` depends on the fonts installed); the PNG by
-  ``rsvg-convert``.
+  ``rsvg-convert``. ``seed001_x1_readme.svg`` and ``…_readme-2.svg``: the same chart at
+  ``size="readme"``, in two parts so that its numbers are 12 px in GitHub's 880 px column
+  (the README shows these); ``seed002_blank_readme*.svg`` likewise, seed 002's blank chart
+  (its exercise's variant 1).
 - ``animation.png``, ``demo_neuron_animation.png``: `sg.animate` pages (seed 001 at its
   last step; the micrograd lecture's tanh neuron at step 4) shot by headless Chromium at
   1400 × 900 (`animations`).
@@ -29,6 +32,7 @@ from pathlib import Path
 
 import scalargrad as sg
 from scalargrad.examples import seed001
+from scalargrad.worksheet import load
 
 IMAGES = Path(__file__).resolve().parent / "images"
 ENGINE = "bundled"
@@ -37,15 +41,27 @@ GRAPHVIZ_PURE = "0.2.2"
 differently: `check` says so rather than report a stale picture)."""
 
 
+SEED002_VARIANT = Path(__file__).resolve().parent / "exercises" / "seed002" / "variant-01"
+
+
 def charts(folder: Path) -> list[Path]:
-    """The SVG charts: seed 001's example x1 (the README's picture)."""
+    """The SVG charts: seed 001's example x1 whole and in the README's parts, seed 002's
+    blank chart in the README's parts."""
     nodes = seed001()
     nodes["L"].backward()
-    return [sg.render(nodes["L"], folder / "seed001_x1.svg", engine=ENGINE)]
+    whole = sg.render(nodes["L"], folder / "seed001_x1.svg", engine=ENGINE)
+    parts = sg.render_slides(nodes["L"], folder / "seed001_x1_readme.svg", engine=ENGINE,
+                             size="readme")
+    blank = load(SEED002_VARIANT / "key.txt").root
+    blank.backward()
+    return [whole, *parts,
+            *sg.render_slides(blank, folder / "seed002_blank_readme.svg", engine=ENGINE,
+                              size="readme", blank=True, legend=False)]
 
 
 def pngs(svgs: list[Path]) -> None:
-    for svg in svgs:
+    """The whole chart as PNG, for the README's link."""
+    for svg in svgs[:1]:
         subprocess.run(["rsvg-convert", "-o", str(svg.with_suffix(".png")), str(svg)], check=True)
 
 

@@ -38,6 +38,7 @@ __version__ = "0.1.0"
 _LAZY = {
     "draw": "chart",
     "render": "chart",
+    "render_slides": "chart",
     "to_svg": "chart",
     "steps": "walkthrough",
     "animate": "classroom",
@@ -127,6 +128,7 @@ __all__ = [
     "optim",
     "practice",
     "render",
+    "render_slides",
     "steps",
     "sum_values",
     "to_svg",

@@ -90,15 +90,15 @@ def _one_line_warnings(command: str) -> Iterator[None]:
 
 
 def _graph(args: argparse.Namespace) -> int:
-    from .chart.drawing import render
+    from .chart.drawing import render_slides
 
     root = _root(args)
-    path = render(root, _output(args), engine=args.engine, rankdir=args.rankdir,
-                  digits=args.digits, show_grad=not args.no_grad,
-                  edge_derivatives=args.edge_derivatives, view=args.view,
-                  highlight=_nodes_named(root, args.highlight), title=args.title,
-                  size=args.size)
-    print(f"wrote {path}")
+    paths = render_slides(root, _output(args), engine=args.engine, rankdir=args.rankdir,
+                          digits=args.digits, show_grad=not args.no_grad,
+                          edge_derivatives=args.edge_derivatives, view=args.view,
+                          highlight=_nodes_named(root, args.highlight), title=args.title,
+                          size=args.size)
+    print(f"wrote {', '.join(map(str, paths))}")
     return EXIT_OK
 
 
@@ -462,7 +462,7 @@ def _parser() -> argparse.ArgumentParser:
     chart(graph, "chart.svg")
     graph.add_argument("--size", choices=["natural", "readme", "slide"], default="natural",
                        help="natural size (default), 880 px wide for a README, or 1280 × 720 "
-                            "for a 16:9 slide")
+                            "for a 16:9 slide (a big chart on several: o.png, o-2.png, …)")
     graph.add_argument("--highlight", nargs="+", metavar="NAME",
                        help="draw every path from the root down to these nodes thick")
     graph.add_argument("--no-grad", action="store_true", help="leave out the gradients")

@@ -13,17 +13,19 @@ SEED001_EXAMPLES = (((1.0, 2.0), 8.0), ((1.0, 3.0), 11.0), ((2.0, 2.0), 10.0))
 
 
 def seed001(x: tuple[float, float] = (1.0, 2.0), y: float = 8.0) -> dict[str, Value]:
-    """Seed 001's network on one example, every node named as in the notes.
+    """Seed 001's network on one example, every node named as in the notes and as in the
+    shipped worksheets (``scalargrad/worksheets/seed001_x1.txt``).
 
-    For hidden unit j:  a_j = x2·w_j2,  b_j = x1·w_j1,  c_j = x0·w_j0 (x0 = 1, the bias
-    input),  d_j = a_j + b_j,  e_j = d_j + c_j,  f_j = σ(e_j),  h_j = f_j·v_j;  then
-    ŷ = h1 + h2 + h3 + v0 and L = (ŷ − y)².  Returns the nodes by name; ``["L"]`` is
-    the loss.
+    The inputs of the notes' example k are x_k1, x_k2 (example 1: x₁₁ = 1, x₁₂ = 2); an
+    example that is not one of the notes' three has inputs x1, x2. For hidden unit j:
+    a_j = x_k2·w_j2,  b_j = x_k1·w_j1,  c_j = w_j0 (the bias),  d_j = a_j + b_j,
+    e_j = d_j + c_j,  f_j = σ(e_j),  h_j = f_j·v_j;  then ŷ = h1 + h2 + h3 + v0 and
+    L = (ŷ − y)². Returns the nodes by name; ``["L"]`` is the loss.
     """
-    nodes: dict[str, Value] = {
-        "x0": Value(1.0, "x0"), "x1": Value(x[0], "x1"), "x2": Value(x[1], "x2"),
-        "y": Value(y, "y"),
-    }
+    known = [k for k, (xs, ys) in enumerate(SEED001_EXAMPLES, start=1) if (xs, ys) == (x, y)]
+    first, second = (f"x{known[0]}1", f"x{known[0]}2") if known else ("x1", "x2")
+    nodes: dict[str, Value] = {first: Value(x[0], first), second: Value(x[1], second),
+                               "y": Value(y, "y")}
     for k, vk in enumerate(SEED001_V):
         nodes[f"v{k}"] = Value(vk, f"v{k}")
     hs = []
@@ -31,9 +33,9 @@ def seed001(x: tuple[float, float] = (1.0, 2.0), y: float = 8.0) -> dict[str, Va
         w = [Value(wjk, f"w{j}{k}") for k, wjk in enumerate(row)]
         nodes.update({v.label: v for v in w})
         step = {
-            "a": nodes["x2"] * w[2],
-            "b": nodes["x1"] * w[1],
-            "c": nodes["x0"] * w[0],
+            "a": nodes[second] * w[2],
+            "b": nodes[first] * w[1],
+            "c": sum_values([w[0]]),  # c_j = w_j0, as the notes write it (drawn "=")
         }
         step["d"] = step["a"] + step["b"]
         step["e"] = step["d"] + step["c"]

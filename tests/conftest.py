@@ -7,6 +7,7 @@ gradient test compares backprop with something the engine did not compute.
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
@@ -35,6 +36,16 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> objec
             and os.path.samefile(report.longrepr[0], __file__):
         path, line, _ = item.reportinfo()
         report.longrepr = (str(path), (line or 0) + 1, report.longrepr[2])
+
+
+@pytest.fixture(params=["system", "bundled"])
+def engine(request: pytest.FixtureRequest) -> str:
+    """Each Graphviz a chart can be drawn with: the system ``dot`` (needed, see `needs`)
+    and the bundled graphviz-pure."""
+    if request.param == "system":
+        _needs(shutil.which("dot") is not None, "the system Graphviz (`dot`)",
+               "apt-get install graphviz")
+    return request.param
 
 
 @pytest.fixture(scope="session")

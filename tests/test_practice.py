@@ -286,7 +286,11 @@ def test_a_hint_shows_the_walkthrough_line_of_the_box(browser, tmp_path):
     now = state(browser)
     second = boxes[1]
     assert now["hint"] == f"Hint for {second['name']}: {second['hint']}"
-    assert second["hint"] in lines and now["marks"][second["id"]] == ""  # no ? typed in
+    # the walkthrough's line, its names written as the chart writes them (x12 → x₁₂)
+    plain = second["hint"].translate(str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789"))
+    assert plain.replace("−", "-") in {line.replace("−", "-") for line in lines}
+    assert not re.search(r"(?<![\w.])[a-z]\d+\b", second["hint"]), second["hint"]
+    assert now["marks"][second["id"]] == ""  # no ? typed in
     values = len([b for b in boxes if b["kind"] == "data"])
     for _ in range(values - 1):
         tab(browser)  # to the first gradient box, ∂L/∂L
@@ -409,3 +413,49 @@ def test_the_title_drops_control_characters_as_the_animations_does():
     y.label = "y"
     page = sg.practice(y, title="a\x00b\x1bc\u2028d<e>")
     assert "<title>a b c d&lt;e&gt;</title>" in page.html
+
+
+FIT = """(() => {
+  const svg = document.querySelector("#wrap svg").getBoundingClientRect();
+  const room = document.getElementById("chart");
+  const page = document.scrollingElement;
+  const inputs = Array.from(document.querySelectorAll("#wrap input"));
+  return {svg: [svg.left, svg.top, svg.right, svg.bottom],
+          room: [room.clientWidth, room.clientHeight, room.scrollWidth, room.scrollHeight],
+          window: [innerWidth, innerHeight], page: [page.scrollWidth, page.scrollHeight],
+          cut: inputs.filter((i) => i.scrollWidth > i.clientWidth).map((i) => i.id),
+          filled: inputs.filter((i) => i.value).length};
+})()"""
+
+
+@pytest.mark.parametrize("size", [(800, 600), (1400, 900), (1920, 1080)])
+def test_the_chart_fits_the_window_and_every_box_shows_its_answer(browser, tmp_path, size):
+    """The page never scrolls; the chart fits the window both ways ("whole chart"), and with
+    boxes big enough to type in it fits or its room pans; each box, filled with its own
+    answer and then with the page's longest, shows it in full (nothing scrolled away)."""
+    page = seed001_page(tmp_path)
+    boxes = page_data(page)["boxes"]
+    longest = max((b["rounded"] for b in boxes), key=len)
+    width, height = size
+    browser.open(page, width, height)
+    for whole in (False, True):
+        if whole:
+            browser.click("#whole")
+        fit = browser.js(FIT)
+        assert fit["page"][0] <= width and fit["page"][1] <= height, fit  # no page scroll
+        left, top, right, bottom = fit["svg"]
+        inside = left >= -0.5 and top >= -0.5 and right <= width + 0.5 and bottom <= height + 0.5
+        pans = fit["room"][2] > fit["room"][0] or fit["room"][3] > fit["room"][1]
+        assert inside or (pans and not whole), (whole, fit)
+        keep_screenshot(browser, f"practice-fit-{width}x{height}-{whole}.png", tmp_path)
+    browser.click("#whole")  # back to boxes to type in
+    for text in ("own", longest):
+        script = ";".join(
+            f'document.getElementById("in-{b["id"]}").value = '
+            f'{json.dumps(b["rounded"] if text == "own" else text)}' for b in boxes)
+        browser.js(script)
+        fit = browser.js(FIT)
+        assert fit["filled"] == len(boxes) and fit["cut"] == [], (text, fit["cut"])
+    browser.click("#hint")  # a hint moves no box
+    assert browser.js(FIT)["svg"] == fit["svg"]
+    assert browser.problems() == []

@@ -45,7 +45,7 @@ def result(line: str) -> float:
 def test_forward_line_reads_as_on_paper():
     nodes = seed001()
     text = sg.steps(nodes["L"]).text()
-    assert "  a1 = x2 · w12 = 2 · 0.03 = 0.06\n" in text
+    assert "  a1 = x12 · w12 = 2 · 0.03 = 0.06\n" in text
     assert "  d1 = a1 + b1 = 0.06 + 0.02 = 0.08\n" in text
     assert "  f1 = σ(e1) = σ(0.09) = " in text
     assert "  ŷ = h1 + h2 + h3 + v0 = " in text
@@ -188,12 +188,12 @@ def test_latex_is_a_balanced_ascii_align_environment():
     lines = tex.strip().splitlines()
     assert lines[0] == r"\begin{align*}" and lines[-1] == r"\end{align*}"
     body = [ln for ln in lines[1:-1] if not ln.startswith(r"\intertext")]
-    assert len(body) == 2 * 41  # 41 nodes, forward and backward
+    assert len(body) == 2 * 40  # 16 leaves, 7 nodes per hidden unit, ŷ, ŷ − y, L: both ways
     assert all(ln.count("&=") == 1 for ln in body)
     assert all(ln.endswith(r" \\") for ln in body[:-1]) and not body[-1].endswith(r"\\")
     assert tex.isascii()
     assert tex.count("{") == tex.count("}")
-    assert r"a_{1} &= x_{2} \cdot w_{12} = 2 \cdot 0.03 = 0.06 \\" in body
+    assert r"a_{1} &= x_{12} \cdot w_{12} = 2 \cdot 0.03 = 0.06 \\" in body
     assert r"\frac{\partial L}{\partial \hat{y}} &= " in tex
     assert r"\sigma(e_{1})" in tex
 

@@ -1,11 +1,12 @@
 """The computational chart: drawing a graph of `Value`s for slides, handouts and notebooks.
 
 In: a root `Value` (and options: ``view``, ``highlight``, ``size``, ``blank``, …).
-Out: a `graphviz.Digraph` (`draw`), a file (`render`: SVG, PNG or PDF) or SVG text
-(`to_svg`, `notebook_svg`).
+Out: a `graphviz.Digraph` (`draw`), a file (`render`: SVG, PNG or PDF; `render_slides`: a
+big chart on several 1280 × 720 slides) or SVG text (`to_svg`, `notebook_svg`).
 
 - `drawing`: the public functions, size checks and the notebook's picture;
 - `layout`: where every box goes (one band per unit, in the notes' order);
+- `frames`: what a README column or a slide shows of the chart;
 - `style`: how each kind of node looks (colours, borders, numbers, the legend);
 - `graphviz_engine`: which Graphviz runs (the system ``dot`` or the bundled one).
 """
@@ -14,9 +15,12 @@ from .drawing import (
     ChartTooBig,
     LargeGraphWarning,
     draw,
+    draw_slides,
     notebook_svg,
     render,
+    render_slides,
     to_svg,
 )
 
-__all__ = ["ChartTooBig", "LargeGraphWarning", "draw", "notebook_svg", "render", "to_svg"]
+__all__ = ["ChartTooBig", "LargeGraphWarning", "draw", "draw_slides", "notebook_svg", "render",
+           "render_slides", "to_svg"]

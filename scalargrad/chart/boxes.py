@@ -34,8 +34,14 @@ _ACTIVATIONS = ("relu", "sigmoid", "tanh")
 
 LONG_NAME = 4
 """A name longer than this (characters, as shown) gets a row of its own in its box."""
-BLANK_BOX = (92, 32)
-"""Width and height, in points, of a box to write a number in (``draw(..., blank=True)``)."""
+BLANK_BOX = (100, 36)
+"""Width and height, in points, of a box to write a number in (``draw(..., blank=True)``):
+printed at 71 % (`scalargrad.classroom.exercises`), 25 × 9 mm."""
+KEY_SIZE = 13
+"""Point size of "data" and "grad" beside a blank box (9.2 pt printed at 71 %)."""
+BLANK_MARGIN = "0.14,0.10"
+"""A blank node's margin (inches): its boxes' square corners stay inside its rounded
+border, whose corners are curves of radius 12 pt."""
 
 Clusters = dict[int, dict[int, list[str]]]
 """DOT statements by layer, then by neuron (0: the collapsed neuron boxes of the layer)."""
@@ -115,14 +121,15 @@ class Boxes:
 
     def _number_row(self, key: str, x: float, bold: bool = False, box: str = "") -> str:
         if box:  # an empty box to write in, named for the practice page's inputs
-            return (f'<TR><TD ALIGN="LEFT"><FONT COLOR="{MUTED}" POINT-SIZE="11">{key}</FONT>'
-                    f'</TD><TD ID="{box}" HREF="#{box}" BGCOLOR="white" BORDER="1" '
+            return (f'<TR><TD ALIGN="LEFT"><FONT COLOR="{MUTED}" POINT-SIZE="{KEY_SIZE}">'
+                    f'{key}</FONT></TD><TD ID="{box}" HREF="#{box}" BGCOLOR="white" BORDER="1" '
                     f'COLOR="{MUTED}" WIDTH="{BLANK_BOX[0]}" HEIGHT="{BLANK_BOX[1]}"> </TD></TR>')
         number = html_text(format_number(x, self.opt.digits))
         if bold:
             number = f"<B>{number}</B>"
-        return (f'<TR><TD ALIGN="LEFT"><FONT COLOR="{MUTED}" POINT-SIZE="11">{key}</FONT></TD>'
-                f'<TD ALIGN="RIGHT">{number}</TD></TR>')
+        size = KEY_SIZE if self.opt.blank else 11
+        return (f'<TR><TD ALIGN="LEFT"><FONT COLOR="{MUTED}" POINT-SIZE="{size}">{key}</FONT>'
+                f'</TD><TD ALIGN="RIGHT">{number}</TD></TR>')
 
     def value_node(self, node: Value, path: set[Value] | None) -> list[str]:
         """A value's box: its name and data on the first row, its grad on the second."""
@@ -199,18 +206,16 @@ class Boxes:
         for layer in sorted({lay for lay, _ in outputs}):
             neurons = [(n, out) for (lay, n), out in sorted(outputs.items()) if lay == layer]
             act = activation(neurons[0][1])
-            head = (f'<TR><TD COLSPAN="3"><B>layer {layer}</B> <FONT COLOR="{MUTED}">'
-                    f"{len(neurons)} × {html_text(OP_SYMBOLS.get(act, act))}</FONT></TD></TR>"
-                    f'<TR><TD></TD><TD ALIGN="RIGHT"><FONT COLOR="{MUTED}" POINT-SIZE="12">out'
-                    f'</FONT></TD><TD ALIGN="RIGHT"><FONT COLOR="{MUTED}" POINT-SIZE="12">'
-                    f"{'grad' if self.opt.show_grad else ''}</FONT></TD></TR>")
+            head = (f'<TR><TD COLSPAN="2"><B>layer {layer}</B> <FONT COLOR="{MUTED}">'
+                    f"{len(neurons)} × {html_text(OP_SYMBOLS.get(act, act))}</FONT></TD></TR>")
             rows = [head]
-            for n, out in neurons:
+            for n, out in neurons:  # as every box reads: the output, its gradient below, bold
                 data = html_text(format_number(out.data, self.opt.digits))
-                grad = (f"<B>{html_text(format_number(out.grad, self.opt.digits))}</B>"
-                        if self.opt.show_grad else "")
                 rows.append(f'<TR><TD ALIGN="LEFT"><FONT COLOR="{MUTED}">n{n}</FONT></TD>'
-                            f'<TD ALIGN="RIGHT">{data}</TD><TD ALIGN="RIGHT">{grad}</TD></TR>')
+                            f'<TD ALIGN="RIGHT">{data}</TD></TR>')
+                if self.opt.show_grad:
+                    grad = html_text(format_number(out.grad, self.opt.digits))
+                    rows.append(f'<TR><TD></TD><TD ALIGN="RIGHT"><B>{grad}</B></TD></TR>')
             on_path = path is not None and any(out in path for _, out in neurons)
             kind: Kind = ("output" if any(out is self.root for _, out in neurons)
                           else "intermediate")
@@ -229,7 +234,8 @@ class Boxes:
             "label": label, "shape": "box", "style": look.style, "fillcolor": look.fill,
             "color": HIGHLIGHT if on_path else look.border,
             "penwidth": "3.5" if on_path else str(look.penwidth),
-            "peripheries": str(look.peripheries), "margin": "0.02,0.03", "tooltip": tooltip,
+            "peripheries": str(look.peripheries),
+            "margin": BLANK_MARGIN if self.opt.blank else "0.02,0.03", "tooltip": tooltip,
             "id": name, **self._pinned(name),
         })
 

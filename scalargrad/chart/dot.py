@@ -10,6 +10,7 @@ from . import layout as chart_layout
 from .style import (
     FONT,
     HIGHLIGHT,
+    HIGHLIGHT_TEXT,
     INK,
     LEGEND_TEXT,
     LOOKS,
@@ -48,7 +49,7 @@ def derivative_label(number: str, on_path: bool) -> tuple[str, chart_layout.Poin
     """A local derivative as it sits on its edge: the number on a white patch that
     interrupts the edge's line (so it belongs to that edge), and its size in points."""
     text = f"<B>{html_text(number)}</B>" if on_path else html_text(number)
-    colour, border = (HIGHLIGHT, HIGHLIGHT) if on_path else (INK, "#999999")
+    colour, border = (HIGHLIGHT_TEXT, HIGHLIGHT) if on_path else (INK, "#999999")
     label = (f'<<TABLE BORDER="1" COLOR="{border}" STYLE="rounded" CELLBORDER="0" '
              f'CELLPADDING="1" CELLSPACING="0" BGCOLOR="white"><TR><TD>'
              f'<FONT POINT-SIZE="{DERIVATIVE_SIZE:g}" COLOR="{colour}">{text}</FONT>'
@@ -65,8 +66,9 @@ def legend_label(kinds: Sequence[str], root_name: str) -> tuple[str, chart_layou
         if kind not in kinds:
             continue
         look = LOOKS[kind]
-        style = ' STYLE="dashed"' if "dashed" in look.style else ""
-        border = "2" if look.peripheries > 1 else "1"
+        shapes = [part for part in ("rounded", "dashed") if part in look.style]
+        style = f' STYLE="{",".join(shapes)}"' if shapes else ""
+        border = "2" if look.peripheries > 1 else f"{max(1, round(look.penwidth - 0.5))}"
         cells.append(f'<TD BGCOLOR="{look.fill}" COLOR="{look.border}" BORDER="{border}"'
                      f'{style} WIDTH="22" HEIGHT="14" FIXEDSIZE="TRUE"></TD>'
                      f'<TD ALIGN="LEFT">{html_text(LEGEND_TEXT[kind])}</TD>')

@@ -55,6 +55,7 @@ from __future__ import annotations
 
 import re
 import warnings
+import weakref
 from collections.abc import Iterable, Sequence
 from html import escape as _escape_html
 from pathlib import Path
@@ -64,6 +65,7 @@ import graphviz
 
 from ..engine import Value, topological_order
 from ..graph import NN_LABEL, node_names, pretty_label
+from . import frames as chart_frames
 from . import graphviz_engine
 from . import layout as chart_layout
 from .boxes import Options, neurons, on_paths
@@ -184,7 +186,8 @@ def draw(
     engine: str | None = None,
     blank: bool = False,
 ) -> graphviz.Digraph:
-    """The computational chart of ``root`` as a `graphviz.Digraph`, laid out and pinned.
+    """The computational chart of ``root`` as a `graphviz.Digraph`, laid out and pinned
+    (at ``size="slide"``, the first slide: `draw_slides` gives them all).
 
     ``rankdir``: ``"LR"`` left to right, ``"TB"`` top to bottom. ``digits``: significant
     digits of every number. ``show_grad``: show each node's grad. ``edge_derivatives``:
@@ -193,8 +196,10 @@ def draw(
     ``highlight``: a value or values whose paths from the root are emphasised.
     ``parameters``: the leaves to draw as parameters (default: judged by label).
     ``legend``: add a key to the colours. ``pretty_labels``: w12 → w₁₂.
-    ``title``: a caption under the chart. ``size``: ``"natural"`` (14-point numbers),
-    ``"readme"`` (at most 880 px wide) or ``"slide"`` (a 1280 × 720 px, 16:9 picture).
+    ``title``: a caption under the chart. ``size``: ``"natural"`` (15-point numbers),
+    ``"readme"`` (at most 880 px wide) or ``"slide"`` (1280 × 720 px, 16:9, numbers at
+    least 20 px: a chart too big for that is split over several slides, see
+    `scalargrad.chart.frames`).
     ``engine``: the Graphviz that lays the chart out (see `scalargrad.chart.graphviz_engine`).
     ``blank``: a chart to fill in by hand: the leaves' values printed, every other value and
     every grad an empty box big enough to write in (``v{i}_data`` / ``v{i}_grad``, in the
@@ -246,7 +251,7 @@ def draw(
                   on_paths(order, targets) if targets else None, layout)
     caption = title if title is not None else _highlight_caption(order, targets, digits,
                                                                  names, pretty_labels)
-    graph = pinned_digraph(final, layout, legend, caption)
+    graph, extent = pinned_digraph(final, layout, legend, caption)
     if blank:  # printed, the chart fills the page: no margin around it in a PDF
         graph.graph_attr["margin"] = "0"
     if view == "full" and plan.values_drawn > LARGE_GRAPH:
@@ -255,7 +260,57 @@ def draw(
             "draw(..., view='neuron') or view='layer' shows one box per neuron or layer",
             LargeGraphWarning, stacklevel=2,
         )
-    return graph
+    _EXTENTS[graph] = extent
+    return framed(graph, chart_frames.frames(extent, size))[0]
+
+
+_EXTENTS: weakref.WeakKeyDictionary[graphviz.Digraph, chart_layout.Box] = \
+    weakref.WeakKeyDictionary()
+"""The extent of each chart `draw` made, without its caption: what frames it."""
+
+
+def draw_slides(root: Value, size: Size = "natural", **options: object
+                ) -> list[graphviz.Digraph]:
+    """The chart as `draw` makes it (same keywords), one graph per frame: several slides
+    for a chart too big for one at ``size="slide"``, several parts for a README, else one
+    graph."""
+    if size not in SIZES:
+        raise ValueError(f"draw: size must be one of {', '.join(SIZES)}, got {size!r}")
+    graph = draw(root, **options)  # type: ignore[arg-type]
+    return framed(graph, chart_frames.frames(_EXTENTS[graph], size))
+
+
+def draw_pages(root: Value, page: tuple[float, float], zoom: float, **options: object
+               ) -> list[graphviz.Digraph]:
+    """The chart as `draw` makes it (same keywords) printed at ``zoom`` on pages of
+    ``page`` points (width, height): one page if it fits there, else a grid of pages that
+    overlap and line up (`scalargrad.chart.frames.grid`)."""
+    graph = draw(root, **options)  # type: ignore[arg-type]
+    return framed(graph, chart_frames.grid(_EXTENTS[graph], page, zoom))
+
+
+def framed(graph: graphviz.Digraph, frames: list[chart_frames.Frame]) -> list[graphviz.Digraph]:
+    """A copy of ``graph`` for each frame (its ``viewport``); ``graph`` if none."""
+    if not frames:
+        return [graph]
+    # The drawing's lower left corner, known: an invisible point below and left of it all
+    x0, y0, _, _ = (float(v) for v in graph.graph_attr["bb"].split(","))
+    origin = (x0 - ANCHOR_GAP, y0 - ANCHOR_GAP)
+    graph.body.append(statement("frame_anchor", {
+        "shape": "point", "style": "invis", "width": "0", "height": "0", "label": '""',
+        "pos": f"{origin[0]:.2f},{origin[1]:.2f}!"}))
+    framed = []
+    for frame in frames:
+        copy = graph.copy()
+        copy.graph_attr.update(viewport=chart_frames.viewport(frame, origin), pad="0")
+        framed.append(copy)
+    return framed
+
+
+ANCHOR_GAP = 100.0
+"""Points between a framed chart and the invisible point that fixes its lower left corner."""
+
+
 
 
 
@@ -284,9 +339,11 @@ def defaults(graph: graphviz.Digraph) -> None:
 
 
 def pinned_digraph(chart: Chart, layout: chart_layout.Layout, legend: bool, caption: str
-                    ) -> graphviz.Digraph:
+                   ) -> tuple[graphviz.Digraph, chart_layout.Box]:
     """The drawing pass's graph: every node where the layout put it, the local derivatives
-    on their edges, the caption under the chart, for ``neato -n2``."""
+    on their edges, the caption under the chart (from its left, at most a slide wide, so
+    that a slide shows it whole), for ``neato -n2``; and the chart's extent without the
+    caption (what frames it, so that a caption never moves a node)."""
     body = list(chart.body)
     x0, y0, x1, y1 = layout.bbox
     if legend:  # under the chart, on the left
@@ -312,19 +369,22 @@ def pinned_digraph(chart: Chart, layout: chart_layout.Layout, legend: bool, capt
                                       "penwidth": "0.8", "id": f"leader_{edge_id}"}) + "\n")
         body.append(statement(f"d_{edge_id}", {"label": label, "shape": "plain",
                                                 "id": f"d_{edge_id}", "pos": f"{x:.2f},{y:.2f}!"}))
+    extent = (x0, y0, x1, y1)
     if caption:
-        lines = wrap_words(caption, max(40, int((x1 - x0) / (0.5 * 16))))
+        width = min(x1 - x0, chart_frames.SLIDE[0] - 2 * chart_frames.MARGIN)
+        lines = wrap_words(caption, max(40, int(width / (0.5 * 16))))
         height = 20.0 * len(lines) + 6
+        centre = x0 + width / 2
         body.append(statement("caption", {
             "label": "<" + "<BR/>".join(html_text(line) for line in lines) + ">", "shape": "plain",
             "fontsize": "16", "id": "caption",
-            "pos": f"{(x0 + x1) / 2:.2f},{y0 - height / 2:.2f}!"}))
+            "pos": f"{centre:.2f},{y0 - height / 2:.2f}!"}))
         y0 -= height
     graph = graphviz.Digraph(name="scalargrad", body=body, engine="neato")
     graph.graph_attr.update(bb=f"{x0:.2f},{y0:.2f},{x1:.2f},{y1:.2f}", splines="true",
                             **GRAPH_ATTRS)
     defaults(graph)
-    return graph
+    return graph, extent
 
 
 def _targets(highlight: Value | Iterable[Value] | None, index: dict[Value, int]) -> list[Value]:
@@ -391,26 +451,39 @@ def render(root: Value, path: str | Path, *, engine: str | None = None,
 
     ``.svg`` works with either engine, ``.png`` too, ``.pdf`` needs the system Graphviz.
     ``engine``: ``"system"`` or ``"bundled"`` (default: see `scalargrad.chart.graphviz_engine`).
-    Other keywords go to `draw`. Returns the path written.
+    Other keywords go to `draw`. Returns the path written (at ``size="slide"``, the first
+    slide's: `render_slides` writes and returns every one).
     """
+    return render_slides(root, path, engine=engine, **draw_options)[0]
+
+
+def render_slides(root: Value, path: str | Path, *, engine: str | None = None,
+                  **draw_options: object) -> list[Path]:
+    """`render`, and at ``size="slide"`` every slide of a chart too big for one:
+    ``chart.png``, ``chart-2.png``, ``chart-3.png``, … Returns the paths written."""
     path = Path(path)
     fmt = FORMATS_BY_SUFFIX.get(path.suffix.lower())
     if fmt is None:
         raise ValueError(f"render: cannot tell the format from {path.name!r}; "
                          f"use a name ending in {', '.join(FORMATS_BY_SUFFIX)}")
-    graph = draw(root, engine=engine, **draw_options)  # type: ignore[arg-type]
-    data = graphviz_engine.run(graph.source, fmt, engine, pinned=True)
-    if fmt == "svg":
-        data = _fit(data.decode("utf-8"), str(draw_options.get("size", "natural"))).encode()
-    path.write_bytes(data)
-    return path
+    graphs = draw_slides(root, engine=engine, **draw_options)
+    written = []
+    for k, graph in enumerate(graphs, start=1):
+        data = graphviz_engine.run(graph.source, fmt, engine, pinned=True)
+        if fmt == "svg":
+            data = _in_pixels(data.decode("utf-8"), graph).encode()
+        target = path if k == 1 else path.with_name(f"{path.stem}-{k}{path.suffix}")
+        target.write_bytes(data)
+        written.append(target)
+    return written
 
 
 def to_svg(root: Value, *, engine: str | None = None, **draw_options: object) -> str:
-    """The chart of ``root`` as SVG text (what a notebook shows for a Value)."""
+    """The chart of ``root`` as SVG text (what a notebook shows for a Value); at
+    ``size="slide"`` its first slide."""
     graph = draw(root, engine=engine, **draw_options)  # type: ignore[arg-type]
     svg = graphviz_engine.run(graph.source, "svg", engine, pinned=True).decode("utf-8")
-    return _fit(svg, str(draw_options.get("size", "natural")))
+    return _in_pixels(svg, graph)
 
 
 NOTEBOOK_LIMIT = LARGE_GRAPH
@@ -439,29 +512,14 @@ def notebook_svg(root: Value) -> str:
             f' font-family="{FONT}, sans-serif" font-size="14">{text}</svg>')
 
 
-_SVG_SIZE = re.compile(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"\s+viewBox="([^"]+)"')
+_SVG_SIZE = re.compile(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"')
 
 
-def _fit(svg: str, size: str) -> str:
-    """The SVG declared at the pixel size asked for: a README column's width, or a
-    1280 × 720 slide with the chart centred in it (the drawing itself is unchanged)."""
-    width, height = SIZES.get(size, (0, 0))
+def _in_pixels(svg: str, graph: graphviz.Digraph) -> str:
+    """A framed chart's SVG declared in pixels (a slide: 1280 × 720 px), as its PNG is;
+    an unframed one as Graphviz wrote it."""
     m = _SVG_SIZE.search(svg)
-    if not width or m is None:
+    if "viewport" not in graph.graph_attr or m is None:
         return svg
-    w_pt, h_pt = float(m[1]), float(m[2])
-    x, y, vw, vh = (float(v) for v in m[3].split())
-    if not height:  # a README column: never wider than it, never enlarged
-        scale = min(1.0, width / (w_pt * 4 / 3))
-        new = (f'<svg width="{w_pt * 4 / 3 * scale:.0f}px" height="{h_pt * 4 / 3 * scale:.0f}px" '
-               f'viewBox="{m[3]}"')
-    else:  # a slide: the viewBox widened or heightened to 16:9, the chart in the middle
-        if vw / vh < width / height:
-            grow = vh * width / height - vw
-            x, vw = x - grow / 2, vw + grow
-        else:
-            grow = vw * height / width - vh
-            y, vh = y - grow / 2, vh + grow
-        new = (f'<svg width="{width}px" height="{height}px" '
-               f'viewBox="{x:.2f} {y:.2f} {vw:.2f} {vh:.2f}"')
-    return svg[:m.start()] + new + svg[m.end():]
+    width, height = (round(float(v) * 4 / 3) for v in m.groups())
+    return f'{svg[:m.start()]}<svg width="{width}px" height="{height}px"{svg[m.end():]}'

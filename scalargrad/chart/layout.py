@@ -306,35 +306,46 @@ def text_width(text: str, size: float) -> float:
     return size * (0.556 * (len(text) - narrow) + 0.278 * narrow)
 
 
+REACH = 80
+"""The farthest a label goes from its op, in steps of 3 points along its edge."""
+
+
 def place_on_edges(layout: Layout, labels: dict[str, Point],
                    rivals: set[str] | None = None) -> dict[str, tuple[Point, Point]]:
     """A centre for each label, at its own edge: ``labels`` maps an edge's id to the
     label's (width, height); ``rivals``: the edges a number could be taken to belong to
     (default: every edge; the chart passes the operand edges, as op → result edges never
-    carry a number). A label sits on its edge's line, as near the head (the op) as
-    it can without covering a node or another label; where the edge is too short for that,
-    just beside it (then a leader joins it to its edge). Always nearer its own edge than
-    any other edge, so a reader can tell whose number it is. Returns, per edge, the
-    label's centre and the point of the edge it belongs to (the same when on the line)."""
+    carry a number). A label sits on its edge's line, as near the head (the op) as it can
+    without covering a node, an op, another label or another edge's line; where the edge
+    is too short or too crowded for that, beside it (then a leader joins it to its edge,
+    and the leader crosses no node). Always nearer its own edge than any rival, so a reader
+    can tell whose number it is. Returns, per edge, the label's centre and the point of the
+    edge it belongs to (the same when on the line)."""
     placed: dict[str, tuple[Point, Point]] = {}
     boxes: list[Box] = []
     spans = {k: _span(e[3]) for k, e in layout.edges.items()}
     for edge_id, (w, h) in labels.items():
         line = layout.edges[edge_id][3]
-        near = _inflate(spans[edge_id], w + h + 60)  # all a label placed here could be near
-        others = [(e[3], spans[k]) for k, e in layout.edges.items()
-                  if k != edge_id and _overlap(spans[k], near) > 0
-                  and (rivals is None or k in rivals)]
-        nodes = [b for b in layout.nodes.values() if _overlap(b, near) > 0]
+        near = _inflate(spans[edge_id], w + h + 80)  # all a label placed here could be near
+        others = [(k, e[3], spans[k]) for k, e in layout.edges.items()
+                  if k != edge_id and _overlap(spans[k], near) > 0]
+        around = Around(others=[(line_, span) for _, line_, span in others],
+                        rivals=[(line_, span) for k, line_, span in others
+                                if rivals is None or k in rivals],
+                        nodes=[_inflate(b, 2) for b in layout.nodes.values()
+                               if _overlap(b, near) > 0],
+                        labels=[_inflate(b, 1) for b in boxes if _overlap(b, near) > 0])
         best, anchor, best_cost = line[-1], line[-1], math.inf
-        for rank, (point, normal) in enumerate(_points_from_head(line, step=2.0)):
-            if 0.01 * rank >= best_cost:
+        for rank, (point, normal) in enumerate(_points_from_head(line, step=3.0)):
+            if 0.015 * rank >= best_cost or rank > REACH:
                 break  # nothing further from the op can do better
-            for shift in (0.0, *(side * (h / 2 + gap) for gap in (2, 6, 12, 18)
+            for shift in (0.0, *(side * (h / 2 + gap) for gap in (2, 6, 12, 18, 26, 36, 50, 66, 84)
                                  for side in (1, -1))):
                 centre = (point[0] + normal[0] * shift, point[1] + normal[1] * shift)
-                cost = _crowding(centre, w, h, line, others, nodes, boxes)
-                cost += 0.01 * rank + 0.2 * abs(shift)  # near the op, on the line
+                nearness = 0.015 * rank + 0.2 * abs(shift)  # near the op, on the line
+                cost = nearness + around.crowding(centre, w, h, line,
+                                                  None if shift == 0 else point,
+                                                  best_cost - nearness)
                 if cost < best_cost:
                     best, anchor, best_cost = centre, point, cost
         placed[edge_id] = best, anchor
@@ -342,21 +353,61 @@ def place_on_edges(layout: Layout, labels: dict[str, Point],
     return placed
 
 
-def _crowding(centre: Point, w: float, h: float, own: list[Point],
-              others: list[tuple[list[Point], Box]], nodes: list[Box], labels: list[Box]
-              ) -> float:
-    """How bad a place for a label is: ambiguous (nearer another edge) worst, then
-    covering a node or another label, then covering other edges' lines."""
-    box = (centre[0] - w / 2, centre[1] - h / 2, centre[0] + w / 2, centre[1] + h / 2)
-    mine = distance_to_line(centre, own)
-    reach = _inflate((centre[0], centre[1], centre[0], centre[1]), mine + 2)
-    ambiguous = any(_overlap(span, reach) > 0 and distance_to_line(centre, line) <= mine + 2
-                    for line, span in others)
-    cost = 1000.0 if ambiguous else 0.0
-    cost += 100 * sum(_overlap(box, _inflate(b, 1)) > 0 for b in nodes)
-    cost += 100 * sum(_overlap(box, b) > 0 for b in labels)
-    return cost + 5 * sum(_overlap(span, box) > 0 and _line_hits_box(line, box)
-                          for line, span in others)
+@dataclass
+class Around:
+    """What is near an edge whose label is being placed: other edges (``rivals``: those
+    that could carry a number), nodes and op circles (2 points wider), the labels placed
+    already (1 point wider)."""
+
+    others: list[tuple[list[Point], Box]]
+    rivals: list[tuple[list[Point], Box]]
+    nodes: list[Box]
+    labels: list[Box]
+
+    def crowding(self, centre: Point, w: float, h: float, own: list[Point],
+                 leader: Point | None, limit: float = math.inf) -> float:
+        """How bad a place for a label is: 1000 for each thing it covers (a node, an op,
+        a label, another edge's line) and for its leader (from the point ``leader`` of its
+        edge) crossing a node; on its edge's line (no leader), 1000 for being nearer a
+        rival edge than its own; a leader crossing another edge, 200. Counting stops at
+        ``limit`` (a place known to be worse than one found)."""
+        box = (centre[0] - w / 2, centre[1] - h / 2, centre[0] + w / 2, centre[1] + h / 2)
+        cost = 1000.0 * (sum(_overlap(box, b) > 0 for b in self.nodes)
+                         + sum(_overlap(box, b) > 0 for b in self.labels))
+        wide = _inflate(box, 1)
+        for line, span in self.others:
+            if cost >= limit:
+                return cost
+            if _overlap(span, wide) > 0 and _line_hits_box(line, wide):
+                cost += 1000.0
+        if leader is None:
+            mine = distance_to_line(centre, own)
+            reach = _inflate((centre[0], centre[1], centre[0], centre[1]), mine + 2)
+            return cost + 1000.0 * any(_overlap(span, reach) > 0 and
+                                       distance_to_line(centre, line) <= mine + 2
+                                       for line, span in self.rivals)
+        reach_line = [leader, _entry(box, leader)]
+        cost += 1000.0 * sum(_line_hits_box(reach_line, b) for b in self.nodes)
+        segment = _span(reach_line)
+        return cost + 200.0 * sum(_overlap(span, segment) > 0 and _crosses(reach_line, line)
+                                  for line, span in self.others if cost < limit)
+
+
+def _crosses(segment: list[Point], line: list[Point]) -> bool:
+    return any(_segments_cross(segment[0], segment[1], p, q) for p, q in pairwise(line))
+
+
+def _entry(box: Box, outside: Point) -> Point:
+    """Where the segment from ``outside`` to the box's centre enters the box."""
+    cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+    dx, dy = cx - outside[0], cy - outside[1]
+    t = 0.0
+    if dx:
+        t = max(t, ((box[0] if dx > 0 else box[2]) - outside[0]) / dx)
+    if dy:
+        t = max(t, ((box[1] if dy > 0 else box[3]) - outside[1]) / dy)
+    t = min(t, 1.0)
+    return outside[0] + dx * t, outside[1] + dy * t
 
 
 def _span(line: list[Point]) -> Box:

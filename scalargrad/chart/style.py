@@ -112,20 +112,26 @@ class _Look:
 
 
 LOOKS: dict[str, _Look] = {
-    "input": _Look("#CFE8F7", "#0072B2"),  # sky blue fill, blue border
-    "parameter": _Look("#FBE3B0", "#B67D00"),  # orange
-    "constant": _Look("#FFFFFF", "#666666", "rounded,filled,dashed"),
+    # Each kind has a border of its own, so the kinds stay apart in greyscale and on a
+    # washed-out projector, where the pastel fills all look white: inputs have square
+    # corners, parameters a thick border, constants a dashed one, the output a double one.
+    "input": _Look("#CFE8F7", "#005A8C", "filled"),  # sky blue fill, blue border
+    "parameter": _Look("#FBE3B0", "#7A5000", penwidth=3.0),  # orange, thick
+    "constant": _Look("#FFFFFF", "#595959", "rounded,filled,dashed"),
     "intermediate": _Look("#FFFFFF", "#555555"),
-    "output": _Look("#C4EBDD", "#007A5A", peripheries=2, penwidth=2.0),  # bluish green
+    "output": _Look("#C4EBDD", "#00634A", peripheries=2, penwidth=2.0),  # bluish green
 }
 LEGEND_TEXT: dict[str, str] = {
     "input": "input", "parameter": "parameter (weight, bias)", "constant": "constant",
     "intermediate": "intermediate", "output": "output / loss",
 }
-HIGHLIGHT = "#D55E00"  # vermillion
+HIGHLIGHT = "#D55E00"  # vermillion: highlighted lines and borders
+HIGHLIGHT_TEXT = "#A33C00"
+"""Highlighted text: a darker vermillion, 6.6:1 on white (the vermillion is 3.9:1)."""
 FAINT = "#B8B8B8"
 INK = "#222222"
-MUTED = "#666666"
+MUTED = "#595959"
+"""Secondary text: at least 5.4:1 on every fill (WCAG asks 4.5:1)."""
 FONT = "Arial"  # Helvetica metrics: Arial on Windows and macOS, Liberation Sans on Linux
 
 

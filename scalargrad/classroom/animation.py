@@ -28,6 +28,7 @@ from importlib.resources import files
 from pathlib import Path
 
 from ..calculus import partials
+from ..chart.boxes import neurons
 from ..chart.drawing import LargeGraphWarning, View, check_size, to_svg
 from ..engine import Value, topological_order
 from ..graph import pretty_label
@@ -119,11 +120,13 @@ def animate(
     root_name = pretty_label(walkthrough.root_name)
     ids = {node: f"v{i}" for i, node in enumerate(order)}
     users = _users(order)
+    shown = drawn_as(order, ids, view)
     data = {
         "root": root_name,
         "interval": round(seconds_per_step * 1000),
         "zoom": zoom,
-        "steps": [_step(s.node, s.text, ids, users[s.node])
+        "steps": [_step(s.node, s.text, ids, users[s.node], shown,
+                        pretty_label(walkthrough.names.get(s.node, "")))
                   for s in walkthrough.of_kind("backward")],
     }
     made = Animation(fill_page(
@@ -141,20 +144,44 @@ def _users(order: list[Value]) -> dict[Value, list[Value]]:
     return {node: list(p) for node, p in users.items()}
 
 
-def _step(node: Value, text: str, ids: dict[Value, str], parents: list[Value]) -> dict:
+def drawn_as(order: list[Value], ids: dict[Value, str], view: str
+             ) -> dict[Value, tuple[str, bool]]:
+    """The chart element each node is drawn as, and whether it is folded into a box: the
+    node itself, or in a collapsed view the box of its neuron (named after the neuron's
+    output, ``v{i}``) or of its layer (``layer{l}``)."""
+    groups = {} if view == "full" else neurons(order)
+    outputs = {groups[node]: node for node in order if node in groups and node.op}
+    return {node: ((ids[node], False) if node not in groups
+                   else (ids[outputs[groups[node]]], True) if view == "neuron"
+                   else (f"layer{groups[node][0]}", True)) for node in order}
+
+
+def _step(node: Value, text: str, ids: dict[Value, str], parents: list[Value],
+          shown: dict[Value, tuple[str, bool]], name: str) -> dict:
     """One step of the page: the node, its walkthrough line (with true minus signs, as on
     the chart), the chart nodes its gradient comes from (each parent p and its op node)
     and the edges n → p's op → p, as the chart names them (``e_v1_v3op``, and
-    ``e_v1_v3op_2`` for the second edge of x · x)."""
-    name = ids[node]
+    ``e_v1_v3op_2`` for the second edge of x · x). In a collapsed view a node inside a box
+    is marked by its box (``mark``), and the step says which node of it (``inside``)."""
+    me, folded = shown[node]
     sources, edges = [], []
     for p in parents:
+        box, inside = shown[p]
+        if inside:  # p is inside a box: the box, and the edge into it (if from outside)
+            if box != me:
+                sources.append(box)
+                edges.append(f"e_{me}_{box}")
+            continue
         op = f"{ids[p]}op"
         uses = sum(child is node for child in p.children)
         sources += [ids[p], op]
-        edges += [f"e_{name}_{op}", *(f"e_{name}_{op}_{k}" for k in range(2, uses + 1)),
+        edges += [f"e_{me}_{op}", *(f"e_{me}_{op}_{k}" for k in range(2, uses + 1)),
                   f"e_{op}_{ids[p]}"]
-    return {"node": name, "text": _NEGATIVE.sub("−", text), "from": sources, "edges": edges}
+    step = {"node": ids[node], "text": _NEGATIVE.sub("−", text),
+            "from": list(dict.fromkeys(sources)), "edges": list(dict.fromkeys(edges))}
+    if folded:
+        step.update(mark=me, inside=name)
+    return step
 
 
 def _chart(root: Value, order: list[Value], digits: int, rankdir: str, view: View) -> str:

@@ -8,15 +8,16 @@ solution and an answer key; one index for the teacher.
     out/handouts.pdf                every variant's handout, each from a new page, to print
                                     (through LaTeX, when pdflatex and the system dot exist)
     out/variant-01/handout.md       the question, the blank chart, room to work
-    out/variant-01/handout.tex      the handout alone in LaTeX (with chart.pdf)
+    out/variant-01/handout.tex      the handout alone in LaTeX (with chart-1.pdf, …)
     out/variant-01/chart.svg        the blank chart: leaves printed, every box to find empty
     out/variant-01/worksheet.txt    every answer a ?: fill in, then scalargrad check it
     out/variant-01/solution.md      the chart filled in and the walkthrough (teacher)
     out/variant-01/key.txt          the answer key, a worksheet that checks all right (teacher)
 
-Printed, the chart fills an A4 or Letter page in landscape; for seed 001 its empty boxes
-are about 14.6 × 5.1 mm there (`box_size_mm` says how big), room for a number in small
-handwriting.
+Printed, the chart is at `PRINT_ZOOM` of its size, so that every empty box is at least
+25 × 8 mm (room for −0.07927 handwritten) and every text at least 9 pt: on one page if it
+fits there, else on several pages that continue each other (`chart_pages`), upright or
+landscape, whichever needs fewer.
 """
 
 from __future__ import annotations
@@ -30,10 +31,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+import graphviz
+
 from ..chart import graphviz_engine
-from ..chart.boxes import BLANK_BOX
-from ..chart.drawing import draw, render
-from ..typeset import latex_name
+from ..chart.boxes import BLANK_BOX, KEY_SIZE
+from ..chart.drawing import draw, draw_pages, render
+from ..engine import Value
+from ..typeset import latex_name, markdown_escape
 from ..walkthrough import steps
 from .variants import (
     ANSWER_DIGITS,
@@ -52,8 +56,17 @@ from .variants import (
 PAPERS = {"a4": ("a4paper", 297.0, 210.0), "letter": ("letterpaper", 279.4, 215.9)}
 """LaTeX option and landscape width, height in mm of each paper."""
 MARGIN_MM = 10.0
-CHART_HEIGHT = 0.86
-"""Share of the page's text height the chart may take (the question goes above it)."""
+HEADER_PT = 24.0
+"""Points at the top of a chart's page for the line that says which part it is."""
+MM_PER_PT = 25.4 / 72
+BOX_MM = (25.0, 8.0)
+"""The least size of an empty box, printed."""
+LEAST_TYPE = 9.0
+"""The least point size of a text, printed."""
+PRINT_ZOOM = 1.01 * max(BOX_MM[0] / (BLANK_BOX[0] * MM_PER_PT),
+                        BOX_MM[1] / (BLANK_BOX[1] * MM_PER_PT), LEAST_TYPE / KEY_SIZE)
+"""The scale a blank chart is printed at: boxes `BOX_MM`, type `LEAST_TYPE` at least (1 %
+over, for rounding)."""
 LATEX_SECONDS = 60
 
 
@@ -137,10 +150,12 @@ def _write_variant(variant: Variant, folder: Path, paper: str, compile_pdf: bool
     here.mkdir(exist_ok=True)
     root = variant.root
     root.backward()
-    blank = draw(root, blank=True, legend=False).source  # laid out once, for both files
+    blank = draw(root, blank=True, legend=False).source
     (here / "chart.svg").write_bytes(graphviz_engine.run(blank, "svg", pinned=True))
     if compile_pdf:
-        (here / "chart.pdf").write_bytes(graphviz_engine.run(blank, "pdf", pinned=True))
+        for k, page in enumerate(chart_pages(root, paper)[1], start=1):
+            (here / f"chart-{k}.pdf").write_bytes(
+                graphviz_engine.run(page.source, "pdf", pinned=True))
     render(root, here / "solution.svg")
     (here / "worksheet.txt").write_text(variant.text(), encoding="utf-8")
     (here / "key.txt").write_text(variant.text(answers=True), encoding="utf-8")
@@ -194,7 +209,8 @@ def _instructions(loss: str) -> list[str]:
 def handout_markdown(variant: Variant) -> str:
     """The handout in Markdown: the question, the given numbers, the blank chart, room to work."""
     t = variant.template
-    lines = [f"# Backpropagation by hand: {t.name}, variant {variant.number}", "",
+    title = markdown_escape(exercise_title(t))
+    lines = [f"# Backpropagation by hand: {title}, variant {variant.number}", "",
              "Name: ______________________________", ""]
     first, *steps_ = _instructions(t.loss)
     lines += [first, "", *(f"{i}. {text}" for i, text in enumerate(steps_, start=1))]
@@ -214,45 +230,73 @@ def solution_markdown(variant: Variant) -> str:
     rows = [f"| {_subject(k)} | {rounded(variant.exact(k))} | {variant.exact(k)!r} |"
             for k in t.asks]
     return "\n".join([
-        f"# Solution: {t.name}, variant {variant.number}", "",
+        f"# Solution: {markdown_escape(exercise_title(t))}, variant {variant.number}", "",
         "| asked | answer | exact |", "| --- | ---: | ---: |", *rows, "",
         "![The chart filled in](solution.svg)", "",
         steps(variant.root).markdown()])
 
 
+def chart_pages(root: Value, paper: str) -> tuple[str, list[graphviz.Digraph]]:
+    """The blank chart of ``root`` on pages of ``paper`` at `PRINT_ZOOM`: the orientation
+    (``"landscape"`` or ``"portrait"``) that needs fewer pages, and one graph per page."""
+    _, long_mm, short_mm = PAPERS[paper]
+    best: tuple[str, list[graphviz.Digraph]] | None = None
+    for orientation, (width_mm, height_mm) in (("landscape", (long_mm, short_mm)),
+                                               ("portrait", (short_mm, long_mm))):
+        page = ((width_mm - 2 * MARGIN_MM) / MM_PER_PT,
+                (height_mm - 2 * MARGIN_MM) / MM_PER_PT - HEADER_PT)
+        pages = draw_pages(root, page, PRINT_ZOOM, blank=True, legend=False)
+        if best is None or len(pages) < len(best[1]):
+            best = orientation, pages
+    assert best is not None
+    return best
+
+
 def handout_latex(variants: Sequence[Variant], paper: str = "a4",
                   folders: Sequence[str] | None = None) -> str:
     """The handouts of ``variants`` as one LaTeX document (packages of texlive-latex-base
-    only), each starting on a new page: the chart fills its first page, in landscape; the
-    given numbers and room to work follow. ``folders``: where each variant's ``chart.pdf``
-    is, relative to the document (default: beside it)."""
+    only), each starting on a new page: the question and the given numbers, then the
+    chart's pages at `PRINT_ZOOM` (see `chart_pages`), then room to work. ``folders``:
+    where each variant's ``chart-1.pdf``, … are, relative to the document (default:
+    beside it)."""
     option = PAPERS[paper][0]
-    bodies = [_latex_body(v, f"{folder}/" if folder else "")
+    orientation, pages = chart_pages(variants[0].root, paper)
+    bodies = [_latex_body(v, f"{folder}/" if folder else "", len(pages))
               for v, folder in zip(variants, folders or [""] * len(variants))]
     return "\n".join([
-        rf"\documentclass[{option},landscape,11pt]{{article}}",
-        rf"\usepackage[{option},landscape,margin={MARGIN_MM}mm]{{geometry}}",
+        rf"\documentclass[{option},{orientation},11pt]{{article}}",
+        rf"\usepackage[{option},{orientation},margin={MARGIN_MM}mm]{{geometry}}",
         r"\usepackage{amsmath,graphicx}",
         r"\pagestyle{empty}\setlength{\parindent}{0pt}",
         r"\begin{document}", "\n\\clearpage\n".join(bodies), r"\end{document}", ""])
 
 
-def _latex_body(variant: Variant, folder: str) -> str:
+def exercise_title(template: Template) -> str:
+    """The exercise's title: the worksheet's (`load_template`), else its name."""
+    return template.title or template.name
+
+
+def _latex_body(variant: Variant, folder: str, pages: int) -> str:
     t = variant.template
+    title = f"{_latex_text(exercise_title(t))}, variant {variant.number}"
     given = ", ".join(f"${latex_name(n)} = {v}$" for n, v in variant.leaves.items())
     extra = ", ".join(f"${_latex_subject(k)}$" for k in _off_chart(variant))
     question = " ".join(_latex_text(line) for line in _instructions(t.loss))
+    parts = []
+    for k in range(1, pages + 1):
+        where = (f"part {k} of {pages}: the parts overlap and line up; write each number "
+                 "once" if pages > 1 else "the chart")
+        parts += [r"\clearpage",
+                  rf"{{\small {title} \textemdash{{}} {where}}}\par\smallskip",
+                  rf"\includegraphics{{{folder}chart-{k}.pdf}}\par"]  # actual size
     return "\n".join([
-        rf"\raggedright\textbf{{\large Backpropagation by hand: {_latex_text(t.name)}, "
-        rf"variant {variant.number}}}\hfill Name: \rule{{7cm}}{{0.4pt}}\par\smallskip",
-        rf"{{\small {question}\par}}",  # short: the chart gets the page
-        r"\vfill{\centering",
-        rf"\includegraphics[width=\linewidth,height={CHART_HEIGHT}\textheight,"
-        rf"keepaspectratio]{{{folder}chart.pdf}}\par}}",
-        r"\vfill\newpage",
+        rf"\raggedright\textbf{{\large Backpropagation by hand: {title}}}\par\medskip",
+        r"Name: \rule{9cm}{0.4pt}\par\bigskip",
+        rf"{question}\par\medskip",
         rf"\textbf{{Given:}} {given}\par\medskip",
         *([rf"\textbf{{Also find:}} {extra}\par\medskip"] if extra else []),
-        r"\textbf{Working}\par"])
+        r"\textbf{Working}\par",
+        *parts])
 
 
 def _latex_subject(key: Key) -> str:
@@ -270,17 +314,6 @@ def _latex_text(text: str) -> str:
     escaped = re.sub(r"([#$%&_{}])", r"\\\1", text)
     return _MATH_WORD.sub(lambda m: rf"$\partial {latex_name(m[1])}/\partial "
                                     rf"\text{{{m[2]}}}$", escaped)
-
-
-def box_size_mm(chart_svg: str, paper: str = "a4") -> tuple[float, float]:
-    """Width and height in mm of an empty box of the blank chart printed as the LaTeX
-    handout prints it: scaled to fit the landscape page's text width and `CHART_HEIGHT`."""
-    _, width_mm, height_mm = PAPERS[paper]
-    svg_w, svg_h = (float(v) for v in re.search(
-        r'<svg width="([\d.]+)pt" height="([\d.]+)pt"', chart_svg).groups())  # type: ignore[union-attr]
-    text_w, text_h = width_mm - 2 * MARGIN_MM, (height_mm - 2 * MARGIN_MM) * CHART_HEIGHT
-    mm_per_pt = min(text_w / svg_w, text_h / svg_h, 25.4 / 72)
-    return BLANK_BOX[0] * mm_per_pt, BLANK_BOX[1] * mm_per_pt
 
 
 # ---------------------------------------------------------------------------------------

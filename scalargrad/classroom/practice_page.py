@@ -24,6 +24,8 @@ hint button) shows that node's line of the walkthrough (`scalargrad.steps`).
 from __future__ import annotations
 
 import math
+import re
+from collections.abc import Callable, Iterable
 from decimal import ROUND_FLOOR, Decimal
 from pathlib import Path
 
@@ -77,10 +79,11 @@ def practice(root: Value | str | Path, path: str | Path | None = None, *, digits
     order = topological_order(root)
     ids = {node: f"v{i}" for i, node in enumerate(order)}
     grads = partials(root)
-    boxes = [_box(ids[s.node], "data", s.node.data, walkthrough.names[s.node], s.text)
+    pretty = as_on_the_chart(walkthrough.names.values())
+    boxes = [_box(ids[s.node], "data", s.node.data, walkthrough.names[s.node], pretty(s.text))
              for s in walkthrough.of_kind("forward") if s.node.op]
     boxes += [_box(ids[s.node], "grad", grads.get(s.node, 0.0),
-                   f"∂{walkthrough.root_name}/∂{walkthrough.names[s.node]}", s.text)
+                   f"∂{walkthrough.root_name}/∂{walkthrough.names[s.node]}", pretty(s.text))
               for s in walkthrough.of_kind("backward")]
     svg = to_svg(root, blank=True, legend=False)
     width = float(svg.split('width="', 1)[1].split("pt", 1)[0])
@@ -92,6 +95,18 @@ def practice(root: Value | str | Path, path: str | Path | None = None, *, digits
         data)
     page = PracticePage(html)
     return page if path is None else PracticePage(html, page.save(path))
+
+
+def as_on_the_chart(names: Iterable[str]) -> Callable[[str], str]:
+    """A function that writes each of ``names`` in a text as the chart does (h1 → h₁,
+    w12 → w₁₂), so that a hint reads like the chart it is about."""
+    shown = {name: pretty_label(name) for name in names if pretty_label(name) != name}
+    if not shown:
+        return lambda text: text
+    word = re.compile(r"(?<![\w.])(" + "|".join(map(re.escape, sorted(shown, key=len,
+                                                                       reverse=True)))
+                      + r")(?![\w.])")
+    return lambda text: word.sub(lambda m: shown[m[1]], text)
 
 
 def _box(node: str, kind: str, exact: float, name: str, hint: str) -> dict:

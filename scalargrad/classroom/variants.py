@@ -26,7 +26,7 @@ import math
 import random
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 
@@ -64,6 +64,8 @@ class Template:
     definitions: dict[str, Definition]
     leaves: dict[str, str]
     asks: tuple[Key, ...]
+    title: str = ""
+    """What the handouts call it: the worksheet's first comment (see `load_template`)."""
 
     @property
     def loss(self) -> str:
@@ -377,8 +379,20 @@ def _operand(node: Node, least: int) -> str:
 
 
 def load_template(path: str | Path, every_node: bool = False) -> Template:
-    """The template of a worksheet file."""
+    """The template of a worksheet file; its title is the file's first comment, up to a
+    colon or a full stop ("# Seed 001, the first training example: x1 = …" gives "Seed
+    001, the first training example"), else the file's name."""
     from ..worksheet import load
 
     path = Path(path)
-    return template(load(path), path.stem, every_node)
+    made = template(load(path), path.stem, every_node)
+    return replace(made, title=_first_comment(path.read_text("utf-8")) or made.name)
+
+
+def _first_comment(text: str) -> str:
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            return ""
+        if words := line.lstrip("#").strip():
+            return re.split(r"[:.](?:\s|$)", words, maxsplit=1)[0][:120]
+    return ""

@@ -4,7 +4,7 @@
 # Two inputs, three sigmoid hidden units, a linear output, squared loss L = (ŷ − y)².
 # The notes give every weight and name every intermediate node: for hidden unit j,
 #
-#     a_j = x2·w_j2   b_j = x1·w_j1   c_j = x0·w_j0 (x0 = 1)   d_j = a_j + b_j
+#     a_j = x12·w_j2   b_j = x11·w_j1   c_j = w_j0   d_j = a_j + b_j
 #     e_j = d_j + c_j   f_j = σ(e_j)   h_j = f_j·v_j   ŷ = h1 + h2 + h3 + v0
 #
 # scalargrad builds exactly that graph (`scalargrad.examples.seed001`), runs it forward and

@@ -1,0 +1,62 @@
+"""Collapsed views read as the key says: in a layer's box each neuron's output, and its
+gradient below it in bold (not beside it, where "0.6772 −0.1018" reads as a subtraction).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ET
+
+import pytest
+
+import scalargrad as sg
+from scalargrad.chart.style import format_number
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def test_a_layer_box_puts_each_gradient_under_its_output_in_bold() -> None:
+    net = sg.nn.MLP(2, [3, 1], act="tanh", seed=1)
+    loss = sg.losses.mse([net([1.0, 2.0])], [0.5])
+    loss.backward()
+    tree = ET.fromstring(sg.to_svg(loss, view="layer", engine="bundled").encode("utf-8"))
+    layer = next(g for g in tree.iter(f"{SVG}g") if g.get("id") == "layer1")
+    texts = [(t.text, float(t.get("x")), float(t.get("y")), t.get("font-weight"))
+             for t in layer.iter(f"{SVG}text")]
+    outputs = [node for node in sg.topological_order(loss) if node.op == "tanh"]
+    assert len(outputs) == 3
+    for node in outputs:
+        value = next(t for t in texts if t[0] == format_number(node.data, 4))
+        grad = next(t for t in texts if t[0] == format_number(node.grad, 4))
+        assert grad[3] == "bold" and value[3] != "bold"
+        assert grad[2] >= value[2] + 10, (value, grad)  # below it (y grows downwards)
+        assert abs(grad[1] - value[1]) < 40  # in the same column
+
+
+def page_parts(html: str) -> tuple[set[str], list[dict]]:
+    """The ids of the page's chart and its steps."""
+    ids = set(re.findall(r'<g id="([^"]+)" class="(?:node|edge|cluster)"', html))
+    data = json.loads(re.search(r'id="steps">(.*?)</script>', html, re.S)[1])
+    return ids, data["steps"]
+
+
+@pytest.mark.parametrize("view", ["neuron", "layer"])
+def test_every_step_of_a_collapsed_animation_marks_something_drawn(view: str) -> None:
+    """MLP(2, [8, 1]) by neuron or by layer: every step marks a box of the chart (its node,
+    or the box its node is folded into, naming that node), and the nodes and edges its
+    gradient comes from are drawn too."""
+    net = sg.nn.MLP(2, [8, 1], act="tanh", seed=0)
+    loss = sg.losses.mse([net([0.5, -1.0])], [1.0])
+    loss.label = "L"
+    ids, steps = page_parts(sg.animate(loss, view=view).html)
+    order = sg.topological_order(loss)
+    assert len(steps) == sum(1 for n in order if not n.constant)
+    folded = 0
+    for step in steps:
+        assert step.get("mark", step["node"]) in ids, step
+        assert set(step["from"]) <= ids and set(step["edges"]) <= ids, step
+        if "mark" in step:
+            folded += 1
+            assert step["inside"]  # the name of the node inside the box
+    assert folded > len(steps) / 2  # most of an MLP's nodes are inside its neurons
