@@ -124,10 +124,10 @@ OPS: dict[str, VectorOp] = {
 }
 
 
-def lookup(op: str) -> VectorOp:
-    """The VectorOp of an engine op name; ``'**n'`` is the power with the number n."""
-    if op.startswith("**"):
-        n = float(op[2:])
+def lookup(op: str, exponent: float | None = None) -> VectorOp:
+    """The VectorOp of an engine op name; ``'**'`` is the power with the number ``exponent``."""
+    if op == "**":
+        n = exponent
         if n == 2:  # the square, as often as all other powers: 2·a¹ is 2·a exactly
             return VectorOp(np.square, lambda a, out: (2.0 * a,), _overflow)
         return VectorOp(lambda a: power(a, n), lambda a, out: (pow_const_local(a, n),),

@@ -74,6 +74,7 @@ class Elementwise(Step):
     """A unary or binary op, or ``** n``, applied column by column (`ops.OPS`)."""
 
     math: ops.VectorOp
+    exponent: float | None = None  # n of ``** n``
 
     def forward(self, run: Run) -> Array:
         args = [o.get(run) for o in self.operands]
@@ -326,12 +327,16 @@ def _group_key(nodes: list[Node], k: int, depth: int) -> tuple:
         if (all(nodes[w].op == "param" for w in weights)
                 and not any(nodes[x].op == "param" for x in xs)
                 and (not node.bias or nodes[kids[-1]].op == "param")):
-            signature = tuple(xs if nodes[xs[0]].op != "constant" else
-                              (("c", nodes[x].value) for x in xs))
-            return ("matmul", depth, tuple(signature), node.bias)
+            # by structure only: the same input nodes, or constants of the same numbers
+            # (a constant holds its number in every sample; an input's number varies)
+            signature = tuple(("c", nodes[x].value) if nodes[x].op == "constant" else x
+                              for x in xs)
+            return ("matmul", depth, signature, node.bias)
         return ("dot", depth, node.bias)
     if node.op == "cross_entropy":
         return ("cross_entropy", depth, len(node.children) - 1)
+    if node.op == "**":
+        return ("**", depth, node.exponent)
     return (node.op, depth)
 
 
@@ -389,7 +394,8 @@ def _make_step(nodes: list[Node], key: tuple, members: list[int], group: int,
                          operand([ch[-1] for ch in kids])]
     else:
         step = Elementwise(group, op, size)
-        step.math = ops.lookup(op)
+        step.exponent = nodes[members[0]].exponent
+        step.math = ops.lookup(op, step.exponent)
         step.operands = [operand([ch[i] for ch in kids]) for i in range(len(kids[0]))]
     step.needs_grad = any(o.needs_grad for o in step.operands[:1 if op == "cross_entropy"
                                                              else None])

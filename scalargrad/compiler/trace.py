@@ -10,13 +10,12 @@ same program, which is what makes replaying it on a whole batch correct.
 
 from __future__ import annotations
 
-import math
 import numbers
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from .. import losses
-from ..engine import Value
+from ..engine import Power, Value
 
 # the engine's ops besides dot, ``** n`` and the losses' cross_entropy
 OPS = ("neg", "exp", "log", "tanh", "sigmoid", "relu", "abs", "+", "-", "*", "/", "pow", "sum")
@@ -31,9 +30,10 @@ class Node:
     """One node of a traced program.
 
     ``op`` is ``'input'``, ``'param'``, ``'constant'`` or an engine op (``'+'``, ``'dot'``,
-    ``'relu'``, ``'**2'``, ``'sum'``, ``'cross_entropy'``...). ``children`` index earlier
-    nodes. A ``dot`` node's children are pairs (a₁, b₁, a₂, b₂, ...) meaning Σ aᵢ·bᵢ, then
-    the bias if ``bias``; a ``cross_entropy`` node's are the scores, then the target.
+    ``'relu'``, ``'**'`` (x ** ``exponent``), ``'sum'``, ``'cross_entropy'``...).
+    ``children`` index earlier nodes. A ``dot`` node's children are pairs (a₁, b₁, a₂,
+    b₂, ...) meaning Σ aᵢ·bᵢ, then the bias if ``bias``; a ``cross_entropy`` node's are
+    the scores, then the target.
     """
 
     op: str
@@ -43,11 +43,13 @@ class Node:
     param: Value | None = None
     input: tuple[int, int] | None = None  # (argument, position); position -1: a number
     bias: bool = False
+    exponent: float | None = None  # n of a ``'**'`` node (x ** n), from the engine's node
 
     def signature(self) -> tuple:
         """What must be equal in two samples' traces: all but the values of non-constants."""
         fixed = self.value if self.op == "constant" else None
-        return (self.op, self.children, self.input, id(self.param), self.bias, fixed)
+        return (self.op, self.children, self.input, id(self.param), self.bias, fixed,
+                self.exponent)
 
 
 @dataclass
@@ -177,11 +179,11 @@ class _GraphReader:
         if v.op == "dot":  # children in pairs (w₁, x₁, w₂, x₂, ...), then the bias if any
             kids = tuple(self.index[id(c)] for c in v.children)
             return self.append(Node("dot", kids, v.data, v.label, bias=len(kids) % 2 == 1))
-        if v.op not in OPS and not v.op.startswith("**"):
-            raise CompileError(f"the op {v.op!r} is not one the compiler knows")
-        if v.op.startswith("**"):
-            _check_exponent(v)
         kids = tuple(self.index[id(c)] for c in v.children)
+        if isinstance(v, Power):  # the exponent from the node, never from its name
+            return self.append(Node("**", kids, v.data, v.label, exponent=v.exponent))
+        if v.op not in OPS:
+            raise CompileError(f"the op {v.op!r} is not one the compiler knows")
         return self.append(Node(v.op, kids, v.data, v.label))
 
     def leaf(self, v: Value) -> int:
@@ -203,18 +205,6 @@ class _GraphReader:
     def append(self, node: Node) -> int:
         self.nodes.append(node)
         return len(self.nodes) - 1
-
-
-def _check_exponent(v: Value) -> None:
-    """The engine names ``x ** n`` as ``'**n'`` with n to 6 digits: check that is n."""
-    n = float(v.op[2:])
-    try:
-        again = v.children[0].data ** n
-    except (OverflowError, ZeroDivisionError):
-        again = math.inf
-    if not math.isclose(again, v.data, rel_tol=1e-12) and again != v.data:
-        raise CompileError(f"the exponent of {v.op!r} has more digits than the graph keeps; "
-                           "round it, or make it a Value (x ** Value(n))")
 
 
 def compare(first: Trace, other: Trace, first_sample: int, other_sample: int) -> None:
