@@ -22,9 +22,9 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from ..engine import DomainError
-from . import ops
+from . import failures, ops
 from .operands import Operand, Ref, Run, make_operand
-from .trace import Node, Trace
+from .trace import Check, Node, Trace
 
 Array = np.ndarray
 
@@ -44,6 +44,8 @@ class Step(ABC):
     operands: list[Operand] = field(default_factory=list)
     labels: list[str | None] = field(default_factory=list)
     needs_grad: bool = False
+    order: Array = field(default_factory=lambda: np.zeros(0, dtype=np.intp))  # trace nodes
+    undefined_first = False  # the op's own error before a non-finite operand's (as eager)
 
     @abstractmethod
     def forward(self, run: Run) -> Array:
@@ -54,20 +56,17 @@ class Step(ABC):
         """Send ``g`` = ∂L/∂(this step's values) to the operands, through the local
         derivatives."""
 
-    def check(self, run: Run, undefined: ops.Undefined, operands: list[Array]) -> None:
-        """Raise the engine's error for the first sample where the op is undefined."""
-        if undefined is None:
-            return
-        mask, kind, reason = undefined
-        if not mask.any():
-            return
-        mask = np.broadcast_to(mask, np.broadcast_shapes(mask.shape,
-                                                          *(a.shape for a in operands)))
-        row, col = (int(i[0]) for i in np.nonzero(mask))  # the first sample, row-major
-        args = ", ".join(f"{np.broadcast_to(a, mask.shape)[row, col]:g}" for a in operands)
-        node = f"{self.name}[{col}]" + (f" ({self.labels[col]})" if self.labels[col] else "")
-        raise kind(f"sample {row}: {self.op}({args}) at node {node}: "
-                   f"{reason}")
+    def undefined(self, run: Run, out: Array) -> ops.Undefined:
+        """Where the op is undefined for reasons of its own (`ops`): none by default."""
+        return []
+
+    @abstractmethod
+    def operands_bad(self, run: Run) -> Array:
+        """True where a node's operand is NaN or ±inf (batch or 1 rows, ``size`` columns)."""
+
+
+def _bad(a: Array) -> Array:
+    return ~np.isfinite(a)
 
 
 class Elementwise(Step):
@@ -79,10 +78,16 @@ class Elementwise(Step):
     def forward(self, run: Run) -> Array:
         args = [o.get(run) for o in self.operands]
         run.saved[self.group] = args
-        out = self.math.value(*args)
-        if self.math.undefined is not None:
-            self.check(run, self.math.undefined(*args, out), args)
-        return out
+        return self.math.value(*args)
+
+    def undefined(self, run: Run, out: Array) -> ops.Undefined:
+        if self.math.undefined is None:
+            return []
+        return self.math.undefined(*run.saved[self.group], out)
+
+    def operands_bad(self, run: Run) -> Array:
+        bad = [_bad(a) for a in run.saved[self.group]]
+        return bad[0] if len(bad) == 1 else bad[0] | bad[1]
 
     def backward(self, run: Run, g: Array) -> None:
         local = self.math.local(*run.saved[self.group], run.vals[self.group])
@@ -103,6 +108,9 @@ class Sum(Step):
     def backward(self, run: Run, g: Array) -> None:
         if self.operands[0].needs_grad:
             self.operands[0].add(run, g[:, self.owner])
+
+    def operands_bad(self, run: Run) -> Array:
+        return np.logical_or.reduceat(_bad(self.operands[0].get(run)), self.starts, axis=1)
 
 
 class MatMul(Step):
@@ -132,6 +140,12 @@ class MatMul(Step):
             w = run.theta[self.weights].reshape(self.size, self.n_in)
             self.operands[0].add(run, g @ w)
 
+    def operands_bad(self, run: Run) -> Array:
+        (x,) = run.saved[self.group]
+        w = run.theta[self.weights].reshape(self.size, self.n_in)
+        bad = _bad(x).any(axis=1)[:, None] | _bad(w).any(axis=1)[None, :]
+        return bad | _bad(run.theta[self.bias])[None, :] if self.bias is not None else bad
+
 
 class Dot(Step):
     """Any other ``dot`` nodes: Σᵢ aᵢ·bᵢ (+ bias) with the terms laid flat."""
@@ -157,27 +171,39 @@ class Dot(Step):
         if len(self.operands) == 3 and self.operands[2].needs_grad:
             self.operands[2].add(run, g)
 
+    def operands_bad(self, run: Run) -> Array:
+        a, b = run.saved[self.group]
+        bad = np.logical_or.reduceat(_bad(a) | _bad(b), self.starts, axis=1)
+        return bad | _bad(self.operands[2].get(run)) if len(self.operands) == 3 else bad
+
 
 class CrossEntropy(Step):
     """Softmax cross-entropy nodes, each over ``classes`` scores, as one array op."""
 
     classes: int
+    undefined_first = True  # the loss checks its target before computing anything
 
     def forward(self, run: Run) -> Array:
         s, t = (o.get(run) for o in self.operands)
         rows = max(s.shape[0], t.shape[0])
         s = np.broadcast_to(s, (rows, s.shape[1])).reshape(rows, self.size, self.classes)
         target = np.broadcast_to(t, (rows, self.size))
-        index = target.astype(np.intp)
-        bad = (index != target) | (index < 0) | (index >= self.classes)
-        self.check(run, (bad, DomainError,
-                         f"the target must be a class index 0..{self.classes - 1}"), [t])
+        bad = ~((target >= 0) & (target < self.classes) & (target == np.floor(target)))
+        index = np.where(bad, 0, target).astype(np.intp)  # bad ones are reported (failures)
         loss, e, total = ops.cross_entropy(s, index)
-        run.saved[self.group] = [e, total, index]
+        run.saved[self.group] = [e, total, index, bad]
         return loss
 
+    def undefined(self, run: Run, out: Array) -> ops.Undefined:
+        return [(run.saved[self.group][3], DomainError,
+                 f"the target must be a class index 0..{self.classes - 1}")]
+
+    def operands_bad(self, run: Run) -> Array:
+        s, t = (_bad(o.get(run)) for o in self.operands)
+        return s.reshape(s.shape[0], self.size, self.classes).any(axis=2) | t
+
     def backward(self, run: Run, g: Array) -> None:
-        e, total, index = run.saved[self.group]
+        e, total, index, _ = run.saved[self.group]
         d = ops.cross_entropy_local(np.broadcast_to(g, total.shape), e, total, index)
         self.operands[0].add(run, d.reshape(d.shape[0], -1))
 
@@ -193,6 +219,36 @@ class Program:
     loss: Operand
     outputs: Operand | None
     blocks: dict[str, slice] = field(default_factory=dict)  # W1, b1, ... in theta
+    nodes: list[Node] = field(default_factory=list)  # the trace's, for error messages
+    where: dict[int, Ref] = field(default_factory=dict)  # each node's value in a run
+    checks: list[tuple[Check, Operand]] = field(default_factory=list)  # the losses' checks
+
+    def forward(self, run: Run) -> None:
+        """Every step's values; raises the eager loop's error for its first failing sample."""
+        suspect = not (np.isfinite(run.theta).all()
+                       and all(np.isfinite(a).all() for a in run.vals))
+        found = []
+        for step in self.steps:
+            out = step.forward(run)
+            run.vals.append(out)
+            found.append(failures.in_step(step, run, out, suspect))
+        for check, operand in self.checks:
+            found.append(failures.in_check(check, np.broadcast_to(operand.get(run),
+                                                                  (run.batch, 1))))
+        first = min((f for f in found if f is not None), default=None,
+                    key=lambda f: (f.sample, f.order))
+        if first is not None:
+            raise failures.error(self, run, first)
+
+    def value_of(self, run: Run, node: int, sample: int) -> float:
+        """The value of a trace node in a sample of the run."""
+        ref = self.where[node]
+        if ref.kind == "const":
+            return ref.value
+        if ref.kind == "param":
+            return float(run.theta[ref.a])
+        vals = run.vals[ref.a]
+        return float(vals[sample if vals.shape[0] > 1 else 0, ref.b])
 
     def run(self, theta: Array, inputs: list[Array], weight: float = 1.0,
             grad: Array | None = None) -> tuple[Array, Array | None]:
@@ -201,8 +257,7 @@ class Program:
         run = Run(theta, grad, len(inputs[0]) if inputs else 1)
         run.vals.extend(inputs)
         with np.errstate(all="ignore"):
-            for step in self.steps:
-                run.vals.append(step.forward(run))
+            self.forward(run)
             losses = np.broadcast_to(self.loss.get(run), (run.batch, 1))[:, 0]
             outputs = None if self.outputs is None else np.broadcast_to(
                 self.outputs.get(run), (run.batch, self.outputs.size))
@@ -277,6 +332,7 @@ def plan(trace: Trace, prefix: str = "") -> Program:
             where[k] = Ref("var", group, col)
         step = _make_step(nodes, key, members, group, where, needs_grad, matmuls)
         step.labels = [nodes[k].label for k in members]
+        step.order = np.array(members, dtype=np.intp)
         step.name = names.name(step, key in matmuls, steps)
         steps.append(step)
         needs_grad.append(step.needs_grad)
@@ -286,7 +342,9 @@ def plan(trace: Trace, prefix: str = "") -> Program:
     if steps and loss.describe_group() == steps[-1].group and steps[-1].size == 1:
         steps[-1].name = f"{prefix}L"
     sizes = [max(s, 1) for s in trace.shapes]
-    return Program(steps, params, sizes, trace.names, loss, outputs, blocks)
+    checks = [(c, make_operand([where[same[c.node]]], needs_grad)) for c in trace.checks]
+    return Program(steps, params, sizes, trace.names, loss, outputs, blocks, nodes,
+                   {k: where[same[k]] for k in range(len(nodes))}, checks)
 
 
 def _skip_identities(nodes: list[Node]) -> tuple[list[Node], list[int]]:

@@ -62,6 +62,19 @@ class Trace:
     shapes: list[int]  # each argument's length; -1 for a plain number
     names: list[str]
     params: list[Value] = field(default_factory=list)
+    checks: list[Check] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Check:
+    """A loss's check (`losses.Rule`) on node ``node``, the ``position``-th number it was
+    given; ``order`` places it among the nodes, as the eager engine meets it: after the
+    scores the loss was given, before the loss's own nodes."""
+
+    rule: losses.Rule
+    node: int
+    position: int
+    order: float
 
 
 def sample_shapes(sample: Sequence[object], names: Sequence[str]) -> list[int]:
@@ -106,16 +119,32 @@ def trace(fn: Callable[..., object], sample: Sequence[object], names: Sequence[s
     def listen(loss: Value, scores: list[Value], target: Value | int) -> None:
         fused[id(loss)] = (scores, target)
 
+    checked: list[tuple[losses.Rule, Value, int, Sequence[Value]]] = []
+
+    def check(rule: losses.Rule, value: Value, position: int, scores: Sequence[Value]) -> None:
+        checked.append((rule, value, position, scores))
+
     losses.trace_listeners.append(listen)
+    losses.check_listeners.append(check)
     try:
         result = fn(*args)
     finally:
         losses.trace_listeners.remove(listen)
+        losses.check_listeners.remove(check)
     loss, outputs = _split_result(result)
     reader = _GraphReader(inputs, fused)
+    for _, _, _, scores in checked:  # numbered first, as the engine made them: before the
+        for v in scores:             # loss's checks and the loss's own nodes
+            reader.visit(v)
     loss_index = reader.visit(loss)
     output_indices = [reader.visit(v) for v in outputs]
-    return Trace(reader.nodes, loss_index, output_indices, shapes, list(names), reader.params)
+    checks = []
+    for rule, value, position, scores in checked:
+        node = reader.visit(value)
+        order = max([reader.visit(s) for s in scores], default=node) + 0.5
+        checks.append(Check(rule, node, position, order))
+    return Trace(reader.nodes, loss_index, output_indices, shapes, list(names), reader.params,
+                 checks)
 
 
 def _split_result(result: object) -> tuple[Value, list[Value]]:
@@ -216,7 +245,8 @@ def compare(first: Trace, other: Trace, first_sample: int, other_sample: int) ->
            "pass numbers that change between samples as arguments of the function.")
     where = f"sample {first_sample} and sample {other_sample}"
     if [n.signature() for n in first.nodes] == [n.signature() for n in other.nodes] and (
-            first.loss, first.outputs) == (other.loss, other.outputs):
+            first.loss, first.outputs, first.checks) == (other.loss, other.outputs,
+                                                         other.checks):
         return
     if len(first.nodes) != len(other.nodes):
         raise CompileError(f"{where} build graphs of different sizes ({len(first.nodes)} and "
@@ -232,6 +262,7 @@ def compare(first: Trace, other: Trace, first_sample: int, other_sample: int) ->
                            f"{why}")
     if (first.loss, first.outputs) != (other.loss, other.outputs):
         raise CompileError(f"{where} return different nodes as the loss or outputs. {why}")
+    raise CompileError(f"{where} make different checks in their losses. {why}")
 
 
 def fresh_leaves_to_constants(traces: Sequence[Trace]) -> None:
