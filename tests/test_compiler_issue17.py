@@ -308,3 +308,52 @@ def test_no_internal_error_for_a_shared_constant_row():
     want, want_grads = eager_batch(loss, net.parameters(), [X, Y])
     assert_close(got, want)
     assert_close(got_grads, want_grads)
+
+
+# -- found by the differential test (benchmarks/diff_compile.py) ----------------------------
+
+def test_a_layer_on_parameters_only_whose_input_also_feeds_every_sample():
+    """x of a layer shared by every sample (one row) and used per sample too: its
+    gradient was summed over the batch, then added to every sample's row (seed 2990)."""
+    p = sg.Value(0.7, "p")
+    layer = sg.nn.MLP(1, [2], seed=1)
+    params = [p, *layer.parameters()]
+
+    def loss(x):
+        h = (p * 2).log()  # the same for every sample
+        out = layer([h])
+        return sg.sum_values(out) * x[0] + h * x[0]
+
+    X = [[0.5], [1.5], [-2.0], [0.25]]
+    got, got_grads = compiled_batch(loss, params, [X])
+    want, want_grads = eager_batch(loss, params, [X])
+    assert_close(got, want)
+    assert_close(got_grads, want_grads)
+
+
+def test_cross_entropy_of_parameters_only_plus_a_term_per_sample():
+    p, q = sg.Value(0.3, "p"), sg.Value(-0.2, "q")
+
+    def loss(x):
+        return sg.losses.cross_entropy([p, q, p * q], 1) * x[0] + q * x[0]
+
+    X = [[0.5], [1.5], [-1.0]]
+    got, got_grads = compiled_batch(loss, [p, q], [X])
+    want, want_grads = eager_batch(loss, [p, q], [X])
+    assert_close(got, want)
+    assert_close(got_grads, want_grads)
+
+
+def test_a_quotient_of_equal_numbers_has_the_engines_zero_gradient():
+    """∂(a/b)/∂b is −(a/b)/b in the engine; −a/(b·b) rounds differently (seed 230)."""
+    w = sg.Value(0.9, "w")
+
+    def loss(x):
+        a = (w * x[0]).sigmoid() + 0.5
+        return a / ((w * x[0]).sigmoid() + 0.5)
+
+    X = [[0.3], [1.7], [-0.4]]
+    got, got_grads = compiled_batch(loss, [w], [X])
+    want, want_grads = eager_batch(loss, [w], [X])
+    assert_close(got, want)
+    assert got_grads == want_grads

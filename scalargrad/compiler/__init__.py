@@ -252,7 +252,8 @@ class Training:
         """One training step on the batch; returns the batch loss (before the step)."""
         self.grad[:] = 0.0
         result = self.compiled.run(self.theta, self.grad, *batch)
-        self._update()
+        with np.errstate(all="ignore"):  # gradients are IEEE floats, as in sg.optim
+            self._update()
         return result
 
     def evaluate(self, *batch: Sequence[Any]) -> float | tuple[float, np.ndarray]:

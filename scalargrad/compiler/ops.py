@@ -110,7 +110,7 @@ OPS: dict[str, VectorOp] = {
     "+": VectorOp(np.add, lambda a, b, out: (1.0, 1.0)),
     "-": VectorOp(np.subtract, lambda a, b, out: (1.0, -1.0)),
     "*": VectorOp(np.multiply, lambda a, b, out: (b, a)),
-    "/": VectorOp(divide, lambda a, b, out: (1.0 / b, -a / (b * b)), _div_undefined),
+    "/": VectorOp(divide, lambda a, b, out: (1.0 / b, -(a / b) / b), _div_undefined),
     "pow": VectorOp(value_power, value_power_locals, _value_pow_undefined),
 }
 

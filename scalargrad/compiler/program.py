@@ -131,9 +131,10 @@ class MatMul(Step):
 
     def backward(self, run: Run, g: Array) -> None:
         (x,) = run.saved[self.group]
-        if x.shape[0] != g.shape[0]:  # inputs shared by every sample
-            g = g.sum(axis=0, keepdims=True)
-        run.grad[self.weights] += (g.T @ x).ravel()
+        # inputs shared by every sample (one row): Σ over samples of gᵢ xᵀ is (Σ gᵢ) xᵀ;
+        # the inputs' own gradient stays one row per sample, as every gradient does
+        total = g.sum(axis=0, keepdims=True) if x.shape[0] != g.shape[0] else g
+        run.grad[self.weights] += (total.T @ x).ravel()
         if self.bias is not None:
             run.grad[self.bias] += g.sum(axis=0)
         if self.operands[0].needs_grad:
@@ -204,7 +205,9 @@ class CrossEntropy(Step):
 
     def backward(self, run: Run, g: Array) -> None:
         e, total, index, _ = run.saved[self.group]
-        d = ops.cross_entropy_local(np.broadcast_to(g, total.shape), e, total, index)
+        rows = (g.shape[0], self.size)  # scores and target may be one row, g one per sample
+        d = ops.cross_entropy_local(np.broadcast_to(g, rows), np.broadcast_to(e, (
+            *rows, self.classes)), np.broadcast_to(total, rows), np.broadcast_to(index, rows))
         self.operands[0].add(run, d.reshape(d.shape[0], -1))
 
 
@@ -333,7 +336,7 @@ def plan(trace: Trace, prefix: str = "") -> Program:
         step = _make_step(nodes, key, members, group, where, needs_grad, matmuls)
         step.labels = [nodes[k].label for k in members]
         step.order = np.array(members, dtype=np.intp)
-        step.name = names.name(step, key in matmuls, steps)
+        step.name = names.name(step, key in matmuls)
         steps.append(step)
         needs_grad.append(step.needs_grad)
     loss = make_operand([where[same[trace.loss]]], needs_grad)
@@ -467,13 +470,16 @@ class _Namer:
         self.prefix = prefix
         self.layers = 0
         self.others = 0
+        self.matmuls: dict[int, MatMul] = {}  # by group: the layers named so far
 
-    def name(self, step: Step, is_layer: bool, earlier: list[Step]) -> str:
+    def name(self, step: Step, is_layer: bool) -> str:
         if is_layer:
+            assert isinstance(step, MatMul)
+            self.matmuls[step.group] = step
             self.layers += 1
             return f"{self.prefix}z{self.layers}"
         source = step.operands[0].describe_group() if step.operands else None
-        layer = next((s for s in earlier if s.group == source), None)
+        layer = self.matmuls.get(source)  # type: ignore[arg-type]
         if (isinstance(step, Elementwise) and len(step.operands) == 1
                 and isinstance(layer, MatMul) and step.operands[0].size == layer.size
                 and step.op in ("tanh", "sigmoid", "relu")):
