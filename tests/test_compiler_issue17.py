@@ -357,3 +357,22 @@ def test_a_quotient_of_equal_numbers_has_the_engines_zero_gradient():
     want, want_grads = eager_batch(loss, [w], [X])
     assert_close(got, want)
     assert got_grads == want_grads
+
+
+def test_a_sum_whose_partial_sums_pass_the_float_range_is_exact_as_in_the_engine():
+    """The engine sums exactly (1e308 + 1e308 − 1e308 = 1e308); a running sum would pass
+    inf on the way and raise a ValueOverflow the engine never raises (a guard: numpy's
+    reduceat gives the exact sum here)."""
+    w = sg.Value(1.0, "w")
+
+    def loss(x):
+        big = w * x[0]
+        first = sg.sum_values([big, big, -big])  # two sums: one array op of two runs
+        second = sg.sum_values([-big, -big, big, 1.0])
+        return (first + second) * 1e-300
+
+    X = [[1.0], [1e308], [2.0]]
+    got, got_grads = compiled_batch(loss, [w], [X], trace_columns=[[[1.0], [2.0]]])
+    want, want_grads = eager_batch(loss, [w], [X])
+    assert_close(got, want)
+    assert_close(got_grads, want_grads)
