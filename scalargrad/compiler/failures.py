@@ -19,6 +19,7 @@ import numpy as np
 from ..engine import ScalarGradError, Value, _call_text, _not_finite
 
 if TYPE_CHECKING:
+    from .operands import Run
     from .program import Program, Step
     from .trace import Check
 
@@ -27,12 +28,12 @@ Array = np.ndarray
 
 class Failure(NamedTuple):
     """Where a sample first fails: ``(sample, order)`` sorts failures as the eager loop
-    meets them; ``what`` is 'not finite' (an operand or the result), 'undefined' (the
-    op's own ``kind`` of error and ``reason``) or 'check' (a loss's check)."""
+    meets them. At a node of ``step`` (column ``column``): the op's own ``kind`` of error
+    and ``reason``, or (``kind`` None) a NaN or ±inf operand or result; or a loss's
+    ``check`` that ``value`` breaks."""
 
     sample: int
     order: float
-    what: str
     step: Step | None = None
     column: int = 0
     check: Check | None = None
@@ -41,7 +42,7 @@ class Failure(NamedTuple):
     reason: str = ""
 
 
-def in_step(step: Step, run, out: Array, suspect: bool) -> Failure | None:
+def in_step(step: Step, run: Run, out: Array, suspect: bool) -> Failure | None:
     """The first failing sample of a step, at its first failing node, or None.
 
     ``suspect``: an input or a parameter is NaN or ±inf, so every step's operands are
@@ -67,8 +68,8 @@ def in_step(step: Step, run, out: Array, suspect: bool) -> Failure | None:
     if step.undefined_first or not bad_in[row, col]:  # the op's own reason, if it has one
         for m, (_, kind, reason) in zip(masks, conditions):
             if m[row, col]:
-                return Failure(row, order, "undefined", step, col, kind=kind, reason=reason)
-    return Failure(row, order, "not finite", step, col)
+                return Failure(row, order, step, col, kind=kind, reason=reason)
+    return Failure(row, order, step, col)
 
 
 def in_check(check: Check, values: Array) -> Failure | None:
@@ -78,10 +79,10 @@ def in_check(check: Check, values: Array) -> Failure | None:
     if not bad.any():
         return None
     row = int(np.argmax(bad))
-    return Failure(row, check.order, "check", check=check, value=float(values[row, 0]))
+    return Failure(row, check.order, check=check, value=float(values[row, 0]))
 
 
-def error(program: Program, run, failure: Failure) -> Exception:
+def error(program: Program, run: Run, failure: Failure) -> Exception:
     """The error the eager engine raises for this sample, naming the sample and the node."""
     where = f"sample {failure.sample}: "
     if failure.check is not None:
