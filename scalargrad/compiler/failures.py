@@ -74,8 +74,7 @@ def in_step(step: Step, run: Run, out: Array, suspect: bool) -> Failure | None:
 
 def in_check(check: Check, values: Array) -> Failure | None:
     """The first sample whose number breaks a loss's check (``values``: one column)."""
-    with np.errstate(invalid="ignore"):
-        bad = ~np.asarray(check.rule.holds(values[:, 0]), dtype=bool)
+    bad = ~check.rule.holds(values[:, 0])
     if not bad.any():
         return None
     row = int(np.argmax(bad))

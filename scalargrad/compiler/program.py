@@ -16,6 +16,7 @@ Where values live while a `Program` runs:
 
 from __future__ import annotations
 
+import math
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field, replace
 
@@ -56,6 +57,11 @@ class Step(ABC):
         """Send ``g`` = ∂L/∂(this step's values) to the operands, through the local
         derivatives."""
 
+    @property
+    def may_fail(self) -> bool:
+        """Whether the op may be undefined with finite operands and a finite result."""
+        return False
+
     def undefined(self, run: Run, out: Array) -> ops.Undefined:
         """Where the op is undefined for reasons of its own (`ops`): none by default."""
         return []
@@ -79,6 +85,10 @@ class Elementwise(Step):
         args = [o.get(run) for o in self.operands]
         run.saved[self.group] = args
         return self.math.value(*args)
+
+    @property
+    def may_fail(self) -> bool:
+        return self.math.undefined is not None
 
     def undefined(self, run: Run, out: Array) -> ops.Undefined:
         if self.math.undefined is None:
@@ -195,6 +205,8 @@ class CrossEntropy(Step):
         run.saved[self.group] = [e, total, index, bad]
         return loss
 
+    may_fail = True  # a target that is not a class index
+
     def undefined(self, run: Run, out: Array) -> ops.Undefined:
         return [(run.saved[self.group][3], DomainError,
                  f"the target must be a class index 0..{self.classes - 1}")]
@@ -225,19 +237,24 @@ class Program:
     nodes: list[Node] = field(default_factory=list)  # the trace's, for error messages
     where: dict[int, Ref] = field(default_factory=dict)  # each node's value in a run
     checks: list[tuple[Check, Operand]] = field(default_factory=list)  # the losses' checks
+    watched: list[int] = field(default_factory=list)  # steps checked for NaN on every run
 
     def forward(self, run: Run) -> None:
         """Every step's values; raises the eager loop's error for its first failing sample."""
         suspect = not (np.isfinite(run.theta).all()
                        and all(np.isfinite(a).all() for a in run.vals))
-        found = []
         for step in self.steps:
-            out = step.forward(run)
-            run.vals.append(out)
-            found.append(failures.in_step(step, run, out, suspect))
-        for check, operand in self.checks:
-            found.append(failures.in_check(check, np.broadcast_to(operand.get(run),
-                                                                  (run.batch, 1))))
+            run.vals.append(step.forward(run))
+        found = [failures.in_step(step, run, run.vals[step.group], suspect)
+                 for step in self.steps if step.may_fail]
+        found += [failures.in_check(check, operand.get(run)) for check, operand in self.checks]
+        # A NaN or ±inf made by a step runs on to the loss, unless an op turns it into a
+        # number (relu(NaN) = 0, tanh(inf) = 1): so only those ops' operands, and the
+        # results, are looked at first; if any is not finite, every step is.
+        if suspect or any(found) or not math.isfinite(sum(run.vals[g].sum()
+                                                           for g in self.watched)):
+            found += [failures.in_step(step, run, run.vals[step.group], suspect)
+                      for step in self.steps if not step.may_fail]
         first = min((f for f in found if f is not None), default=None,
                     key=lambda f: (f.sample, f.order))
         if first is not None:
@@ -261,9 +278,8 @@ class Program:
         run.vals.extend(inputs)
         with np.errstate(all="ignore"):
             self.forward(run)
-            losses = np.broadcast_to(self.loss.get(run), (run.batch, 1))[:, 0]
-            outputs = None if self.outputs is None else np.broadcast_to(
-                self.outputs.get(run), (run.batch, self.outputs.size))
+            losses = _rows(self.loss.get(run), run.batch)[:, 0]
+            outputs = None if self.outputs is None else _rows(self.outputs.get(run), run.batch)
             if grad is not None:
                 run.adj.extend([None] * len(run.vals))
                 if self.loss.needs_grad:
@@ -347,7 +363,25 @@ def plan(trace: Trace, prefix: str = "") -> Program:
     sizes = [max(s, 1) for s in trace.shapes]
     checks = [(c, make_operand([where[same[c.node]]], needs_grad)) for c in trace.checks]
     return Program(steps, params, sizes, trace.names, loss, outputs, blocks, nodes,
-                   {k: where[same[k]] for k in range(len(nodes))}, checks)
+                   {k: where[same[k]] for k in range(len(nodes))}, checks,
+                   _watched(steps, [loss, outputs], n_args))
+
+
+def _rows(values: Array, batch: int) -> Array:
+    """``values`` with one row per sample (a row shared by every sample repeated)."""
+    return values if len(values) == batch else np.repeat(values, batch, axis=0)
+
+
+# ops that can turn a NaN or ±inf operand into a finite number
+HIDE_NOT_FINITE = ("relu", "tanh", "sigmoid", "exp", "/", "**", "pow")
+
+
+def _watched(steps: list[Step], results: list[Operand | None], n_args: int) -> list[int]:
+    """The steps whose values a run checks for NaN and ±inf: the operands of ops that
+    could hide one, and the results (inputs and parameters are checked apart)."""
+    operands = [o for s in steps if s.op in HIDE_NOT_FINITE for o in s.operands]
+    groups = set().union(*(o.groups() for o in [*operands, *results] if o is not None))
+    return sorted(g for g in groups if g >= n_args)
 
 
 def _skip_identities(nodes: list[Node]) -> tuple[list[Node], list[int]]:
