@@ -241,8 +241,7 @@ class Program:
 
     def forward(self, run: Run) -> None:
         """Every step's values; raises the eager loop's error for its first failing sample."""
-        suspect = not (np.isfinite(run.theta).all()
-                       and all(np.isfinite(a).all() for a in run.vals))
+        suspect = not all(_finite(a) for a in (run.theta, *run.vals))
         for step in self.steps:
             run.vals.append(step.forward(run))
         found = [failures.in_step(step, run, run.vals[step.group], suspect)
@@ -251,8 +250,7 @@ class Program:
         # A NaN or ±inf made by a step runs on to the loss, unless an op turns it into a
         # number (relu(NaN) = 0, tanh(inf) = 1): so only those ops' operands, and the
         # results, are looked at first; if any is not finite, every step is.
-        if suspect or any(found) or not math.isfinite(sum(run.vals[g].sum()
-                                                           for g in self.watched)):
+        if suspect or any(found) or not all(_finite(run.vals[g]) for g in self.watched):
             found += [failures.in_step(step, run, run.vals[step.group], suspect)
                       for step in self.steps if not step.may_fail]
         first = min((f for f in found if f is not None), default=None,
@@ -365,6 +363,12 @@ def plan(trace: Trace, prefix: str = "") -> Program:
     return Program(steps, params, sizes, trace.names, loss, outputs, blocks, nodes,
                    {k: where[same[k]] for k in range(len(nodes))}, checks,
                    _watched(steps, [loss, outputs], n_args))
+
+
+def _finite(a: Array) -> bool:
+    """No NaN or ±inf in ``a`` (a sum past 1.8e308 says no too: then every step is looked
+    at, and finds nothing)."""
+    return math.isfinite(np.add.reduce(a, axis=None))
 
 
 def _rows(values: Array, batch: int) -> Array:
