@@ -239,7 +239,9 @@ class Value:
         if isinstance(other, Value):
             return _binary("pow", _pow, self, other)
         n = _number(other, "**")
-        return _unary(f"**{n:g}", lambda a: _pow_const(a, n), self)
+        out = _unary(f"**{n:g}", lambda a: _pow_const(a, n), self, Power)
+        out.exponent = n  # the op's name shows n to 6 digits; this is n itself
+        return out
 
     def __rpow__(self, other: Operand) -> Value:
         return _binary("pow", _pow, other, self)
@@ -336,6 +338,12 @@ class Computed(Value):
     __slots__ = ("children", "local_grads", "op")
 
 
+class Power(Computed):
+    """``x ** n`` for a number n: ``exponent`` is n (the op name ``'**n'`` is for show)."""
+
+    __slots__ = ("exponent",)
+
+
 class Constant(Value):
     """A leaf for a plain number used in an expression: the 3 in ``x * 3``."""
 
@@ -418,15 +426,15 @@ def _not_finite(op: str, operands: Sequence[Operand]) -> ScalarGradError:
 
 
 def _unary(op: str, math_fn: Callable[[float], tuple[float, tuple[float, ...]]],
-           a: Value) -> Value:
-    """Run a one-operand op on ``a.data`` and record the new node."""
+           a: Value, kind: type[Computed] = Computed) -> Value:
+    """Run a one-operand op on ``a.data`` and record the new node (a ``kind``)."""
     try:
         data, local = math_fn(a.data)
     except _Undefined as err:
         raise _error(err, op, (a,)) from None
     if not (_isfinite(data) and _isfinite(a.data)):
         raise _not_finite(op, (a,))
-    return _node(op, data, (a,), local)
+    return _node(op, data, (a,), local, kind)
 
 
 def _binary(op: str, math_fn: Callable[[float, float], tuple[float, tuple[float, ...]]],
@@ -527,9 +535,10 @@ def _interleave(evens: Sequence, odds: Sequence) -> list:
 _isfinite = math.isfinite
 
 
-def _node(op: str, data: float, children: tuple[Value, ...], local: tuple[float, ...]) -> Value:
+def _node(op: str, data: float, children: tuple[Value, ...], local: tuple[float, ...],
+          kind: type[Computed] = Computed) -> Value:
     """A new interior node (built without __init__, which validates user input)."""
-    out = Computed.__new__(Computed)
+    out = kind.__new__(kind)
     out.data = data
     out.grad = 0.0
     out.label = None

@@ -7,6 +7,8 @@ sample as a Value, targets included; see `scalargrad.compiler`).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from .engine import Operand, Value, constant, sum_values
 from .wording import plural
@@ -16,6 +18,40 @@ from .wording import plural
 # scalar ops alone cannot follow from one sample to the next, so the compiler runs the whole
 # loss as one array op instead of replaying its nodes.
 trace_listeners: list[Callable[[Value, list[Value], Value | int], None]] = []
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A check a loss makes on a number it is given: ``holds(x)`` (a float, or elementwise
+    an array: the compiled path checks every sample with it) and the message if not."""
+
+    holds: Callable[[Any], Any]
+    message: Callable[[float, int], str]  # (the number, its position)
+
+
+HINGE_LABEL = Rule(lambda y: (y == 1) | (y == -1),
+                   lambda y, i: f"hinge: labels must be -1 or +1, got {y:g} at position {i}")
+BCE_PROBABILITY = Rule(lambda p: (p > 0) & (p < 1),
+                       lambda p, i: f"bce: probability at position {i} is {p:g}; it must be "
+                                    "strictly between 0 and 1 (squash scores with sigmoid first)")
+BCE_TARGET = Rule(lambda y: (y >= 0) & (y <= 1),
+                  lambda y, i: f"bce: target at position {i} is {y:g}; it must be between 0 "
+                               "and 1 (a probability, usually a label 0 or 1)")
+
+# Called as listener(rule, value, position, scores) for each check a loss makes on a Value
+# (``scores``: the Values the loss was given, computed before the check), so that a
+# compiled function makes it on every sample, not only on the traced ones.
+check_listeners: list[Callable[[Rule, Value, int, Sequence[Value]], None]] = []
+
+
+def _require(rule: Rule, x: Operand, position: int, scores: Sequence[Operand]) -> None:
+    """Raise ValueError unless ``rule`` holds for ``x``; tell the listeners."""
+    data = x.data if isinstance(x, Value) else x
+    if not rule.holds(data):
+        raise ValueError(rule.message(data, position))
+    if isinstance(x, Value):
+        for listener in check_listeners:
+            listener(rule, x, position, [s for s in scores if isinstance(s, Value)])
 
 
 def _pairs(name: str, preds: Sequence[Operand], targets: Sequence[Operand]) -> None:
@@ -82,23 +118,20 @@ def hinge(scores: Sequence[Operand], labels: Sequence[int | Value]) -> Value:
     """Max-margin loss as in micrograd's demo, (1/n) Σ max(0, 1 − yᵢ·sᵢ), labels ±1."""
     _pairs("hinge", scores, labels)
     for i, y in enumerate(labels):
-        if (y.data if isinstance(y, Value) else y) not in (-1, 1):
-            raise ValueError(f"hinge: labels must be -1 or +1, got {y!r} at position {i}")
+        _require(HINGE_LABEL, y, i, scores)
     margins = [(1 - y * _value(s)).relu() for s, y in zip(scores, labels)]
     return _mean(_total(margins), len(scores))
 
 
 def bce(probs: Sequence[Operand], targets: Sequence[Operand]) -> Value:
-    """Binary cross-entropy, −(1/n) Σ [yᵢ log pᵢ + (1 − yᵢ) log(1 − pᵢ)], 0 < pᵢ < 1."""
+    """Binary cross-entropy, −(1/n) Σ [yᵢ log pᵢ + (1 − yᵢ) log(1 − pᵢ)], 0 < pᵢ < 1,
+    0 ≤ yᵢ ≤ 1."""
     _pairs("bce", probs, targets)
     terms = []
     for i, (p, y) in enumerate(zip(probs, targets)):
         p = _value(p)
-        if not 0 < p.data < 1:
-            raise ValueError(
-                f"bce: probability at position {i} is {p.data:g}; it must be strictly "
-                "between 0 and 1 (squash scores with sigmoid first)"
-            )
+        _require(BCE_PROBABILITY, p, i, probs)
+        _require(BCE_TARGET, y, i, probs)
         terms.append(y * p.log() + (1 - y) * (1 - p).log())
     return -_mean(_total(terms), len(terms))
 

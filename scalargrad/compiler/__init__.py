@@ -258,9 +258,8 @@ class Training:
         """One training step on the batch; returns the batch loss (before the step)."""
         self.grad[:] = 0.0
         result = self.compiled.run(self.theta, self.grad, *batch)
-        if self._has_frozen:  # parameters the optimiser does not move
-            self.grad[self._frozen] = 0.0
-        self._update()
+        with np.errstate(all="ignore"):  # gradients are IEEE floats, as in sg.optim
+            self._update()
         return result
 
     def evaluate(self, *batch: Sequence[Any]) -> float | tuple[float, np.ndarray]:
@@ -270,6 +269,8 @@ class Training:
     def _update(self) -> None:
         """The optimiser's step on arrays, operation for operation as in `sg.optim`."""
         opt, g = self.optimiser, self.grad
+        if self._has_frozen:  # parameters the optimiser does not move keep their gradient
+            g = np.where(self._frozen, 0.0, g)
         if isinstance(opt, SGD):
             v = self._state["velocity"]
             v *= opt.momentum

@@ -122,8 +122,8 @@ class _Writer:
             bias = f" + {ops[2]}" if len(ops) == 3 else ""
             return f"Σ {ops[0]} ⊙ {ops[1]}{bias}"
         op = step.op
-        if op.startswith("**"):
-            return f"{_paren(ops[0])}^{op[2:]}"
+        if op == "**":
+            return f"{_paren(ops[0])}^{step.exponent:g}"
         if len(ops) == 1:
             return f"−{_paren(ops[0])}" if op == "neg" else f"{FUNCTIONS[op]}({ops[0]})"
         symbol = {"+": "+", "-": "−", "/": "/", "pow": "^"}.get(op)
@@ -234,8 +234,8 @@ def _local_text(step: Step, ops: list[str]) -> list[str]:
     """∂out/∂operand of an elementwise step, as text."""
     assert isinstance(step, Elementwise)
     op, out = step.op, step.name
-    if op.startswith("**"):
-        n = float(op[2:])
+    if op == "**":
+        n = step.exponent
         power = "" if n == 2 else f"^{n - 1:g}"
         return [f"{n:g}·{_paren(ops[0])}{power}"]
     unary = {"neg": "−1", "exp": out, "log": f"1/{_paren(ops[0])}", "abs": f"sign({ops[0]})",

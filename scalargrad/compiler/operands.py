@@ -59,6 +59,11 @@ class Operand(ABC):
         """The step (or input) this operand reads whole or in part, if only one."""
         return None
 
+    def groups(self) -> set[int]:
+        """Every step (or input) this operand reads from."""
+        group = self.describe_group()
+        return set() if group is None else {group}
+
 
 class VarSlice(Operand):
     """Columns a:b of one step's (or input's) array: a view."""
@@ -197,6 +202,9 @@ class Mixed(Operand):
         for part, where in self.parts:
             if part.needs_grad:
                 part.add(run, g[:, where])
+
+    def groups(self) -> set[int]:
+        return set().union(*(part.groups() for part, _ in self.parts))
 
 
 def make_operand(refs: list[Ref], needs_grad: list[bool]) -> Operand:

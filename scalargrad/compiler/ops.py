@@ -5,8 +5,9 @@ operation for operation, so a batch gives the eager engine's numbers (a row of t
 arrays is one sample). ``local`` functions return ∂out/∂operand (arrays, or 1.0); the
 chain rule multiplies them by the incoming gradient as the engine does (``g · local``).
 
-``undefined(...)`` functions return ``(mask, error class, reason)`` for operands outside
-the op's domain (the caller names the first bad sample and node), or None.
+``undefined(...)`` functions return ``[(mask, error class, reason), ...]`` for operands
+outside the op's domain, in the engine's order (`failures` names the first bad sample and
+node); a NaN or ±inf, operand or result, is the same error for every op (`failures`).
 """
 
 from __future__ import annotations
@@ -16,11 +17,10 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..engine import DivisionByZero, DomainError, ScalarGradError, ValueOverflow
+from ..engine import DivisionByZero, DomainError, ScalarGradError
 
 Array = np.ndarray
-Undefined = tuple[Array, type[ScalarGradError], str] | None
-TOO_LARGE = "the result is too large for a float"
+Undefined = list[tuple[Array, type[ScalarGradError], str]]  # (where, error, reason)
 
 
 # -- the values -----------------------------------------------------------------------------
@@ -67,34 +67,25 @@ def value_power_locals(a: Array, b: Array, out: Array) -> tuple[Array, Array]:
 
 # -- where the ops are undefined ------------------------------------------------------------
 
-def _overflow(a: Array, out: Array) -> Undefined:
-    return np.isinf(out) & np.isfinite(a), ValueOverflow, TOO_LARGE
-
-
 def _log_undefined(a: Array, out: Array) -> Undefined:
-    return a <= 0, DomainError, "log is defined only for positive numbers"
+    return [(a <= 0, DomainError, "log is defined only for positive numbers")]
 
 
 def _div_undefined(a: Array, b: Array, out: Array) -> Undefined:
-    return b == 0, DivisionByZero, "division by zero"
+    return [(b == 0, DivisionByZero, "division by zero")]
 
 
 def undefined_pow(a: Array, n: Array | float, out: Array) -> Undefined:
-    """aⁿ: 0 to a negative power, a fractional power of a negative number, overflow."""
-    zero_negative = (a == 0) & (np.asarray(n) < 0)
-    if zero_negative.any():
-        return zero_negative, DivisionByZero, "0 cannot be raised to a negative power"
-    fractional = (a < 0) & (np.asarray(n) != np.floor(n))
-    if fractional.any():
-        return fractional, DomainError, "a negative number has no real fractional power"
-    return _overflow(a, out)
+    """aⁿ: 0 to a negative power, a fractional power of a negative number."""
+    n = np.asarray(n)
+    return [((a == 0) & (n < 0), DivisionByZero, "0 cannot be raised to a negative power"),
+            ((a < 0) & (n != np.floor(n)), DomainError,
+             "a negative number has no real fractional power")]
 
 
 def _value_pow_undefined(a: Array, b: Array, out: Array) -> Undefined:
-    if (a < 0).any():
-        return a < 0, DomainError, ("a Value exponent needs a positive base "
-                                    "(use a number exponent)")
-    return undefined_pow(a, b, out)
+    return [(a < 0, DomainError, "a Value exponent needs a positive base (use a number "
+                                 "exponent)"), *undefined_pow(a, b, out)]
 
 
 # -- the table ------------------------------------------------------------------------------
@@ -110,7 +101,7 @@ class VectorOp(NamedTuple):
 
 OPS: dict[str, VectorOp] = {
     "neg": VectorOp(np.negative, lambda a, out: (-1.0,)),
-    "exp": VectorOp(np.exp, lambda a, out: (out,), _overflow),
+    "exp": VectorOp(np.exp, lambda a, out: (out,)),
     "log": VectorOp(np.log, lambda a, out: (1.0 / a,), _log_undefined),
     "tanh": VectorOp(np.tanh, lambda a, out: (1.0 - out * out,)),
     "sigmoid": VectorOp(sigmoid, lambda a, out: (out * (1.0 - out),)),
@@ -119,17 +110,17 @@ OPS: dict[str, VectorOp] = {
     "+": VectorOp(np.add, lambda a, b, out: (1.0, 1.0)),
     "-": VectorOp(np.subtract, lambda a, b, out: (1.0, -1.0)),
     "*": VectorOp(np.multiply, lambda a, b, out: (b, a)),
-    "/": VectorOp(divide, lambda a, b, out: (1.0 / b, -a / (b * b)), _div_undefined),
+    "/": VectorOp(divide, lambda a, b, out: (1.0 / b, -(a / b) / b), _div_undefined),
     "pow": VectorOp(value_power, value_power_locals, _value_pow_undefined),
 }
 
 
-def lookup(op: str) -> VectorOp:
-    """The VectorOp of an engine op name; ``'**n'`` is the power with the number n."""
-    if op.startswith("**"):
-        n = float(op[2:])
+def lookup(op: str, exponent: float | None = None) -> VectorOp:
+    """The VectorOp of an engine op name; ``'**'`` is the power with the number ``exponent``."""
+    if op == "**":
+        n = exponent
         if n == 2:  # the square, as often as all other powers: 2·a¹ is 2·a exactly
-            return VectorOp(np.square, lambda a, out: (2.0 * a,), _overflow)
+            return VectorOp(np.square, lambda a, out: (2.0 * a,))
         return VectorOp(lambda a: power(a, n), lambda a, out: (pow_const_local(a, n),),
                         lambda a, out: undefined_pow(a, n, out))
     return OPS[op]

@@ -16,15 +16,16 @@ Where values live while a `Program` runs:
 
 from __future__ import annotations
 
+import math
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from ..engine import DomainError
-from . import ops
+from . import failures, ops
 from .operands import Operand, Ref, Run, make_operand
-from .trace import Node, Trace
+from .trace import Check, Node, Trace
 
 Array = np.ndarray
 
@@ -44,6 +45,8 @@ class Step(ABC):
     operands: list[Operand] = field(default_factory=list)
     labels: list[str | None] = field(default_factory=list)
     needs_grad: bool = False
+    order: Array = field(default_factory=lambda: np.zeros(0, dtype=np.intp))  # trace nodes
+    undefined_first = False  # the op's own error before a non-finite operand's (as eager)
 
     @abstractmethod
     def forward(self, run: Run) -> Array:
@@ -54,34 +57,47 @@ class Step(ABC):
         """Send ``g`` = ∂L/∂(this step's values) to the operands, through the local
         derivatives."""
 
-    def check(self, run: Run, undefined: ops.Undefined, operands: list[Array]) -> None:
-        """Raise the engine's error for the first sample where the op is undefined."""
-        if undefined is None:
-            return
-        mask, kind, reason = undefined
-        if not mask.any():
-            return
-        mask = np.broadcast_to(mask, np.broadcast_shapes(mask.shape,
-                                                          *(a.shape for a in operands)))
-        row, col = (int(i[0]) for i in np.nonzero(mask))  # the first sample, row-major
-        args = ", ".join(f"{np.broadcast_to(a, mask.shape)[row, col]:g}" for a in operands)
-        node = f"{self.name}[{col}]" + (f" ({self.labels[col]})" if self.labels[col] else "")
-        raise kind(f"sample {row}: {self.op}({args}) at node {node}: "
-                   f"{reason}")
+    @property
+    def may_fail(self) -> bool:
+        """Whether the op may be undefined with finite operands and a finite result."""
+        return False
+
+    def undefined(self, run: Run, out: Array) -> ops.Undefined:
+        """Where the op is undefined for reasons of its own (`ops`): none by default."""
+        return []
+
+    @abstractmethod
+    def operands_bad(self, run: Run) -> Array:
+        """True where a node's operand is NaN or ±inf (batch or 1 rows, ``size`` columns)."""
+
+
+def _bad(a: Array) -> Array:
+    return ~np.isfinite(a)
 
 
 class Elementwise(Step):
     """A unary or binary op, or ``** n``, applied column by column (`ops.OPS`)."""
 
     math: ops.VectorOp
+    exponent: float | None = None  # n of ``** n``
 
     def forward(self, run: Run) -> Array:
         args = [o.get(run) for o in self.operands]
         run.saved[self.group] = args
-        out = self.math.value(*args)
-        if self.math.undefined is not None:
-            self.check(run, self.math.undefined(*args, out), args)
-        return out
+        return self.math.value(*args)
+
+    @property
+    def may_fail(self) -> bool:
+        return self.math.undefined is not None
+
+    def undefined(self, run: Run, out: Array) -> ops.Undefined:
+        if self.math.undefined is None:
+            return []
+        return self.math.undefined(*run.saved[self.group], out)
+
+    def operands_bad(self, run: Run) -> Array:
+        bad = [_bad(a) for a in run.saved[self.group]]
+        return bad[0] if len(bad) == 1 else bad[0] | bad[1]
 
     def backward(self, run: Run, g: Array) -> None:
         local = self.math.local(*run.saved[self.group], run.vals[self.group])
@@ -103,6 +119,9 @@ class Sum(Step):
         if self.operands[0].needs_grad:
             self.operands[0].add(run, g[:, self.owner])
 
+    def operands_bad(self, run: Run) -> Array:
+        return np.logical_or.reduceat(_bad(self.operands[0].get(run)), self.starts, axis=1)
+
 
 class MatMul(Step):
     """A layer: z = W x + b for every sample at once, Z = X Wᵀ + b (W a block of theta)."""
@@ -122,14 +141,21 @@ class MatMul(Step):
 
     def backward(self, run: Run, g: Array) -> None:
         (x,) = run.saved[self.group]
-        if x.shape[0] != g.shape[0]:  # inputs shared by every sample
-            g = g.sum(axis=0, keepdims=True)
-        run.grad[self.weights] += (g.T @ x).ravel()
+        # inputs shared by every sample (one row): Σ over samples of gᵢ xᵀ is (Σ gᵢ) xᵀ;
+        # the inputs' own gradient stays one row per sample, as every gradient does
+        total = g.sum(axis=0, keepdims=True) if x.shape[0] != g.shape[0] else g
+        run.grad[self.weights] += (total.T @ x).ravel()
         if self.bias is not None:
             run.grad[self.bias] += g.sum(axis=0)
         if self.operands[0].needs_grad:
             w = run.theta[self.weights].reshape(self.size, self.n_in)
             self.operands[0].add(run, g @ w)
+
+    def operands_bad(self, run: Run) -> Array:
+        (x,) = run.saved[self.group]
+        w = run.theta[self.weights].reshape(self.size, self.n_in)
+        bad = _bad(x).any(axis=1)[:, None] | _bad(w).any(axis=1)[None, :]
+        return bad | _bad(run.theta[self.bias])[None, :] if self.bias is not None else bad
 
 
 class Dot(Step):
@@ -156,28 +182,44 @@ class Dot(Step):
         if len(self.operands) == 3 and self.operands[2].needs_grad:
             self.operands[2].add(run, g)
 
+    def operands_bad(self, run: Run) -> Array:
+        a, b = run.saved[self.group]
+        bad = np.logical_or.reduceat(_bad(a) | _bad(b), self.starts, axis=1)
+        return bad | _bad(self.operands[2].get(run)) if len(self.operands) == 3 else bad
+
 
 class CrossEntropy(Step):
     """Softmax cross-entropy nodes, each over ``classes`` scores, as one array op."""
 
     classes: int
+    undefined_first = True  # the loss checks its target before computing anything
 
     def forward(self, run: Run) -> Array:
         s, t = (o.get(run) for o in self.operands)
         rows = max(s.shape[0], t.shape[0])
         s = np.broadcast_to(s, (rows, s.shape[1])).reshape(rows, self.size, self.classes)
         target = np.broadcast_to(t, (rows, self.size))
-        index = target.astype(np.intp)
-        bad = (index != target) | (index < 0) | (index >= self.classes)
-        self.check(run, (bad, DomainError,
-                         f"the target must be a class index 0..{self.classes - 1}"), [t])
+        bad = ~((target >= 0) & (target < self.classes) & (target == np.floor(target)))
+        index = np.where(bad, 0, target).astype(np.intp)  # bad ones are reported (failures)
         loss, e, total = ops.cross_entropy(s, index)
-        run.saved[self.group] = [e, total, index]
+        run.saved[self.group] = [e, total, index, bad]
         return loss
 
+    may_fail = True  # a target that is not a class index
+
+    def undefined(self, run: Run, out: Array) -> ops.Undefined:
+        return [(run.saved[self.group][3], DomainError,
+                 f"the target must be a class index 0..{self.classes - 1}")]
+
+    def operands_bad(self, run: Run) -> Array:
+        s, t = (_bad(o.get(run)) for o in self.operands)
+        return s.reshape(s.shape[0], self.size, self.classes).any(axis=2) | t
+
     def backward(self, run: Run, g: Array) -> None:
-        e, total, index = run.saved[self.group]
-        d = ops.cross_entropy_local(np.broadcast_to(g, total.shape), e, total, index)
+        e, total, index, _ = run.saved[self.group]
+        rows = (g.shape[0], self.size)  # scores and target may be one row, g one per sample
+        d = ops.cross_entropy_local(np.broadcast_to(g, rows), np.broadcast_to(e, (
+            *rows, self.classes)), np.broadcast_to(total, rows), np.broadcast_to(index, rows))
         self.operands[0].add(run, d.reshape(d.shape[0], -1))
 
 
@@ -192,6 +234,39 @@ class Program:
     loss: Operand
     outputs: Operand | None
     blocks: dict[str, slice] = field(default_factory=dict)  # W1, b1, ... in theta
+    nodes: list[Node] = field(default_factory=list)  # the trace's, for error messages
+    where: dict[int, Ref] = field(default_factory=dict)  # each node's value in a run
+    checks: list[tuple[Check, Operand]] = field(default_factory=list)  # the losses' checks
+    watched: list[int] = field(default_factory=list)  # steps checked for NaN on every run
+
+    def forward(self, run: Run) -> None:
+        """Every step's values; raises the eager loop's error for its first failing sample."""
+        suspect = not all(_finite(a) for a in (run.theta, *run.vals))
+        for step in self.steps:
+            run.vals.append(step.forward(run))
+        found = [failures.in_step(step, run, run.vals[step.group], suspect)
+                 for step in self.steps if step.may_fail]
+        found += [failures.in_check(check, operand.get(run)) for check, operand in self.checks]
+        # A NaN or ±inf made by a step runs on to the loss, unless an op turns it into a
+        # number (relu(NaN) = 0, tanh(inf) = 1): so only those ops' operands, and the
+        # results, are looked at first; if any is not finite, every step is.
+        if suspect or any(found) or not all(_finite(run.vals[g]) for g in self.watched):
+            found += [failures.in_step(step, run, run.vals[step.group], suspect)
+                      for step in self.steps if not step.may_fail]
+        first = min((f for f in found if f is not None), default=None,
+                    key=lambda f: (f.sample, f.order))
+        if first is not None:
+            raise failures.error(self, run, first)
+
+    def value_of(self, run: Run, node: int, sample: int) -> float:
+        """The value of a trace node in a sample of the run."""
+        ref = self.where[node]
+        if ref.kind == "const":
+            return ref.value
+        if ref.kind == "param":
+            return float(run.theta[ref.a])
+        vals = run.vals[ref.a]
+        return float(vals[sample if vals.shape[0] > 1 else 0, ref.b])
 
     def run(self, theta: Array, inputs: list[Array], weight: float = 1.0,
             grad: Array | None = None) -> tuple[Array, Array | None]:
@@ -200,11 +275,9 @@ class Program:
         run = Run(theta, grad, len(inputs[0]) if inputs else 1)
         run.vals.extend(inputs)
         with np.errstate(all="ignore"):
-            for step in self.steps:
-                run.vals.append(step.forward(run))
-            losses = np.broadcast_to(self.loss.get(run), (run.batch, 1))[:, 0]
-            outputs = None if self.outputs is None else np.broadcast_to(
-                self.outputs.get(run), (run.batch, self.outputs.size))
+            self.forward(run)
+            losses = _rows(self.loss.get(run), run.batch)[:, 0]
+            outputs = None if self.outputs is None else _rows(self.outputs.get(run), run.batch)
             if grad is not None:
                 run.adj.extend([None] * len(run.vals))
                 if self.loss.needs_grad:
@@ -276,7 +349,8 @@ def plan(trace: Trace, prefix: str = "") -> Program:
             where[k] = Ref("var", group, col)
         step = _make_step(nodes, key, members, group, where, needs_grad, matmuls)
         step.labels = [nodes[k].label for k in members]
-        step.name = names.name(step, key in matmuls, steps)
+        step.order = np.array(members, dtype=np.intp)
+        step.name = names.name(step, key in matmuls)
         steps.append(step)
         needs_grad.append(step.needs_grad)
     loss = make_operand([where[same[trace.loss]]], needs_grad)
@@ -285,7 +359,33 @@ def plan(trace: Trace, prefix: str = "") -> Program:
     if steps and loss.describe_group() == steps[-1].group and steps[-1].size == 1:
         steps[-1].name = f"{prefix}L"
     sizes = [max(s, 1) for s in trace.shapes]
-    return Program(steps, params, sizes, trace.names, loss, outputs, blocks)
+    checks = [(c, make_operand([where[same[c.node]]], needs_grad)) for c in trace.checks]
+    return Program(steps, params, sizes, trace.names, loss, outputs, blocks, nodes,
+                   {k: where[same[k]] for k in range(len(nodes))}, checks,
+                   _watched(steps, [loss, outputs], n_args))
+
+
+def _finite(a: Array) -> bool:
+    """No NaN or ±inf in ``a`` (a sum past 1.8e308 says no too: then every step is looked
+    at, and finds nothing)."""
+    return math.isfinite(np.add.reduce(a, axis=None))
+
+
+def _rows(values: Array, batch: int) -> Array:
+    """``values`` with one row per sample (a row shared by every sample repeated)."""
+    return values if len(values) == batch else np.repeat(values, batch, axis=0)
+
+
+# ops that can turn a NaN or ±inf operand into a finite number
+HIDE_NOT_FINITE = ("relu", "tanh", "sigmoid", "exp", "/", "**", "pow")
+
+
+def _watched(steps: list[Step], results: list[Operand | None], n_args: int) -> list[int]:
+    """The steps whose values a run checks for NaN and ±inf: the operands of ops that
+    could hide one, and the results (inputs and parameters are checked apart)."""
+    operands = [o for s in steps if s.op in HIDE_NOT_FINITE for o in s.operands]
+    groups = set().union(*(o.groups() for o in [*operands, *results] if o is not None))
+    return sorted(g for g in groups if g >= n_args)
 
 
 def _skip_identities(nodes: list[Node]) -> tuple[list[Node], list[int]]:
@@ -326,12 +426,16 @@ def _group_key(nodes: list[Node], k: int, depth: int) -> tuple:
         if (all(nodes[w].op == "param" for w in weights)
                 and not any(nodes[x].op == "param" for x in xs)
                 and (not node.bias or nodes[kids[-1]].op == "param")):
-            signature = tuple(xs if nodes[xs[0]].op != "constant" else
-                              (("c", nodes[x].value) for x in xs))
-            return ("matmul", depth, tuple(signature), node.bias)
+            # by structure only: the same input nodes, or constants of the same numbers
+            # (a constant holds its number in every sample; an input's number varies)
+            signature = tuple(("c", nodes[x].value) if nodes[x].op == "constant" else x
+                              for x in xs)
+            return ("matmul", depth, signature, node.bias)
         return ("dot", depth, node.bias)
     if node.op == "cross_entropy":
         return ("cross_entropy", depth, len(node.children) - 1)
+    if node.op == "**":
+        return ("**", depth, node.exponent)
     return (node.op, depth)
 
 
@@ -389,7 +493,8 @@ def _make_step(nodes: list[Node], key: tuple, members: list[int], group: int,
                          operand([ch[-1] for ch in kids])]
     else:
         step = Elementwise(group, op, size)
-        step.math = ops.lookup(op)
+        step.exponent = nodes[members[0]].exponent
+        step.math = ops.lookup(op, step.exponent)
         step.operands = [operand([ch[i] for ch in kids]) for i in range(len(kids[0]))]
     step.needs_grad = any(o.needs_grad for o in step.operands[:1 if op == "cross_entropy"
                                                              else None])
@@ -403,13 +508,16 @@ class _Namer:
         self.prefix = prefix
         self.layers = 0
         self.others = 0
+        self.matmuls: dict[int, MatMul] = {}  # by group: the layers named so far
 
-    def name(self, step: Step, is_layer: bool, earlier: list[Step]) -> str:
+    def name(self, step: Step, is_layer: bool) -> str:
         if is_layer:
+            assert isinstance(step, MatMul)
+            self.matmuls[step.group] = step
             self.layers += 1
             return f"{self.prefix}z{self.layers}"
         source = step.operands[0].describe_group() if step.operands else None
-        layer = next((s for s in earlier if s.group == source), None)
+        layer = self.matmuls.get(source)  # type: ignore[arg-type]
         if (isinstance(step, Elementwise) and len(step.operands) == 1
                 and isinstance(layer, MatMul) and step.operands[0].size == layer.size
                 and step.op in ("tanh", "sigmoid", "relu")):

@@ -10,13 +10,12 @@ same program, which is what makes replaying it on a whole batch correct.
 
 from __future__ import annotations
 
-import math
 import numbers
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from .. import losses
-from ..engine import Value
+from ..engine import Power, Value
 
 # the engine's ops besides dot, ``** n`` and the losses' cross_entropy
 OPS = ("neg", "exp", "log", "tanh", "sigmoid", "relu", "abs", "+", "-", "*", "/", "pow", "sum")
@@ -31,9 +30,10 @@ class Node:
     """One node of a traced program.
 
     ``op`` is ``'input'``, ``'param'``, ``'constant'`` or an engine op (``'+'``, ``'dot'``,
-    ``'relu'``, ``'**2'``, ``'sum'``, ``'cross_entropy'``...). ``children`` index earlier
-    nodes. A ``dot`` node's children are pairs (a₁, b₁, a₂, b₂, ...) meaning Σ aᵢ·bᵢ, then
-    the bias if ``bias``; a ``cross_entropy`` node's are the scores, then the target.
+    ``'relu'``, ``'**'`` (x ** ``exponent``), ``'sum'``, ``'cross_entropy'``...).
+    ``children`` index earlier nodes. A ``dot`` node's children are pairs (a₁, b₁, a₂,
+    b₂, ...) meaning Σ aᵢ·bᵢ, then the bias if ``bias``; a ``cross_entropy`` node's are
+    the scores, then the target.
     """
 
     op: str
@@ -43,11 +43,13 @@ class Node:
     param: Value | None = None
     input: tuple[int, int] | None = None  # (argument, position); position -1: a number
     bias: bool = False
+    exponent: float | None = None  # n of a ``'**'`` node (x ** n), from the engine's node
 
     def signature(self) -> tuple:
         """What must be equal in two samples' traces: all but the values of non-constants."""
         fixed = self.value if self.op == "constant" else None
-        return (self.op, self.children, self.input, id(self.param), self.bias, fixed)
+        return (self.op, self.children, self.input, id(self.param), self.bias, fixed,
+                self.exponent)
 
 
 @dataclass
@@ -60,6 +62,19 @@ class Trace:
     shapes: list[int]  # each argument's length; -1 for a plain number
     names: list[str]
     params: list[Value] = field(default_factory=list)
+    checks: list[Check] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Check:
+    """A loss's check (`losses.Rule`) on node ``node``, the ``position``-th number it was
+    given; ``order`` places it among the nodes, as the eager engine meets it: after the
+    scores the loss was given, before the loss's own nodes."""
+
+    rule: losses.Rule
+    node: int
+    position: int
+    order: float
 
 
 def sample_shapes(sample: Sequence[object], names: Sequence[str]) -> list[int]:
@@ -104,16 +119,32 @@ def trace(fn: Callable[..., object], sample: Sequence[object], names: Sequence[s
     def listen(loss: Value, scores: list[Value], target: Value | int) -> None:
         fused[id(loss)] = (scores, target)
 
+    checked: list[tuple[losses.Rule, Value, int, Sequence[Value]]] = []
+
+    def check(rule: losses.Rule, value: Value, position: int, scores: Sequence[Value]) -> None:
+        checked.append((rule, value, position, scores))
+
     losses.trace_listeners.append(listen)
+    losses.check_listeners.append(check)
     try:
         result = fn(*args)
     finally:
         losses.trace_listeners.remove(listen)
+        losses.check_listeners.remove(check)
     loss, outputs = _split_result(result)
     reader = _GraphReader(inputs, fused)
+    for _, _, _, scores in checked:  # numbered first, as the engine made them: before the
+        for v in scores:             # loss's checks and the loss's own nodes
+            reader.visit(v)
     loss_index = reader.visit(loss)
     output_indices = [reader.visit(v) for v in outputs]
-    return Trace(reader.nodes, loss_index, output_indices, shapes, list(names), reader.params)
+    checks = []
+    for rule, value, position, scores in checked:
+        node = reader.visit(value)
+        order = max([reader.visit(s) for s in scores], default=node) + 0.5
+        checks.append(Check(rule, node, position, order))
+    return Trace(reader.nodes, loss_index, output_indices, shapes, list(names), reader.params,
+                 checks)
 
 
 def _split_result(result: object) -> tuple[Value, list[Value]]:
@@ -177,11 +208,11 @@ class _GraphReader:
         if v.op == "dot":  # children in pairs (w₁, x₁, w₂, x₂, ...), then the bias if any
             kids = tuple(self.index[id(c)] for c in v.children)
             return self.append(Node("dot", kids, v.data, v.label, bias=len(kids) % 2 == 1))
-        if v.op not in OPS and not v.op.startswith("**"):
-            raise CompileError(f"the op {v.op!r} is not one the compiler knows")
-        if v.op.startswith("**"):
-            _check_exponent(v)
         kids = tuple(self.index[id(c)] for c in v.children)
+        if isinstance(v, Power):  # the exponent from the node, never from its name
+            return self.append(Node("**", kids, v.data, v.label, exponent=v.exponent))
+        if v.op not in OPS:
+            raise CompileError(f"the op {v.op!r} is not one the compiler knows")
         return self.append(Node(v.op, kids, v.data, v.label))
 
     def leaf(self, v: Value) -> int:
@@ -205,18 +236,6 @@ class _GraphReader:
         return len(self.nodes) - 1
 
 
-def _check_exponent(v: Value) -> None:
-    """The engine names ``x ** n`` as ``'**n'`` with n to 6 digits: check that is n."""
-    n = float(v.op[2:])
-    try:
-        again = v.children[0].data ** n
-    except (OverflowError, ZeroDivisionError):
-        again = math.inf
-    if not math.isclose(again, v.data, rel_tol=1e-12) and again != v.data:
-        raise CompileError(f"the exponent of {v.op!r} has more digits than the graph keeps; "
-                           "round it, or make it a Value (x ** Value(n))")
-
-
 def compare(first: Trace, other: Trace, first_sample: int, other_sample: int) -> None:
     """Refuse, with the reason and the fix, if two samples built different programs."""
     why = ("The function's graph depends on the data (a Python `if`, `max`, `min` or "
@@ -226,7 +245,8 @@ def compare(first: Trace, other: Trace, first_sample: int, other_sample: int) ->
            "pass numbers that change between samples as arguments of the function.")
     where = f"sample {first_sample} and sample {other_sample}"
     if [n.signature() for n in first.nodes] == [n.signature() for n in other.nodes] and (
-            first.loss, first.outputs) == (other.loss, other.outputs):
+            first.loss, first.outputs, first.checks) == (other.loss, other.outputs,
+                                                         other.checks):
         return
     if len(first.nodes) != len(other.nodes):
         raise CompileError(f"{where} build graphs of different sizes ({len(first.nodes)} and "
@@ -242,6 +262,7 @@ def compare(first: Trace, other: Trace, first_sample: int, other_sample: int) ->
                            f"{why}")
     if (first.loss, first.outputs) != (other.loss, other.outputs):
         raise CompileError(f"{where} return different nodes as the loss or outputs. {why}")
+    raise CompileError(f"{where} make different checks in their losses. {why}")
 
 
 def fresh_leaves_to_constants(traces: Sequence[Trace]) -> None:
