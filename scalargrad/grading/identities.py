@@ -25,8 +25,9 @@ such as ``DF(x, y) = …`` take the values 0.6, 0.95, 1.3, … at the worksheet'
 **Numbers that stand for names.**  A student who writes the given y = 8 into
 ``2(ŷ - 8)``, or f1 ≈ 0.52 into ``∂L/∂ŷ [1, 0.52, …]``, is right: a number in a formula
 may stand for a name whose value it is *at the digits written* (an integer for a name of
-exactly that value, ``0.52`` for one in [0.515, 0.525]) and that the formula does not
-also write by name (``a^2/2`` with a = 2 is not a²/a); exponents always stay numbers.
+exactly that value, ``0.52`` for one in [0.515, 0.525], ``-1.2`` for one of −1.2) and
+that the formula does not also write by name (``a^2/2`` with a = 2 is not a²/a);
+exponents always stay numbers.
 Each such reading of the formula's numbers (every number as itself first; then each
 number alone as each name it may stand for; then every combination, up to
 `MAX_READINGS`) is compared at every point with the names' values there, and an entry is
@@ -56,6 +57,7 @@ from ..worksheet.syntax import (
     Name,
     Node,
     Num,
+    Unary,
     chain_rule_factors,
     children,
     walk,
@@ -77,9 +79,9 @@ RELATIVE, ABSOLUTE = 1e-6, 1e-9
 """Two values agree when |a − b| ≤ ABSOLUTE + RELATIVE·max(|a|, |b|)."""
 
 
-Reading = tuple[tuple[Num, str], ...]
-"""Numbers of a formula read as names: (literal, name) pairs; () reads every number as
-itself."""
+Reading = tuple[tuple[Node, str], ...]
+"""Numbers of a formula read as names: (number, name) pairs, the number a literal or a
+negated one (``-1.2``); () reads every number as itself."""
 
 
 def agree(a: float, b: float) -> bool:
@@ -249,8 +251,8 @@ def readings(node: Node, own: Point) -> list[Reading]:
     """The ways to read ``node``'s numbers as names (see the module), every number as
     itself first."""
     written = {n.name for n in walk(node) if isinstance(n, Name)}
-    options = [(num, names) for num in _literals(node)
-               if (names := [n for n in own.standing_for(num.text) if n not in written])]
+    options = [(num, names) for num, number in _literals(node)
+               if (names := [n for n in own.standing_for(number) if n not in written])]
     out: list[Reading] = [()]
     out += [((num, name),) for num, names in options for name in names]
     if len(options) > 1 and math.prod(len(names) + 1 for _, names in options) <= MAX_READINGS:
@@ -261,13 +263,18 @@ def readings(node: Node, own: Point) -> list[Reading]:
     return out[:MAX_READINGS]
 
 
-def _literals(node: Node) -> list[Num]:
-    """The numbers written in a formula, but not its exponents (x² never means x^x)."""
-    found, stack = [], [node]
+def _literals(node: Node) -> list[tuple[Node, str]]:
+    """The numbers written in a formula, with their text (``-1.2`` one number), but not
+    its exponents (x² never means x^x)."""
+    found: list[tuple[Node, str]] = []
+    stack = [node]
     while stack:
         node = stack.pop()
         if isinstance(node, Num):
-            found.append(node)
+            found.append((node, node.text))
+        elif isinstance(node, Unary) and node.op == "-" and isinstance(node.operand, Num):
+            found.append((node, "-" + node.operand.text))
+            continue
         for k, child in enumerate(children(node)):
             if not (isinstance(node, Binary) and node.op == "**" and k == 1):
                 stack.append(child)

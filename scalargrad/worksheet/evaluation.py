@@ -41,8 +41,8 @@ class Evaluator:
     ``functions`` are the worksheet's functions; ``derivative`` gives the value of a
     ∂U/∂V atom (working only); with ``leaves`` a list, every number literal becomes a
     leaf `Value` recorded there as (literal, leaf), so that how the result depends on
-    each written number can be backpropagated; ``numbers`` (by the literal's id) are
-    values read in place of some of the formula's own literals (not of a function body's).
+    each written number can be backpropagated; ``numbers`` (by the node's id) are values
+    read in place of some of the formula's own numbers (not of a function body's).
     """
 
     def __init__(self, env: Environment, functions: Mapping[str, Function] | None = None,
@@ -65,9 +65,9 @@ class Evaluator:
                 from None
 
     def value(self, node: Node) -> Quantity:
+        if self.numbers and id(node) in self.numbers:
+            return self.numbers[id(node)]
         if isinstance(node, Num):
-            if id(node) in self.numbers:
-                return self.numbers[id(node)]
             if self.leaves is None:
                 return number(node)
             leaf = Value(number(node))
