@@ -185,3 +185,26 @@ def test_a_formula_of_another_shape_is_a_wrong_formula():
 @pytest.mark.parametrize("formula", ["[x, y, z, u, v, w]", "[[x, y, z, u, v, w]]"])
 def test_a_vector_for_a_matrix_is_a_wrong_formula(formula):
     assert kinds_on(SIX + f"D = A = {formula}", 3) == ["wrong formula"] * 6
+
+
+@pytest.mark.parametrize("body, sympy_body", [
+    ("σ(t)", "1/(1 + exp(-t))"), ("tanh(t)", "tanh(t)"), ("log(t)", "log(t)"),
+    ("exp(t)", "exp(t)"), ("1 / t", "1/t"), ("t^0.5", "t**(1/2)"), ("t^(1/3)", "t**(1/3)"),
+    ("2^t", "2**t"), ("t^t", "t**t"), ("relu(t) · t", "t**2"), ("abs(t) · t", "t**2"),
+    ("-t^3 - t", "-t**3 - t"), ("t · t · t", "t**3"),
+])
+def test_a_gradient_value_differentiates_like_sympy(body, sympy_body):
+    # ∂(∇f(x))/∂x = f″(x) for every operation the engine records (x = 1.7 > 0)
+    import sympy as sp
+
+    t = sp.Symbol("t")
+    second = float(sp.diff(sp.sympify(sympy_body), t, 2).subs(t, sp.Rational(17, 10)))
+    report = check(parse(f"f(t) = {body}\nx = 1.7\ng = ∇f(x)\n∂g/∂x = ?"))
+    (verdict,) = [v for v in report.verdicts if v.claim.subject == "∂g/∂x"]
+    assert verdict.exact == pytest.approx(second, rel=1e-12)
+
+
+def test_a_jacobian_of_numbers_is_numbers():
+    ws = parse("F(s, t) = [s·t, s^2]\nJ = DF(1, 2)\nz = 0")
+    assert all(not entry.children for entry in ws.arrays["J"].entries)
+    assert [entry.data for entry in ws.arrays["J"].entries] == [2, 1, 2, 0]

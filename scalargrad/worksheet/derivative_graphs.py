@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from ..engine import Value
+from ..engine import Constant, Value, topological_order
 from .arrays import Scalar
 from .tokens import WorksheetError
 
@@ -37,6 +37,15 @@ def partial_graphs(output: Value, inputs: Sequence[Value]) -> list[Scalar]:
                 term = _times(g, local)
                 adjoint[child] = adjoint[child] + term if child in adjoint else term
     return [adjoint.get(x, 0.0) for x in inputs]
+
+
+def plain(x: Scalar, fresh: set[Value]) -> Scalar:
+    """``x`` as a number when its graph rests on nothing but the ``fresh`` leaves and
+    constants (the Jacobian of numbers, ``DF(1, 2)``, is numbers: no hidden leaves)."""
+    if not isinstance(x, Value):
+        return x
+    leaves = (n for n in topological_order(x) if not n.children)
+    return x.data if all(n in fresh or isinstance(n, Constant) for n in leaves) else x
 
 
 def _times(a: Scalar, b: Scalar) -> Scalar:

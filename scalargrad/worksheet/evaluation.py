@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from ..engine import ScalarGradError, Value, sum_values
 from ..wording import plural
 from .arrays import MAX_ENTRIES, Array, Quantity, Scalar, described, entrywise, product, simplified
-from .derivative_graphs import partial_graphs
+from .derivative_graphs import partial_graphs, plain
 from .syntax import Apply, Binary, Bracket, Call, Derivative, Name, Node, Num, Sum, Unary
 from .tokens import TRANSPOSE, Token, WorksheetError, error
 
@@ -153,7 +153,8 @@ class Evaluator:
         if node.derivative:  # each argument through a node of its own: ∂F/∂parameter
             inputs = [sum_values([x]) if isinstance(x, Value) else Value(x) for x in arguments]
             outputs = self.composed(node, list(inputs))
-            return _jacobian(outputs, inputs)
+            fresh = {x for x, a in zip(inputs, arguments) if not isinstance(a, Value)}
+            return _each(_jacobian(outputs, inputs), lambda x: plain(x, fresh))
         return self.composed(node, arguments)
 
     def composed(self, node: Apply, arguments: list[Scalar]) -> Quantity:
