@@ -208,3 +208,13 @@ def test_a_jacobian_of_numbers_is_numbers():
     ws = parse("F(s, t) = [s·t, s^2]\nJ = DF(1, 2)\nz = 0")
     assert all(not entry.children for entry in ws.arrays["J"].entries)
     assert [entry.data for entry in ws.arrays["J"].entries] == [2, 1, 2, 0]
+
+
+def test_readings_stop_at_their_budget(monkeypatch):
+    # past MAX_READING_WORK every number is read as written: 8 is then only a number
+    from scalargrad.grading import identities
+
+    text = "y = 8\nŷ = 0.5\nL = (ŷ - y)^2\n∂L/∂ŷ = 2(ŷ - 8)"
+    assert kinds_on(text, 4) == ["right"]
+    monkeypatch.setattr(identities, "MAX_READING_WORK", 0)
+    assert kinds_on(text, 4) == ["true here only"]

@@ -30,8 +30,8 @@ that the formula does not also write by name (``a^2/2`` with a = 2 is not a²/a)
 exponents always stay numbers.
 Each such reading of the formula's numbers (every number as itself first; then each
 number alone as each name it may stand for; then every combination, up to
-`MAX_READINGS`) is compared at every point with the names' values there, and an entry is
-right when one reading of it is an identity.
+`MAX_READINGS`, and `MAX_READING_WORK` in a whole check) is compared at every point with
+the names' values there, and an entry is right when one reading of it is an identity.
 
 One forward pass per point (every definition evaluated once) serves every formula, and
 one backward pass per point and differentiated node serves every derivative.
@@ -70,6 +70,9 @@ RANDOM_POINTS = NEAR_POINTS + WIDE_POINTS
 """Random points at which every formula is compared, besides the worksheet's own."""
 MAX_READINGS = 64
 """Most readings of a formula's numbers as names tried together (see the module)."""
+MAX_READING_WORK = 200_000
+"""Most formula nodes evaluated, over a whole check, for readings other than the numbers
+as written (at every point); past it every number is read as itself."""
 ATTEMPTS = 20
 """Draws allowed per random point before giving it up (every definition must compute)."""
 MAX_BACKWARD = 2_000_000
@@ -102,6 +105,7 @@ class Point:
         self.gradients: dict[int, dict[Value, float]] = {}
         self.locals: dict[str, tuple[Quantity, dict[str, Quantity]]] = {}
         self.by_value: list[tuple[float, int, str]] = []
+        self.reading_work = MAX_READING_WORK  # left, for the formulas graded at this point
 
     def standing_for(self, text: str) -> list[str]:
         """The scalar names whose value here ``text`` is at the digits written (exactly,
