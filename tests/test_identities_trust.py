@@ -137,27 +137,26 @@ def test_names_defined_through_functions_are_moved():
 
 # -- paths through a function body --------------------------------------------------------
 
+def by_line(text: str) -> dict:
+    """The (last) verdict on each line."""
+    return {v.claim.line: v for v in check(parse(text)).verdicts}
+
+
 def test_a_path_through_a_function_body_counts():
     # r = F(3) = 3x, L = x·r = 3x²: ∂L/∂x = 6x = 12 at x = 2
-    text = "x = 2\nF(t) = t·x\nr = F(3)\nL = x·r\n∂L/∂x = 12\n∂L/∂x = 6x\n∂L/∂x = 3x"
-    report = check(parse(text))
-    by_line = {v.claim.line: v for v in report.verdicts}
-    assert by_line[5].exact == 12 and by_line[5].right
-    assert by_line[6].right
-    assert by_line[7].kind == "wrong formula"
+    v = by_line("x = 2\nF(t) = t·x\nr = F(3)\nL = x·r\n∂L/∂x = 12\n∂L/∂x = 6x\n∂L/∂x = 3x")
+    assert v[5].exact == 12 and v[5].right
+    assert [v[6].kind, v[7].kind] == ["right", "wrong formula"]
 
 
 # -- derivatives of gradient values -------------------------------------------------------
 
 def test_derivatives_of_a_gradient_value():
     # g = f′(x) = 3x², ∂g/∂x = 6x = 12 at x = 2
-    text = "f(t) = t^3\nx = 2\ng = ∇f(x) = 3x^2\n∂g/∂x = 12\n∂g/∂x = 6x\n∂g/∂x = 3x^2"
-    report = check(parse(text))
-    by_line = {v.claim.line: v for v in report.verdicts}
-    assert by_line[4].exact == 12 and by_line[4].right
-    assert by_line[5].right
-    assert by_line[6].kind == "true here only"       # 3x² = 6x at x = 2 only
-    assert by_line[3].right
+    v = by_line("f(t) = t^3\nx = 2\ng = ∇f(x) = 3x^2\n∂g/∂x = 12\n∂g/∂x = 6x\n∂g/∂x = 3x^2")
+    assert v[4].exact == 12 and v[4].right
+    assert [v[3].kind, v[5].kind] == ["right", "right"]
+    assert v[6].kind == "true here only"       # 3x² = 6x at x = 2 only
 
 
 def test_derivatives_of_a_jacobian_value():

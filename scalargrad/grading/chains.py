@@ -22,17 +22,8 @@ from ..calculus import partials
 from ..engine import Value
 from ..worksheet import Array, Chain, Claim, Evaluator, Link, Subject, Worksheet, WorksheetError
 from ..worksheet.arrays import Quantity, same_shape
-from ..worksheet.syntax import (
-    Derivative,
-    Name,
-    Node,
-    Num,
-    Unary,
-    chain_rule_factors,
-    children,
-    walk,
-)
-from .identities import Point, Reading, agree, entries, readings
+from ..worksheet.syntax import Derivative, Name, Node, Num, Unary, chain_rule_factors, children
+from .identities import Point, Reading, agree, entries, formula_size, readings
 from .precision import holds
 
 
@@ -211,7 +202,7 @@ def _graded(chain: Chain, link: Link, own: Point, randoms: list[Point]) -> list[
                                                                           first.own)]
     compared = [first]
     results: list[FormulaResult | None] = [None] * len(exact)
-    cost = sum(1 for _ in walk(link.node)) * (1 + len(randoms))
+    cost = formula_size(link.node) * (1 + len(randoms))
     for reading in readings(link.node, own):
         if reading:
             own.reading_work -= cost

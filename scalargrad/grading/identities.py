@@ -267,6 +267,11 @@ def readings(node: Node, own: Point) -> list[Reading]:
     return out[:MAX_READINGS]
 
 
+def formula_size(node: Node) -> int:
+    """How many nodes a formula's tree has (the work of evaluating it once)."""
+    return sum(1 for _ in walk(node))
+
+
 def _literals(node: Node) -> list[tuple[Node, str]]:
     """The numbers written in a formula, with their text (``-1.2`` one number), but not
     its exponents (x² never means x^x)."""
