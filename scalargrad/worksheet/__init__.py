@@ -28,7 +28,9 @@ The rules, line by line (see the README for the whole format):
 
 The modules: `tokens` (a line into tokens), `syntax` (the tree and its parser), `arrays`
 (vectors and matrices over scalar nodes), `evaluation` (the tree with the engine's
-operations), `reader` (statements, definitions and chains). Any problem is a
+operations), `derivative_graphs` (∇ and D as graphs, so they can be differentiated
+again), `model` (what a worksheet is once read), `reader` (statements, definitions and
+chains). Any problem is a
 `WorksheetError` that names the line and column and gives a hint.
 """
 
