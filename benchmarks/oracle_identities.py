@@ -223,8 +223,10 @@ def identical(difference: sp.Expr, signs: list[sp.Symbol], rng: random.Random) -
 
 def oracle(case: Case, rng: random.Random) -> bool | None:
     """SymPy's verdict: is the formula (under some reading of its numbers) identical?"""
+    if case.formula is None:
+        return None
     undecided = False
-    for value in case.formula.values():  # type: ignore[union-attr]
+    for value in case.formula.values():
         if isinstance(case.truth, sp.MatrixBase):
             if not isinstance(value, sp.MatrixBase) or value.shape != case.truth.shape:
                 if isinstance(value, sp.MatrixBase) and 1 in value.shape and 1 in case.truth.shape \
@@ -245,11 +247,13 @@ def oracle(case: Case, rng: random.Random) -> bool | None:
     return None if undecided else False
 
 
-def formula_values(formula: Tree, s: Sheet) -> dict[int, sp.Expr]:
-    own = {n: e.subs({sp.Symbol(k, real=True): sp.Rational(v) for k, v in s.values.items()})
-           for n, e in s.exprs.items()}
-    return {k: to_sympy(formula, s.exprs, s.atoms, r)
-            for k, r in enumerate(readings(formula, s.exprs, own))}
+def formula_values(formula: Tree, exprs: dict[str, sp.Expr], values: dict[str, str],
+                   atoms: dict[tuple[str, str], sp.Expr]) -> dict[int, sp.Expr] | None:
+    """The formula in SymPy under each reading of its numbers (None: too many readings)."""
+    options = readings(formula, exprs, _own(exprs, values))
+    if options is None:
+        return None
+    return {k: to_sympy(formula, exprs, atoms, r) for k, r in enumerate(options)}
 
 
 # -- families --------------------------------------------------------------------------
@@ -265,7 +269,7 @@ def scalar_cases(rng: random.Random) -> list[Case]:
     truth = sp.diff(s.exprs["L"], s.exprs[bottom]) if bottom in s.values else \
         node_derivative(s, "L", bottom)
     return [Case("scalar", mutation, s.lines, f"∂L/∂{bottom} = {text(tree)}", truth,
-                 formula_values(tree, s), sorted(s.kinks, key=str))
+                 formula_values(tree, s.exprs, s.values, s.atoms), sorted(s.kinks, key=str))
             for mutation, tree in mutants(formula, s, rng) if is_formula(tree)]
 
 
@@ -411,15 +415,12 @@ def _through_function(rng: random.Random) -> list[Case]:
 def _cases(family: str, lines: list[str], subject: str, truth: sp.Expr,
            exprs: dict[str, sp.Expr], values: dict[str, str],
            pairs: list[tuple[str, Tree]], signs: list[sp.Symbol]) -> list[Case]:
-    own = _own(exprs, values)
     out = []
     for mutation, tree in pairs:
         if not is_formula(tree):
             continue
-        formula = {k: to_sympy(tree, exprs, {}, r)
-                   for k, r in enumerate(readings(tree, exprs, own))}
-        out.append(Case(family, mutation, lines, f"{subject} = {text(tree)}", truth, formula,
-                        signs))
+        out.append(Case(family, mutation, lines, f"{subject} = {text(tree)}", truth,
+                        formula_values(tree, exprs, values, {}), signs))
     return out
 
 

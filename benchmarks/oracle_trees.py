@@ -9,10 +9,13 @@ A tree is a tuple: ("num", "2"), ("name", "x"), ("neg", e), ("add" | "sub" | "mu
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 import sympy as sp
+
+from scalargrad.grading.identities import MAX_READINGS
 
 Tree = tuple
 
@@ -133,7 +136,7 @@ class Case:
     lines: list[str]
     claim: str                       # the claim's line (the last line of the worksheet)
     truth: object                    # SymPy: a scalar or a Matrix (entries in the inputs)
-    formula: object                  # SymPy, per reading: {reading: value}
+    formula: dict | None             # SymPy, per reading (None: too many readings)
     signs: list[sp.Symbol] = field(default_factory=list)  # inputs whose sign relu/abs see
 
     @property
@@ -161,12 +164,13 @@ def stands_for(number: str, values: dict[str, sp.Expr]) -> list[str]:
 
 
 def readings(formula: Tree, names: dict[str, sp.Expr], values: dict[str, sp.Expr]
-             ) -> list[dict[int, str]]:
-    """Every reading of the formula's numbers as names (the rule in identities.py)."""
+             ) -> list[dict[int, str]] | None:
+    """Every reading of the formula's numbers as names (the rule in identities.py); None
+    when there are more than the checker tries in combination (the case is left out)."""
     written = written_names(formula)
     options = [(id(n), [None, *(m for m in stands_for(number, values) if m not in written)])
                for n, number in literals(formula)]
-    out = []
-    for choice in itertools.product(*[o for _, o in options]):
-        out.append({i: name for (i, _), name in zip(options, choice) if name})
-    return out[:64]
+    if math.prod(len(o) for _, o in options) > MAX_READINGS:
+        return None
+    return [{i: name for (i, _), name in zip(options, choice) if name}
+            for choice in itertools.product(*[o for _, o in options])]

@@ -217,3 +217,11 @@ def test_readings_stop_at_their_budget(monkeypatch):
     assert kinds_on(text, 4) == ["right"]
     monkeypatch.setattr(identities, "MAX_READING_WORK", 0)
     assert kinds_on(text, 4) == ["true here only"]
+
+
+def test_a_given_substituted_twice_among_other_ones():
+    # found by the SymPy oracle: c = 1 (and h1 = c² = 1) written as 1 in both 2·c, among
+    # four other 1s: the right reading is a combination (81 of them in all)
+    text = ("c = 1\nw = -0.3\nh1 = c^2\nh2 = tanh(h1)\nh4 = w · h1\nL = h2 - h4\n"
+            "∂L/∂c = 1 · ((1 - h2^2) · (2 · 1)) + (-1) · (w · (2 · 1))")
+    assert kinds_on(text, 7) == ["right"]

@@ -29,9 +29,10 @@ exactly that value, ``0.52`` for one in [0.515, 0.525], ``-1.2`` for one of −1
 that the formula does not also write by name (``a^2/2`` with a = 2 is not a²/a);
 exponents always stay numbers.
 Each such reading of the formula's numbers (every number as itself first; then each
-number alone as each name it may stand for; then every combination, up to
-`MAX_READINGS`, and `MAX_READING_WORK` in a whole check) is compared at every point with
-the names' values there, and an entry is right when one reading of it is an identity.
+number alone as each name it may stand for; then every combination, if there are at
+most `MAX_READINGS`; and at most `MAX_READING_WORK` in a whole check) is compared at
+every point with the names' values there, and an entry is right when one reading of it
+is an identity.
 
 One forward pass per point (every definition evaluated once) serves every formula, and
 one backward pass per point and differentiated node serves every derivative.
@@ -68,8 +69,8 @@ NEAR_POINTS, WIDE_POINTS = 2, 6
 """Random points near the worksheet's numbers, and far from them (see the module)."""
 RANDOM_POINTS = NEAR_POINTS + WIDE_POINTS
 """Random points at which every formula is compared, besides the worksheet's own."""
-MAX_READINGS = 64
-"""Most readings of a formula's numbers as names tried together (see the module)."""
+MAX_READINGS = 256
+"""Most readings of a formula's numbers as names tried in combination (see the module)."""
 MAX_READING_WORK = 200_000
 """Most formula nodes evaluated, over a whole check, for readings other than the numbers
 as written (at every point); past it every number is read as itself."""
@@ -258,13 +259,13 @@ def readings(node: Node, own: Point) -> list[Reading]:
     options = [(num, names) for num, number in _literals(node)
                if (names := [n for n in own.standing_for(number) if n not in written])]
     out: list[Reading] = [()]
-    out += [((num, name),) for num, names in options for name in names]
+    out += [((num, name),) for num, names in options for name in names][:MAX_READINGS]
     if len(options) > 1 and math.prod(len(names) + 1 for _, names in options) <= MAX_READINGS:
         for choice in itertools.product(*[(None, *names) for _, names in options]):
             reading = tuple((num, name) for (num, _), name in zip(options, choice) if name)
             if len(reading) > 1:
                 out.append(reading)
-    return out[:MAX_READINGS]
+    return out
 
 
 def formula_size(node: Node) -> int:
