@@ -13,7 +13,9 @@ sign case of the inputs that relu and abs depend on (each input x written ±t wi
 so that |t|, relu(t) resolve); a non-zero difference is confirmed by a witness (the
 difference evaluated at random positive t with 50 digits); a case that is neither proved
 nor refuted is counted as undecided and left out.  The checker's verdict must agree:
-right ↔ identical.
+right ↔ identical; and for a scalar formula that is not identical, "true here only" ↔
+equal at the worksheet's own point (SymPy at 40 digits; a gap under 1e-4 but not 0 is
+left out), else "wrong formula".
 
 Numbers that stand for names follow the rule of `scalargrad.grading.identities` (a
 number may be read as a name whose value it is at the digits written and which the
@@ -269,13 +271,18 @@ def scalar_cases(rng: random.Random) -> list[Case]:
     truth = sp.diff(s.exprs["L"], s.exprs[bottom]) if bottom in s.values else \
         node_derivative(s, "L", bottom)
     return [Case("scalar", mutation, s.lines, f"∂L/∂{bottom} = {text(tree)}", truth,
-                 formula_values(tree, s.exprs, s.values, s.atoms), sorted(s.kinks, key=str))
+                 formula_values(tree, s.exprs, s.values, s.atoms), sorted(s.kinks, key=str),
+                 _point(s.values))
             for mutation, tree in mutants(formula, s, rng) if is_formula(tree)]
 
 
 def is_formula(t: Tree) -> bool:
     """Does it use a name or a derivative (else it is a number, not a formula)?"""
     return any(n[0] in ("name", "d") for n in nodes(t))
+
+
+def _point(values: dict[str, str]) -> dict[sp.Symbol, sp.Rational]:
+    return {sp.Symbol(k, real=True): sp.Rational(v) for k, v in values.items()}
 
 
 def _own(exprs: dict[str, sp.Expr], values: dict[str, str]) -> dict[str, sp.Expr]:
@@ -420,7 +427,7 @@ def _cases(family: str, lines: list[str], subject: str, truth: sp.Expr,
         if not is_formula(tree):
             continue
         out.append(Case(family, mutation, lines, f"{subject} = {text(tree)}", truth,
-                        formula_values(tree, exprs, values, {}), signs))
+                        formula_values(tree, exprs, values, {}), signs, _point(values)))
     return out
 
 
@@ -482,6 +489,24 @@ def _shapes(rng: random.Random) -> list[Case]:
 FAMILIES = [scalar_cases, function_cases, scalar_cases, vector_cases]
 
 
+def here_only(case: Case) -> bool | None:
+    """For a formula that is not an identity: does it (under some reading of its numbers)
+    equal the quantity at the worksheet's own point?  SymPy at 40 digits; None where the
+    two differ too little to say (within 1e-4 but not 0)."""
+    if not case.point or isinstance(case.truth, sp.MatrixBase) or case.formula is None:
+        return None
+    try:
+        truth = complex(sp.N(sp.sympify(case.truth).subs(case.point), 40))
+        values = [complex(sp.N(sp.sympify(v).subs(case.point), 40))
+                  for v in case.formula.values()]
+    except (TypeError, ValueError, ZeroDivisionError):
+        return None
+    gaps = [abs(v - truth) / (1 + abs(truth)) for v in values]
+    if any(g <= 1e-25 for g in gaps):
+        return True
+    return False if all(g > 1e-4 for g in gaps) else None
+
+
 def checker_says(case: Case) -> tuple[bool, list[str]]:
     """Is the claim's formula right by the checker (every entry), and its verdicts' kinds."""
     report = check(parse(case.worksheet))
@@ -516,6 +541,11 @@ def run(cases: int, seed: int) -> Tally:
             tally.counts[case.family, "identical" if truth else "not identical"] += 1
             if right != truth:
                 tally.disagreements.append((case, truth, kinds))
+            elif not truth and (here := here_only(case)) is not None:
+                expected = "true here only" if here else "wrong formula"
+                tally.counts[case.family, f"  of which {expected}"] += 1
+                if any(k != expected for k in kinds):
+                    tally.disagreements.append((case, truth, kinds))
     return tally
 
 
@@ -528,9 +558,9 @@ def main() -> int:
     tally = run(args.cases, args.seed)
     seconds = time.perf_counter() - start
     for (family, verdict), n in sorted(tally.counts.items()):
-        print(f"{family:10} {verdict:14} {n:6}")
-    print(f"{sum(tally.counts.values())} cases in {seconds:.0f} s, "
-          f"{len(tally.disagreements)} disagreements")
+        print(f"{family:10} {verdict:30} {n:6}")
+    total = sum(n for (_, verdict), n in tally.counts.items() if not verdict.startswith(" "))
+    print(f"{total} cases in {seconds:.0f} s, {len(tally.disagreements)} disagreements")
     for case, truth, kinds in tally.disagreements[:10]:
         print(f"--- SymPy: {'identical' if truth else 'not identical'}; checker: {kinds} "
               f"({case.family}, {case.mutation})\n{case.worksheet}")

@@ -138,6 +138,7 @@ class Case:
     truth: object                    # SymPy: a scalar or a Matrix (entries in the inputs)
     formula: dict | None             # SymPy, per reading (None: too many readings)
     signs: list[sp.Symbol] = field(default_factory=list)  # inputs whose sign relu/abs see
+    point: dict = field(default_factory=dict)  # the worksheet's own point: input → value
 
     @property
     def worksheet(self) -> str:
