@@ -10,11 +10,11 @@ function it applies: ``x = 2``, ``a = G(2)``, each entry of ``[0.1, 0.2]``) is m
 - at the `NEAR_POINTS` first points, from x to x·(1 + u) + 0.1·u′ (u, u′ uniform in
   [−½, ½]): close to the worksheet's numbers, where a formula that needs them (a log of
   x − 5) can still be computed;
-- at the `WIDE_POINTS` others, to a fresh ±(0.1 … 2), whatever x was: all positive at
-  the first, all negative at the second, signs at random after that.  So every input
-  changes sign, the inputs of relu and abs land on both sides of their kinks, and
-  sigmoid and tanh leave saturation (σ(19) hides a missing factor σ ≈ 1 − 5·10⁻⁹; σ of
-  a number below 8 cannot).
+- at the `WIDE_POINTS` others, to a fresh ±(0.1 … 2), whatever x was, with signs from
+  the rows of an 8×8 Hadamard matrix (all positive at the first; every input, and every
+  product of two, negative at half of them).  So every input changes sign, the inputs of
+  relu and abs land on both sides of their kinks, and sigmoid and tanh leave saturation
+  (σ(19) hides a missing factor σ ≈ 1 − 5·10⁻⁹; σ of a number below 8 cannot).
 
 A point where some definition cannot be computed (the log of a negative number, a
 division by zero) is drawn again, up to `ATTEMPTS` times (a wide point with fewer sign
@@ -65,7 +65,7 @@ from ..worksheet.syntax import (
 )
 from .precision import holds
 
-NEAR_POINTS, WIDE_POINTS = 2, 6
+NEAR_POINTS, WIDE_POINTS = 2, 8
 """Random points near the worksheet's numbers, and far from them (see the module)."""
 RANDOM_POINTS = NEAR_POINTS + WIDE_POINTS
 """Random points at which every formula is compared, besides the worksheet's own."""
@@ -137,7 +137,8 @@ class Point:
         rng = random.Random(f"variables {self.number}")
         if self.number <= NEAR_POINTS:
             return {v: 0.5 + rng.random() for v in subject.variables}
-        return {v: _wide(rng, _sign(self.number, rng)) for v in subject.variables}
+        sign = _signs(self.number)
+        return {v: _wide(rng, sign) for v in subject.variables}
 
     def value(self, node: Node, subject: Subject, reading: Reading = ()) -> Quantity:
         """A formula (or the subject's expression) here, with its numbers read as in
@@ -320,7 +321,7 @@ def _mover(number: int, attempt: int, rng: random.Random) -> Callable[[float], f
     after `ATTEMPTS` near it after all."""
     if number <= NEAR_POINTS or attempt >= ATTEMPTS:
         return lambda x: x * (1 + rng.random() - 0.5) + 0.1 * (rng.random() - 0.5)
-    sign = _sign(number, rng)
+    sign = _signs(number)
     if attempt >= ATTEMPTS // 4:
         flips = 0.5 * (1 - attempt / (ATTEMPTS - 1))
 
@@ -330,12 +331,14 @@ def _mover(number: int, attempt: int, rng: random.Random) -> Callable[[float], f
     return lambda x: _wide(rng, sign)
 
 
-def _sign(number: int, rng: random.Random) -> Callable[[], float]:
-    """The signs of a wide point's draws: + at the first, − at the second, else random."""
-    first = NEAR_POINTS + 1
-    if number in (first, first + 1):
-        return lambda: 1.0 if number == first else -1.0
-    return lambda: rng.choice((-1.0, 1.0))
+def _signs(number: int) -> Callable[[], float]:
+    """The signs of a wide point's draws, one after another: row r of the 8×8
+    Sylvester–Hadamard matrix (r = 0 for the first wide point), the k-th draw taking
+    column c = 1 + k mod 7, sign (−1)^(bits of r & c).  Row 0 is all +; every input, and
+    every product of two inputs (in different columns), is negative at half the rows."""
+    row = number - NEAR_POINTS - 1
+    draws = itertools.count()
+    return lambda: -1.0 if (row & (1 + next(draws) % 7)).bit_count() % 2 else 1.0
 
 
 def _wide(rng: random.Random, sign: Callable[[], float]) -> float:
