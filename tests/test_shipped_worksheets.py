@@ -303,7 +303,10 @@ def test_seed000_deltas_give_every_gradient_by_finite_differences():
 
 def test_seed004_softmax_gradient_by_finite_differences():
     v = graded("seed004.txt")
-    assert all(verdict.right for verdict in v.values())
+    # the relu mask [1, 0, 1] written for relu′(s1) holds at this point only (issue 17)
+    wrong = {(line, verdict.kind) for (line, _, _), verdict in v.items() if not verdict.right}
+    assert wrong == {(35, "true here only"), (37, "true here only"), (39, "true here only")}
+    assert sum(not verdict.right for verdict in v.values()) == 3 + 3 + 6
     x = np.array([1.0, 2.0])
     W1 = np.array([[1, -1, 0.5], [0.5, -0.5, 0.25]])
     b1 = np.array([0.1, -0.1, 0.2])

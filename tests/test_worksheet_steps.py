@@ -126,7 +126,8 @@ def test_a_local_derivative_formula(formula, kind):
     ("2(y - ŷ) · v1 · f1(1 - f1) · x12", "wrong formula"),    # a sign
     ("(ŷ - y) · v1 · f1(1 - f1) · x12", "wrong formula"),     # a factor
     ("2(ŷ - y) · v1 · f1(1 - f1) · x11", "wrong formula"),    # a swapped index
-    ("2(ŷ - y) · v1 · f1(1 - f1) · 2", "true here only"),     # x12 = 2 here only
+    ("2(ŷ - y) · v1 · f1(1 - f1) · 2", "right"),       # the given x12 = 2 written in
+    ("2(ŷ - y) · v1 · f1(1 - f1) · 2 · x11", "true here only"),  # x11 = 1 here only
 ])
 def test_a_chain_rule_formula(formula, kind):
     v = check(parse(NET + f"∂L/∂w12 = {formula}")).verdicts

@@ -21,9 +21,9 @@ from decimal import Decimal
 from ..calculus import partials
 from ..engine import Value
 from ..worksheet import Array, Chain, Claim, Evaluator, Link, Subject, Worksheet, WorksheetError
-from ..worksheet.arrays import Quantity
+from ..worksheet.arrays import Quantity, same_shape
 from ..worksheet.syntax import Derivative, Name, Node, Num, Unary, chain_rule_factors, children
-from .identities import Point, agree, entries
+from .identities import Point, Reading, agree, entries, formula_size, readings
 from .precision import holds
 
 
@@ -183,39 +183,101 @@ def grade_formulas(formulas: list[tuple[Chain, Link]], points: list[Point]) \
 
 
 def _graded(chain: Chain, link: Link, own: Point, randoms: list[Point]) -> list[FormulaResult]:
-    """One formula link, entry by entry."""
-    results = []
+    """One formula link, entry by entry: right when some reading of its numbers (see
+    `identities`) makes the entry equal to the quantity at every point."""
     subject = chain.subject
     quantity = own.subject(subject)
-    try:
-        yours_q = own.value(link.node, subject)
-    except WorksheetError as err:
-        if "cannot be computed" not in err.message:
-            raise
-        yours_q = math.nan
     exact = entries(quantity)
-    yours = entries(yours_q) if not isinstance(yours_q, float) or \
-        not math.isnan(yours_q) else [math.nan] * len(exact)
-    if len(yours) != len(exact):
+    claims = _claims_for(chain, link, quantity)
+    first = _Compared(chain, link, own, randoms, ())
+    if first.own is None:
+        return [FormulaResult(c, x, math.nan, "wrong formula") for c, x in zip(claims, exact)]
+    if len(first.own) != len(exact):
         raise WorksheetError(
-            f"the formula is {_described(yours_q)}, but {_shown(subject)} is "
+            f"the formula is {_described(first.value)}, but {_shown(subject)} is "
             f"{_described(quantity)}", link.line, link.column,
             "a formula must have the shape of what it claims to be")
-    claims = _claims_for(chain, link, quantity)
-    later = [_at(p, chain, link) for p in randoms]
-    for k, claim in enumerate(claims):
-        if not agree(exact[k], yours[k]):
-            results.append(FormulaResult(claim, exact[k], yours[k], "wrong formula"))
-            continue
-        differs = next(((p, q, f) for p, (q, f) in zip(randoms, later)
-                        if q is not None and not agree(q[k], f[k])), None)
-        if differs is None:
-            results.append(FormulaResult(claim, exact[k], yours[k], None))
-        else:
-            p, q, f = differs
-            results.append(FormulaResult(claim, q[k], f[k], "true here only",
-                                         p.inputs()))
-    return results
+    if not _same_shape(first.value, quantity):  # a transposed or reshaped matrix
+        return [FormulaResult(c, x, y, "wrong formula") for c, x, y in zip(claims, exact,
+                                                                          first.own)]
+    compared = [first]
+    results: list[FormulaResult | None] = [None] * len(exact)
+    cost = formula_size(link.node) * (1 + len(randoms))
+    for reading in readings(link.node, own):
+        if reading:
+            own.reading_work -= cost
+            if own.reading_work < 0:  # numbers are read as themselves from here on
+                break
+            compared.append(_Compared(chain, link, own, randoms, reading))
+        now = compared[-1]
+        for k, claim in enumerate(claims):
+            if results[k] is None and now.identity(k, exact[k]):
+                results[k] = FormulaResult(claim, exact[k], now.own[k], None)  # type: ignore[index]
+        if all(results):
+            break
+    return [r or _failed(claims[k], exact[k], compared, k) for k, r in enumerate(results)]
+
+
+class _Compared:
+    """A formula with its numbers read one way, at the worksheet's point (``own``: its
+    entries, None if it cannot be computed there) and lazily at the random points."""
+
+    def __init__(self, chain: Chain, link: Link, own: Point, randoms: list[Point],
+                 reading: Reading) -> None:
+        self.chain, self.link, self.randoms, self.reading = chain, link, randoms, reading
+        self.later: list[tuple[list[float] | None, list[float]]] = []
+        self.value: Quantity = math.nan
+        try:
+            self.value = own.value(link.node, chain.subject, reading)
+            self.own: list[float] | None = entries(self.value)
+        except WorksheetError as err:
+            if "cannot be computed" not in err.message:
+                raise
+            self.own = None
+
+    def at(self, i: int) -> tuple[list[float] | None, list[float]]:
+        """(quantity, formula) entries at random point ``i``; None where they cannot be
+        computed."""
+        while len(self.later) <= i:
+            point = self.randoms[len(self.later)]
+            try:
+                self.later.append((entries(point.subject(self.chain.subject)), entries(
+                    point.value(self.link.node, self.chain.subject, self.reading))))
+            except WorksheetError:
+                self.later.append((None, []))
+        return self.later[i]
+
+    def differs(self, k: int) -> int | None:
+        """The first random point where entry ``k`` differs from the quantity, if any."""
+        for i in range(len(self.randoms)):
+            q, f = self.at(i)
+            if q is not None and not agree(q[k], f[k]):
+                return i
+        return None
+
+    def identity(self, k: int, exact: float) -> bool:
+        return self.own is not None and agree(exact, self.own[k]) and self.differs(k) is None
+
+
+def _failed(claim: Claim, exact: float, compared: list[_Compared], k: int) -> FormulaResult:
+    """The verdict on an entry no reading makes an identity: "true here only" if some
+    reading is right at the worksheet's point (where it is not elsewhere), else a wrong
+    formula (its value with the numbers as written)."""
+    for c in compared:
+        if c.own is not None and agree(exact, c.own[k]):
+            i = c.differs(k)
+            q, f = c.at(i)  # type: ignore[arg-type]
+            return FormulaResult(claim, q[k], f[k], "true here only",  # type: ignore[index]
+                                 c.randoms[i].inputs())  # type: ignore[index]
+    yours = compared[0].own
+    return FormulaResult(claim, exact, yours[k] if yours else math.nan, "wrong formula")
+
+
+def _same_shape(a: Quantity, b: Quantity) -> bool:
+    """Do a formula and its quantity have one shape (vectors of one length alike)?"""
+    if isinstance(a, Array) and isinstance(b, Array):
+        return same_shape(a, b)
+    return isinstance(a, Array) == isinstance(b, Array)
 
 
 def _claims_for(chain: Chain, link: Link, quantity: Quantity) -> list[Claim]:
@@ -224,15 +286,6 @@ def _claims_for(chain: Chain, link: Link, quantity: Quantity) -> list[Claim]:
     index = quantity.index if isinstance(quantity, Array) else None
     return [Claim(subject.name, link.text, link.line, link.column, subject.top,
                   index(k) if index else (), "formula") for k in range(count)]
-
-
-def _at(point: Point, chain: Chain, link: Link) -> tuple[list[float] | None, list[float]]:
-    """(quantity, formula) entries at a random point; None where it cannot be computed."""
-    try:
-        return entries(point.subject(chain.subject)), entries(point.value(link.node,
-                                                                         chain.subject))
-    except WorksheetError:
-        return None, []
 
 
 def _described(q: Quantity) -> str:

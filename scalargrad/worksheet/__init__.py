@@ -32,9 +32,10 @@ The rules, line by line (see the README for the whole format):
 
 The modules: `tokens` (a line into tokens), `syntax` (the tree and its parser), `arrays`
 (vectors and matrices over scalar nodes), `evaluation` (the tree with the engine's
-operations), `prescan` (the whole text at a glance: labels, defined names, rounded
-givens), `reader` (statements, definitions and chains), `exact` (the values again in
-high-precision interval arithmetic). Any problem is a
+operations), `derivative_graphs` (∇ and D as graphs, so they can be differentiated
+again), `prescan` (the whole text at a glance: labels, defined names, rounded givens),
+`model` (what a worksheet is once read), `reader` (statements, definitions and chains),
+`exact` (the values again in high-precision interval arithmetic). Any problem is a
 `WorksheetError` that names the line and column and gives a hint.
 """
 

@@ -12,6 +12,7 @@ from ..calculus import partials
 from ..engine import ScalarGradError, Value, sum_values
 from ..wording import plural
 from .arrays import MAX_ENTRIES, Array, Quantity, Scalar, described, entrywise, product, simplified
+from .derivative_graphs import partial_graphs, plain
 from .syntax import (
     Apply,
     Binary,
@@ -55,16 +56,19 @@ class Evaluator:
     ``functions`` are the worksheet's functions; ``derivative`` gives the value of a
     ∂U/∂V atom (working only); with ``leaves`` a list, every number literal becomes a
     leaf `Value` recorded there as (literal, leaf), so that how the result depends on
-    each written number can be backpropagated.
+    each written number can be backpropagated; ``numbers`` (by the node's id) are values
+    read in place of some of the formula's own numbers (not of a function body's).
     """
 
     def __init__(self, env: Environment, functions: Mapping[str, Function] | None = None,
                  derivative: DerivativeOf | None = None,
-                 leaves: list[tuple[Num, Value]] | None = None) -> None:
+                 leaves: list[tuple[Num, Value]] | None = None,
+                 numbers: Mapping[int, Quantity] | None = None) -> None:
         self.env = env
         self.functions = functions or {}
         self.derivative = derivative
         self.leaves = leaves
+        self.numbers = numbers or {}
 
     def __call__(self, node: Node) -> Quantity:
         try:
@@ -76,6 +80,8 @@ class Evaluator:
                 from None
 
     def value(self, node: Node) -> Quantity:
+        if self.numbers and id(node) in self.numbers:
+            return self.numbers[id(node)]
         if isinstance(node, Num):
             if self.leaves is None:
                 return number(node)
@@ -206,10 +212,11 @@ class Evaluator:
     def apply(self, node: Apply) -> Quantity:
         """F(args), (F∘G)(args); DF(args) the Jacobian ∂Fᵢ/∂argⱼ, ∇f(args) the gradient."""
         arguments = _flat([self.value(a) for a in node.arguments], node.at)
-        if node.derivative:
-            inputs = [Value(x.data if isinstance(x, Value) else x) for x in arguments]
+        if node.derivative:  # each argument through a node of its own: ∂F/∂parameter
+            inputs = [sum_values([x]) if isinstance(x, Value) else Value(x) for x in arguments]
             outputs = self.composed(node, list(inputs))
-            return _jacobian(outputs, inputs)
+            fresh = {x for x, a in zip(inputs, arguments) if not isinstance(a, Value)}
+            return _each(_jacobian(outputs, inputs), lambda x: plain(x, fresh))
         return self.composed(node, arguments)
 
     def composed(self, node: Apply, arguments: list[Scalar]) -> Quantity:
@@ -249,12 +256,11 @@ def _flat(values: list[Quantity], at: Token) -> list[Scalar]:
 
 
 def _jacobian(outputs: Quantity, inputs: list[Value]) -> Quantity:
-    """∂outputᵢ/∂inputⱼ: a matrix (one row per output), a vector or a number."""
+    """∂outputᵢ/∂inputⱼ as graphs (so that it can be differentiated again): a matrix
+    (one row per output), a vector or a number."""
     rows = outputs.entries if isinstance(outputs, Array) else (outputs,)
-    table = []
-    for out in rows:
-        grads = partials(out) if isinstance(out, Value) else {}
-        table.append(tuple(grads.get(x, 0.0) for x in inputs))
+    table = [partial_graphs(out, inputs) if isinstance(out, Value) else [0.0] * len(inputs)
+             for out in rows]
     if len(rows) > 1 and len(inputs) == 1:  # R → Rᵐ: a column
         return Array(len(rows), 1, tuple(r[0] for r in table))
     return simplified(Array(len(rows), len(inputs), tuple(x for r in table for x in r)))

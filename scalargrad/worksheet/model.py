@@ -126,6 +126,7 @@ class Worksheet:
     """The givens known to the digits shown (``w1 ≈ 0.2355``): name → the number written."""
     _below: dict[tuple[str, str | None], set[str]] = field(
         default_factory=dict, repr=False, compare=False)
+    _inputs: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def root(self) -> Value:
@@ -136,10 +137,32 @@ class Worksheet:
         """The value of a name: a node, or an `Array` of nodes."""
         return self.arrays[name] if name in self.arrays else self.values[name]
 
+    def inputs(self, name: str) -> tuple[str, ...]:
+        """The names ``name``'s value is computed from: those its formula uses, and those
+        the bodies of the functions it applies use (``r = F(3)`` with ``F(t) = t·x``
+        depends on x), each once.  A name with none is an input: a given number."""
+        if name not in self._inputs:
+            found = dict.fromkeys(self.definitions[name].refs)
+            seen: set[str] = set()
+            calls = [a for a in walk(self.definitions[name].formula) if isinstance(a, Apply)]
+            while calls:
+                for f in calls.pop().functions:
+                    if f in seen or f not in self.functions:
+                        continue
+                    seen.add(f)
+                    function = self.functions[f]
+                    for node in walk(function.body):
+                        if isinstance(node, Name) and node.name not in function.parameters:
+                            found[node.name] = None
+                        elif isinstance(node, Apply):
+                            calls.append(node)
+            self._inputs[name] = tuple(n for n in found if n in self.definitions)
+        return self._inputs[name]
+
     def only_path(self, top: str, bottom: str) -> bool:
         """Is ``bottom`` used by ``top``'s formula directly and by none of its other
         inputs (so that the total ∂top/∂bottom is the local one)?"""
-        refs = self.definitions[top].refs
+        refs = self.inputs(top)
         return all(r == bottom or bottom not in self.below(r) for r in refs)
 
     def below(self, name: str, avoiding: str | None = None) -> set[str]:
@@ -148,7 +171,7 @@ class Worksheet:
         if (name, avoiding) not in self._below:
             seen, stack = {name}, [name]
             while stack:
-                for ref in self.definitions[stack.pop()].refs:
+                for ref in self.inputs(stack.pop()):
                     if ref not in seen and ref != avoiding:
                         seen.add(ref)
                         stack.append(ref)
