@@ -32,11 +32,13 @@ from pathlib import Path
 
 from ..calculus import partials
 from ..engine import ScalarGradError, Value, topological_order
+from ..limits import EARLY_REJECTS, MAX_DRAWS, MAX_VARIANTS, Budget, LimitExceeded
 from ..worksheet import Definition, Worksheet, parse
 from ..worksheet.syntax import Binary, Call, Name, Node, Num, Sum, Unary
 
-MAX_TRIES = 1000
-"""Draws tried for one variant before giving up with an error."""
+MAX_TRIES = 200
+"""Draws tried for one variant before giving up with an error (the exercise's budget of
+draws, `scalargrad.limits.MAX_DRAWS`, bounds them all together)."""
 ANSWER_DIGITS = 4
 """Significant digits of the numbers in an answer key (integer parts are kept whole)."""
 
@@ -267,8 +269,9 @@ def rounded(x: float, digits: int = ANSWER_DIGITS) -> str:
 def make_variants(template: Template, count: int, seed: str | int,
                   drawing: Drawing | None = None) -> list[Variant]:
     """``count`` variants of ``template``, variant k drawn from ``Random(f"{seed}/{k}")``."""
-    if count < 1:
-        raise ExerciseError(f"the number of variants must be at least 1, got {count}")
+    if not 1 <= count <= MAX_VARIANTS:
+        raise ExerciseError(f"the number of variants must be at least 1 and at most "
+                            f"{MAX_VARIANTS}, got {count}")
     drawing = drawing or Drawing()
     drawing.check(template.leaves)
     ranges = {leaf: drawing.range_for(leaf, written) for leaf, written in template.leaves.items()}
@@ -276,30 +279,44 @@ def make_variants(template: Template, count: int, seed: str | int,
         raise ExerciseError("every leaf is kept: nothing changes from one variant to the next")
     variants: list[Variant] = []
     seen: set[tuple[str, ...]] = set()
+    draws = Budget(MAX_DRAWS, "draws of numbers")
     for k in range(1, count + 1):
         rng = random.Random(f"{seed}/{k}")
-        reason = ""
+        reasons: list[str] = []
         for _ in range(MAX_TRIES):
+            try:
+                draws.spend()
+            except LimitExceeded as err:
+                raise ExerciseError(f"variant {k}: {err}; the last draw was rejected because "
+                                    f"{reasons[-1]}") from None
             leaves = {leaf: (template.leaves[leaf] if r is None else f"{r.draw(rng):f}")
                       for leaf, r in ranges.items()}
-            drawn = tuple(leaves.values())
-            if drawn in seen:
-                reason = "every draw repeats an earlier variant (widen the ranges)"
-                continue
-            try:
-                variant = Variant(template, k, str(seed), leaves, _solve(template, leaves))
-            except ScalarGradError as err:  # a log of a negative number, an overflow, …
-                reason = f"it cannot be computed ({err})"
-                continue
-            reason = degenerate(variant)
-            if not reason:
-                seen.add(drawn)
+            variant, reason = _drawn(template, k, seed, leaves, seen)
+            reasons.append(reason)
+            if variant is not None:
+                seen.add(tuple(leaves.values()))
                 variants.append(variant)
                 break
+            if not variants and reasons[-EARLY_REJECTS:] == [reasons[0]] * EARLY_REJECTS:
+                raise ExerciseError(f"every draw is rejected because {reasons[0]} (the first "
+                                    f"{EARLY_REJECTS} draws all were): change the source")
         else:
             raise ExerciseError(f"variant {k}: no good draw in {MAX_TRIES} tries; the last "
-                                f"was rejected because {reason}")
+                                f"was rejected because {reasons[-1]}")
     return variants
+
+
+def _drawn(template: Template, k: int, seed: str | int, leaves: dict[str, str],
+           seen: set[tuple[str, ...]]) -> tuple[Variant | None, str]:
+    """The variant of a draw, or None and why it makes no good one."""
+    if tuple(leaves.values()) in seen:
+        return None, "every draw repeats an earlier variant (widen the ranges)"
+    try:
+        variant = Variant(template, k, str(seed), leaves, _solve(template, leaves))
+        reason = degenerate(variant)
+    except ScalarGradError as err:  # a log of a negative number, an overflow, …
+        return None, f"it cannot be computed ({err})"
+    return (None if reason else variant), reason
 
 
 def _solve(template: Template, leaves: dict[str, str]) -> Worksheet:

@@ -136,19 +136,27 @@ class Worksheet:
 
     def only_path(self, top: str, bottom: str) -> bool:
         """Is ``bottom`` used by ``top``'s formula directly and by none of its other
-        inputs (so that the total ∂top/∂bottom is the local one)?"""
-        refs = self.definitions[top].refs
-        return all(r == bottom or bottom not in self.below(r) for r in refs)
+        inputs (so that the total ∂top/∂bottom is the local one)?  One pass for each
+        ``top``: what its inputs depend on (a 4,000-term sum asks 4,000 times)."""
+        if (top, "") not in self._below:  # "" avoids no name: everything below its inputs
+            inputs = self.definitions[top].refs
+            self._below[top, ""] = self._reached(
+                [d for r in inputs for d in self.definitions[r].refs], None)
+        return bottom not in self._below[top, ""]
 
     def below(self, name: str, avoiding: str | None = None) -> set[str]:
         """Every name that ``name``'s formula depends on, directly or not, without going
         through ``avoiding`` (remembered: the definitions do not change)."""
         if (name, avoiding) not in self._below:
-            seen, stack = {name}, [name]
-            while stack:
-                for ref in self.definitions[stack.pop()].refs:
-                    if ref not in seen and ref != avoiding:
-                        seen.add(ref)
-                        stack.append(ref)
-            self._below[name, avoiding] = seen - {name}
+            self._below[name, avoiding] = self._reached([name], avoiding) - {name}
         return self._below[name, avoiding]
+
+    def _reached(self, starts: list[str], avoiding: str | None) -> set[str]:
+        """``starts`` and every name their formulas depend on, not through ``avoiding``."""
+        seen, stack = set(starts), list(starts)
+        while stack:
+            for ref in self.definitions[stack.pop()].refs:
+                if ref not in seen and ref != avoiding:
+                    seen.add(ref)
+                    stack.append(ref)
+        return seen

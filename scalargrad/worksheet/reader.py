@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..engine import Value, sum_values
 from .arrays import Array, Quantity
-from .evaluation import Function, evaluate
+from .evaluation import Function, Work, evaluate
 from .model import BLANK, Chain, Claim, Definition, Link, Subject, Worksheet
 from .syntax import (
     FUNCTIONS,
@@ -256,6 +256,7 @@ class _Reader:
         self.loss: Token | None = None
         self.exponents: list[Token] = []  # numbers such as 2e1, in case e1 is a name
         self.function_uses: list[tuple[Node, set[str]]] = []
+        self.work = Work()  # the budget of the whole worksheet
 
     def read(self) -> Worksheet:
         self.lines = lines(self.text)
@@ -410,7 +411,7 @@ class _Reader:
             definition = self.defined_on[target.text]
             for used in definition.uses:
                 self.require(used.at, inside=definition)
-            value = evaluate(definition.formula, self.names, self.functions)
+            value = evaluate(definition.formula, self.names, self.functions, work=self.work)
             self.names[target.text] = _named(value, target.text)
         if statement.kind in {"function", "expression"}:
             subject = self.expression_subject(statement)
