@@ -21,6 +21,7 @@ handwriting.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -33,7 +34,7 @@ from pathlib import Path
 from ..chart import graphviz_engine
 from ..chart.boxes import BLANK_BOX
 from ..chart.drawing import draw, render
-from ..typeset import latex_name
+from ..typeset import latex_name, latex_text
 from ..walkthrough import steps
 from .variants import (
     ANSWER_DIGITS,
@@ -112,14 +113,14 @@ def write_exercise(template: Template, variants: Sequence[Variant], folder: str 
     with ThreadPoolExecutor(max_workers=4) as pool:  # dot runs as a process
         folders = list(pool.map(lambda v: _write_variant(v, folder, paper, compile_pdf),
                                 variants))
+    index = folder / "index.md"  # first: a LaTeX failure leaves the rest of the set usable
+    index.write_text(index_markdown(template, variants, folders, folder, command),
+                     encoding="utf-8")
     if compile_pdf:  # one document, one run of pdflatex: the class set, ready to print
         tex = folder / "handouts.tex"
         tex.write_text(handout_latex(variants, paper, [f.name for f in folders]),
                        encoding="utf-8")
         _pdflatex(tex)
-    index = folder / "index.md"
-    index.write_text(index_markdown(template, variants, folders, folder, command),
-                     encoding="utf-8")
     return Written(index, folders, compile_pdf, "" if compile_pdf else
                    why_no_pdf or "not asked for")
 
@@ -156,7 +157,8 @@ def _pdflatex(tex: Path) -> None:
         done = subprocess.run(
             ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape",
              f"-output-directory={work}", tex.name],
-            cwd=tex.parent, capture_output=True, text=True, timeout=LATEX_SECONDS)
+            cwd=tex.parent, capture_output=True, text=True, timeout=LATEX_SECONDS,
+            env={**os.environ, "openin_any": "p", "openout_any": "p"})  # no file outside
         if done.returncode != 0:
             error = next((line for line in done.stdout.splitlines() if line.startswith("!")),
                          done.stdout[-300:])
@@ -266,10 +268,13 @@ _MATH_WORD = re.compile(r"∂(\w+)/∂(\w+)")
 
 
 def _latex_text(text: str) -> str:
-    """Instruction text for LaTeX: ∂L/∂node in math, special characters escaped."""
-    escaped = re.sub(r"([#$%&_{}])", r"\\\1", text)
-    return _MATH_WORD.sub(lambda m: rf"$\partial {latex_name(m[1])}/\partial "
-                                    rf"\text{{{m[2]}}}$", escaped)
+    """Instruction text for LaTeX: ∂L/∂node in math, the rest through `latex_text`."""
+    pieces = _MATH_WORD.split(text)  # text, top, bottom, text, top, bottom, …, text
+    out = [latex_text(pieces[0])]
+    for k in range(1, len(pieces), 3):
+        out += [rf"$\partial {latex_name(pieces[k])}/\partial "
+                rf"\text{{{latex_text(pieces[k + 1])}}}$", latex_text(pieces[k + 2])]
+    return "".join(out)
 
 
 def box_size_mm(chart_svg: str, paper: str = "a4") -> tuple[float, float]:

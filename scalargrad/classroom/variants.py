@@ -33,12 +33,14 @@ from pathlib import Path
 from ..calculus import partials
 from ..engine import ScalarGradError, Value, topological_order
 from ..limits import EARLY_REJECTS, MAX_DRAWS, MAX_VARIANTS, Budget, LimitExceeded
-from ..worksheet import Definition, Worksheet, parse
+from ..worksheet import MAX_NUMBER_CHARS, Definition, Worksheet, parse
 from ..worksheet.syntax import Binary, Call, Name, Node, Num, Sum, Unary
 
 MAX_TRIES = 200
 """Draws tried for one variant before giving up with an error (the exercise's budget of
 draws, `scalargrad.limits.MAX_DRAWS`, bounds them all together)."""
+MAX_RANGE = Decimal(10) ** 12
+"""The largest end of a range a leaf is drawn from."""
 ANSWER_DIGITS = 4
 """Significant digits of the numbers in an answer key (integer parts are kept whole)."""
 
@@ -75,6 +77,9 @@ class Template:
 def template(source: Worksheet, name: str, every_node: bool = False) -> Template:
     """The template of a parsed worksheet (see the module docstring for what it asks):
     the loss and what it is computed from (vectors written beside them are left out)."""
+    if not source.loss:
+        raise ExerciseError(f"{name} defines no single number (the loss) to make an exercise "
+                            "of: add one, e.g. L = v · v")
     needed = {source.loss, *source.below(source.loss)}
     definitions = {n: d for n, d in source.definitions.items() if n in needed}
     leaves = {n: text for n, d in definitions.items()
@@ -161,6 +166,9 @@ def parse_range(text: str, decimals: int | None = None) -> Range:
     except (ValueError, ArithmeticError):
         raise ExerciseError(f"a range reads LOW:HIGH, such as 0.01:0.09; got {text!r}") \
             from None
+    if max(abs(low), abs(high)) > MAX_RANGE:
+        raise ExerciseError(f"the range {text} is too wide: its ends must be at most "
+                            f"{MAX_RANGE:,} in size")
     places = max(-low.as_tuple().exponent, -high.as_tuple().exponent, 0)  # type: ignore[operator]
     places = places if decimals is None else decimals
     if low > high:
@@ -256,14 +264,17 @@ def _worksheet_text(variant: Variant, answers: bool, head: list[str]) -> str:
 
 def rounded(x: float, digits: int = ANSWER_DIGITS) -> str:
     """``x`` rounded half-even to ``digits`` significant digits, in plain decimal notation,
-    never coarser than the units, trailing zeros dropped (``-0.07927``, ``63.1``, ``1235``)."""
+    never coarser than the units, trailing zeros dropped (``-0.07927``, ``63.1``, ``1235``);
+    a number too long for a worksheet that way in exponent notation (``2.878e-63``)."""
     short = Decimal(repr(x))  # 0.04, as typed, rather than 0.04000
     if short == short.to_integral_value() or len(short.normalize().as_tuple().digits) <= digits:
-        return f"{short.normalize():f}" if abs(short) < 10 ** 16 else repr(x)
-    exact = Decimal(x)
-    place = min(exact.adjusted() - digits + 1, 0)
-    kept = exact.quantize(Decimal(1).scaleb(place), ROUND_HALF_EVEN)
-    return f"{kept.normalize():f}"  # 0.15, not 0.1500: still right, at fewer decimals
+        kept = short
+    else:
+        exact = Decimal(x)
+        place = min(exact.adjusted() - digits + 1, 0)
+        kept = exact.quantize(Decimal(1).scaleb(place), ROUND_HALF_EVEN)
+    plain = f"{kept.normalize():f}"  # 0.15, not 0.1500: still right, at fewer decimals
+    return plain if len(plain) <= MAX_NUMBER_CHARS else f"{kept.normalize():e}"
 
 
 def make_variants(template: Template, count: int, seed: str | int,

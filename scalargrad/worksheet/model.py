@@ -14,6 +14,7 @@ from ..engine import Value
 from .arrays import Array, Quantity
 from .evaluation import Function
 from .syntax import Apply, Name, Node, walk
+from .tokens import WorksheetError
 
 BLANK = "?"
 """A claim left blank to fill in (an exercise's worksheet): graded "unanswered"."""
@@ -118,6 +119,7 @@ class Worksheet:
     definitions: dict[str, Definition]
     claims: list[Claim]
     loss: str
+    """The name of the loss: "" in a worksheet of vectors and matrices only."""
     source: str = ""
     arrays: dict[str, Array] = field(default_factory=dict)
     functions: dict[str, Function] = field(default_factory=dict)
@@ -127,7 +129,12 @@ class Worksheet:
 
     @property
     def root(self) -> Value:
-        """The node the worksheet is about (``loss:``, else the last scalar defined)."""
+        """The node the worksheet is about (``loss:``, else the last scalar defined); a
+        `WorksheetError` when it defines no single number."""
+        if not self.loss:
+            raise WorksheetError("the worksheet defines no single number (the loss)",
+                                 hint="a chart or an exercise needs one, e.g. L = v · v",
+                                 source=self.source)
         return self.values[self.loss]
 
     def quantity(self, name: str) -> Quantity:

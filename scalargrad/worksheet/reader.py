@@ -271,10 +271,12 @@ class _Reader:
             self.run(statement)
         values = {n: v for n, v in self.names.items() if isinstance(v, Value)}
         arrays = {n: v for n, v in self.names.items() if isinstance(v, Array)}
-        if not values:
-            raise WorksheetError("the worksheet defines nothing" if not arrays else
-                                 "the worksheet defines no single number (the loss)",
+        if not values and not arrays:
+            raise WorksheetError("the worksheet defines nothing",
                                  hint="write one assignment a line, e.g. x = 1")
+        if not values and self.loss is None:  # vectors and matrices only: no loss needed
+            return Worksheet(values, self.defined_on, self.claims, "", arrays=arrays,
+                             functions=self.functions, chains=self.chains)
         loss = self.loss.text if self.loss else next(reversed(values))
         if loss not in values:
             if loss in arrays:
@@ -433,6 +435,7 @@ class _Reader:
                 variables.append(used.name)
             else:
                 self.require(used.at)
+        self.require_derivatives(lhs)
         first, last = statement.lhs[0], statement.lhs[-2]
         if statement.kind == "function":
             parameters = self.functions[statement.target.text].parameters
@@ -471,11 +474,15 @@ class _Reader:
         for used in names_in(node):
             if used.name not in scope:
                 self.require(used.at)
+        self.require_derivatives(node)
+        kind = "working" if is_numeric(node) else "formula"
+        return Link(kind, node, text, first.line, first.column)
+
+    def require_derivatives(self, node: Node) -> None:
+        """Both names of every ∂U/∂V in ``node`` must be defined above."""
         for atom in derivatives_in(node):
             for name in (atom.top, atom.bottom):
                 self.require(Token("name", name, atom.at.line, atom.at.column))
-        kind = "working" if is_numeric(node) else "formula"
-        return Link(kind, node, text, first.line, first.column)
 
     def no_variables(self, subject: Subject, at: Token) -> None:
         if subject.variables:
