@@ -296,9 +296,10 @@ def box_size_mm(chart_svg: str, paper: str = "a4") -> tuple[float, float]:
 def index_markdown(template: Template, variants: Sequence[Variant], folders: Sequence[Path],
                    root: Path, command: str = "") -> str:
     """One table: variant, seed, the leaves' numbers, the variant's folder."""
-    changed = [n for n in template.leaves
-               if len({v.leaves[n] for v in variants}) > 1 or n not in variants[0].leaves]
-    kept = [f"{n} = {template.leaves[n]}" for n in template.leaves if n not in changed]
+    changed = [n for n in template.leaves if len({v.leaves[n] for v in variants}) > 1]
+    same = {n: variants[0].leaves[n] for n in template.leaves if n not in changed}
+    kept = [f"{n} = {x}" for n, x in same.items() if x == template.leaves[n]]
+    drawn = [f"{n} = {x}" for n, x in same.items() if x != template.leaves[n]]
     head = ["| variant | seed | folder | " + " | ".join(changed) + " |",
             "|" + " --- |" * (3 + len(changed))]
     rows = [f"| {v.number} | {v.seed}/{v.number} | [{f.relative_to(root)}]"
@@ -310,7 +311,9 @@ def index_markdown(template: Template, variants: Sequence[Variant], folders: Seq
         f"# Exercise: {template.name}, {len(variants)} variants", "", *made,
         "Variant k of seed S draws its numbers from `random.Random(\"S/k\")` "
         "(the *seed* column).",
-        *(["Kept as in the source: " + ", ".join(kept) + "."] if kept else []), "",
+        *(["Kept as in the source: " + ", ".join(kept) + "."] if kept else []),
+        *(["Drawn, the same in every variant: " + ", ".join(drawn) + "."] if drawn else []),
+        "",
         "For the student: `handout.md` (with `chart.svg`), or the variant's pages of "
         "`handouts.pdf` (all the handouts in variant order, each from a new page; "
         "`handout.tex` makes one alone), and `worksheet.txt`. For the teacher: `key.txt` "

@@ -34,7 +34,7 @@ from ..calculus import partials
 from ..engine import ScalarGradError, Value, topological_order
 from ..limits import EARLY_REJECTS, MAX_DRAWS, MAX_VARIANTS, Budget, LimitExceeded
 from ..worksheet import MAX_NUMBER_CHARS, Definition, Worksheet, parse
-from ..worksheet.syntax import Binary, Call, Name, Node, Num, Sum, Unary
+from ..worksheet.syntax import Binary, Call, Name, Node, Num, Sum, Unary, is_numeric
 
 MAX_TRIES = 200
 """Draws tried for one variant before giving up with an error (the exercise's budget of
@@ -87,16 +87,21 @@ def template(source: Worksheet, name: str, every_node: bool = False) -> Template
     if not leaves:
         raise ExerciseError(f"{name} has no leaves to vary: no name is defined by a plain "
                             "number (such as w12 = 0.03)")
-    computed = [n for n in definitions if n not in leaves]
+    # k = 1.5 · 2.25 is one number to the engine: the chart prints it, so it is not asked
+    given = {*leaves, *(n for n, d in definitions.items() if is_numeric(d.formula))}
+    computed = [n for n in definitions if n not in given]
     claimed = dict.fromkeys((c.top, c.name) for c in source.claims  # scalar numbers, ?
                             if c.form in ("number", "blank") and not c.entry
                             and c.name in needed and c.top in (None, *needed)
-                            and (c.top is not None or c.name not in leaves))
+                            and (c.top is not None or c.name not in given))
     if every_node or not claimed:
         asks = [(None, n) for n in computed]
         asks += [(source.loss, n) for n in reversed(definitions) if n != source.loss]
     else:
         asks = [k for k in claimed if k[0] is None] + [k for k in claimed if k[0] is not None]
+    if not asks:
+        raise ExerciseError(f"{name} asks nothing: its loss {source.loss} is a number given, "
+                            "not computed from the leaves (name the loss with 'loss: NAME')")
     return Template(name, source, definitions, leaves, tuple(asks))
 
 
