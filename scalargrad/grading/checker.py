@@ -213,11 +213,9 @@ def _within_budget(worksheet: Worksheet, claims: list[Claim]) -> None:
         for link in chain.links:
             verdicts += len(link.claims) if link.kind == "number" else size
             if verdicts > MAX_VERDICTS:
-                raise WorksheetError(
-                    f"too much to check: more than {MAX_VERDICTS:,} verdicts (claimed "
-                    f"numbers and formula entries) up to here", link.line, link.column,
-                    f"at most {MAX_VERDICTS:,} verdicts per worksheet; split it",
-                    worksheet.source)
+                raise _too_much(worksheet, f"more than {MAX_VERDICTS:,} verdicts (claimed "
+                                "numbers and formula entries) up to here", link,
+                                f"at most {MAX_VERDICTS:,} verdicts per worksheet; split it")
     steps = 0
     counted: set[str] = set()
     for claim in claims:
@@ -228,11 +226,15 @@ def _within_budget(worksheet: Worksheet, claims: list[Claim]) -> None:
         steps += sum(len(topological_order(t)) for t in
                      (top.entries if isinstance(top, Array) else (top,)) if isinstance(t, Value))
         if steps > MAX_STEPS:
-            raise WorksheetError(
-                f"too much to check: the derivatives claimed up to here need more than "
-                f"{MAX_STEPS:,} steps of backpropagation", claim.line, claim.column,
-                f"claim derivatives of fewer different nodes ({len(counted)} so far)",
-                worksheet.source)
+            raise _too_much(worksheet, f"the derivatives claimed up to here need more than "
+                            f"{MAX_STEPS:,} steps of backpropagation", claim,
+                            f"claim derivatives of fewer different nodes ({len(counted)} "
+                            "so far)")
+
+
+def _too_much(worksheet: Worksheet, what: str, at: Link | Claim, hint: str) -> WorksheetError:
+    return WorksheetError(f"too much to check: {what}", at.line, at.column, hint,
+                          worksheet.source)
 
 
 def _size(worksheet: Worksheet, name: str) -> int:
