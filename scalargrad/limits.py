@@ -17,9 +17,9 @@ MAX_TOTAL_ENTRIES = 500_000
 """Entries of every vector and matrix one worksheet computes, intermediate ones included."""
 MAX_VERDICTS = 50_000
 """Verdicts one check gives: claimed numbers and formula entries together."""
-MAX_VARIANTS = 500
+MAX_VARIANTS = 100
 """Variants of one exercise."""
-MAX_DRAWS = 5_000
+MAX_DRAWS = 2_000
 """Draws of leaf numbers for one exercise, over all its variants."""
 EARLY_REJECTS = 50
 """Draws in a row rejected for one same reason, before any variant was found, after which
