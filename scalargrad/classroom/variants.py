@@ -315,7 +315,8 @@ def make_variants(template: Template, count: int, seed: str | int,
                 break
             if not variants and reasons[-EARLY_REJECTS:] == [reasons[0]] * EARLY_REJECTS:
                 raise ExerciseError(f"every draw is rejected because {reasons[0]} (the first "
-                                    f"{EARLY_REJECTS} draws all were): change the source or the ranges")
+                                    f"{EARLY_REJECTS} draws all were): change the source or "
+                                    "the ranges")
         else:
             raise ExerciseError(f"variant {k}: no good draw in {MAX_TRIES} tries; the last "
                                 f"was rejected because {reasons[-1]}")
