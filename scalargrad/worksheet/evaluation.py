@@ -179,8 +179,11 @@ class Evaluator:
         return self.composed(node, arguments)
 
     def composed(self, node: Apply, arguments: list[Scalar]) -> Quantity:
-        """The functions applied in turn; a call made before in the same scope with the
-        same arguments (the same nodes) gives the value it gave then."""
+        """The functions applied in turn.  Inside a function's body, a call made before in
+        the same scope with the same arguments (the same nodes) gives the value it gave
+        then (a formula's own calls each draw their own nodes, as written)."""
+        if not isinstance(self.env, ChainMap):
+            return self.applied(node, arguments)
         key = (node.functions, id(self.env),
                *(x if isinstance(x, float) else id(x) for x in arguments))
         if key not in self.work.calls:  # what the ids stand for is kept: no id is reused
