@@ -25,6 +25,7 @@ from __future__ import annotations
 import math
 import numbers
 import operator
+import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import SupportsFloat, TypeAlias
 
@@ -307,7 +308,15 @@ class Value:
         gradients of several losses add up. Call ``zero_grad()`` (here, on a Module or
         on an optimiser) to start leaves from zero again.
         """
-        interior = [node for node in topological_order(self) if node.children]
+        order = topological_order(self)
+        interior = [node for node in order if node.children]
+        leaves = [node for node in order if not node.children]
+        if _repeated(self, leaves):
+            warnings.warn(RepeatedBackwardWarning(
+                "backward() ran again from the same root without zeroing the gradients: the "
+                "leaves' grad now holds the sum of both passes (twice the gradient), the "
+                "interior nodes' only this pass's; call root.zero_grad() (or zero_grad() on "
+                "the model or optimiser) before backward() to start from zero"), stacklevel=2)
         for node in interior:
             node.grad = 0.0
         self.grad += 1.0
@@ -315,6 +324,7 @@ class Value:
             g = node.grad
             for child, local in zip(node.children, node.local_grads):
                 child.grad += g * local
+        _last_backward[:] = [self, {leaf: leaf.grad for leaf in leaves}]
 
     def zero_grad(self) -> None:
         """Set ``grad`` of this node and of every node below it to 0."""
@@ -330,6 +340,25 @@ class Value:
     def name(self) -> str:
         """The label if there is one, else a short description such as ``'2.0'``."""
         return self.label or f"{self.data:g}"
+
+
+class RepeatedBackwardWarning(UserWarning):
+    """``backward()`` from the root of the last pass again, nothing zeroed in between: the
+    leaves' gradients add up (PyTorch's semantics), which a re-run notebook cell does
+    without meaning to."""
+
+
+_last_backward: list = []
+"""[root, {leaf: grad}] as the last backward pass left them (one graph kept alive)."""
+
+
+def _repeated(root: Value, leaves: list[Value]) -> bool:
+    """Is this the last pass's root, with its leaves' gradients untouched since then?"""
+    if not _last_backward or _last_backward[0] is not root:
+        return False
+    grads = _last_backward[1]
+    return any(leaf.grad for leaf in leaves) and all(
+        leaf in grads and leaf.grad == grads[leaf] for leaf in leaves)
 
 
 class Computed(Value):

@@ -58,7 +58,7 @@ def latex_name(label: str) -> str:
     match = re.fullmatch(r"([^\W\d_]+?)_?(\d*)", unicodedata.normalize("NFC", label))
     letters = _latex_letters(match.group(1)) if match else None
     if letters is None:
-        return rf"\text{{{_latex_text(label)}}}"
+        return rf"\text{{{latex_text(label)}}}"
     digits = match.group(2)  # type: ignore[union-attr]
     return f"{letters}_{{{digits}}}" if digits else letters
 
@@ -77,8 +77,16 @@ def _latex_letters(word: str) -> str | None:
     return f"{_ACCENTS[marks[0]][0]}{{{letter}}}" if marks else letter
 
 
-def _latex_text(label: str) -> str:
-    """``label`` for ``\text{…}`` in pdflatex: specials escaped, accents as commands."""
+def latex_text(label: str) -> str:
+    r"""Any text for pdflatex, as text and nothing else: the one escaper every string that
+    reaches LaTeX goes through (file names, titles, labels).  Every special character is
+    escaped (``\ { } $ & # % _ ^ ~ < > |``; so ``^^2f`` cannot spell a character and
+    ``\input`` cannot run), accents become commands, Greek letters math, control
+    characters and line breaks spaces, and any other character its code point ``U+4E2D``.
+
+    >>> latex_text(r"\input ^^2fetc")
+    '\\textbackslash{}input \\textasciicircum{}\\textasciicircum{}2fetc'
+    """
     out = []
     for ch in unicodedata.normalize("NFC", label):
         base, *marks = unicodedata.normalize("NFD", ch)

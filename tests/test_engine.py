@@ -183,7 +183,8 @@ def test_backward_twice_recomputes_interior_and_accumulates_leaves():
     b = square + a
     b.backward()
     assert a.grad == 5.0
-    b.backward()
+    with pytest.warns(UserWarning, match="again from the same root"):
+        b.backward()
     assert a.grad == 10.0
     assert (b.grad, square.grad) == (1.0, 1.0)
 
@@ -355,3 +356,30 @@ def test_counts_in_messages_agree_with_their_number(make, words):
     with pytest.raises(ValueError) as caught:
         make()
     assert words in str(caught.value)
+
+
+# -- A second backward from the same root (issue 17) ---------------------------------------
+
+
+def test_a_second_backward_without_zeroing_warns_and_keeps_accumulating():
+    """PyTorch's semantics stay (the leaves' grads add up: 2·∂L/∂x after two passes), but
+    the re-run is said, with what to call."""
+    import warnings
+
+    from scalargrad.engine import RepeatedBackwardWarning
+
+    x = Value(3.0)
+    loss = x * x  # ∂L/∂x = 2x = 6
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        loss.backward()  # the first pass: silent
+    with pytest.warns(RepeatedBackwardWarning, match=r"zero_grad\(\)"):
+        loss.backward()
+    assert x.grad == 12.0  # accumulated, as PyTorch does
+    loss.zero_grad()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        loss.backward()  # zeroed first: silent
+        other = x * 2.0
+        other.backward()  # another root adds its gradient, as intended: silent
+    assert x.grad == 8.0

@@ -370,3 +370,41 @@ def test_a_blank_is_marked_with_a_question_mark_in_every_report():
     assert marks == {"y": "?", "z": "✓"}
     rows = [line for line in markdown(report).splitlines() if line.startswith("| 2 ")]
     assert rows and "| ? |" in rows[0] and "✗" not in rows[0]
+
+
+# -- Exercises that tell the truth (issue 17) -------------------------------------------
+
+
+def test_an_exercise_that_asks_nothing_is_refused(tmp_path):
+    """seed001_part2.txt's last number is y = 8, a leaf: variants would ask nothing."""
+    from scalargrad.classroom.variants import ExerciseError
+
+    with pytest.raises(ExerciseError, match="asks nothing"):
+        sg.exercise(Path(sg.__file__).parent / "worksheets" / "seed001_part2.txt", tmp_path)
+
+
+def test_the_index_states_the_numbers_every_variant_uses(tmp_path):
+    """One variant: no leaf differs between variants, yet each was drawn, not kept."""
+    source = tmp_path / "w.txt"
+    source.write_text("x11 = 1\nw = 0.5\nL = x11 · w = ?\n", "utf-8")
+    written = sg.exercise(source, tmp_path / "class", pdf=False)
+    index = written.index.read_text("utf-8")
+    key = (written.folders[0] / "key.txt").read_text("utf-8")
+    used = dict(line.split(" = ")[:2] for line in key.splitlines()
+                if line.startswith(("x11 =", "w =")))
+    assert "Kept as in the source: x11 = 1" not in index or used["x11"] == "1"
+    for name, number in used.items():
+        assert f"{name} = {number}" in index
+
+
+def test_a_numbers_only_formula_is_printed_on_the_chart_and_not_asked(tmp_path):
+    """k = 1.5 · 2.25 is folded into one number (3.375) the blank chart prints: the
+    worksheet must not ask it, so the chart shows no answer."""
+    source = tmp_path / "w.txt"
+    source.write_text("x = 2\nk = 1.5 · 2.25 = ?\nL = k · x = ?\n", "utf-8")
+    written = sg.exercise(source, tmp_path / "class", pdf=False)
+    worksheet = (written.folders[0] / "worksheet.txt").read_text("utf-8")
+    chart = (written.folders[0] / "chart.svg").read_text("utf-8")
+    asked = [line.split(" = ")[0] for line in worksheet.splitlines() if line.endswith("= ?")]
+    assert "k" not in asked and "L" in asked
+    assert "3.375" in chart  # printed: it is given, not asked

@@ -192,6 +192,7 @@ def test_random_expressions_match_finite_differences(tree, point):
         assert abs(x.grad - float(g)) <= 1e-7 * abs(float(g)) + 1e2 * scale
 
 
+@pytest.mark.filterwarnings("ignore::scalargrad.engine.RepeatedBackwardWarning")  # on purpose
 @settings(max_examples=100)
 @given(trees, points)
 def test_second_backward_doubles_leaf_grads_and_keeps_interior(tree, point):

@@ -65,6 +65,7 @@ import graphviz
 
 from ..engine import Value, topological_order
 from ..graph import NN_LABEL, node_names, pretty_label
+from ..limits import MAX_EDGES
 from . import frames as chart_frames
 from . import graphviz_engine
 from . import layout as chart_layout
@@ -88,7 +89,7 @@ can read them. A bigger graph gets a `ChartTooBig` at once, saying what to draw 
 
 
 class ChartTooBig(ValueError):
-    """The chart would have more than `MAX_DRAWN` boxes."""
+    """The chart would have more than `MAX_DRAWN` boxes or `MAX_EDGES` arrows."""
 
 
 def count_boxes(root: Value, view: str, limit: int) -> int:
@@ -102,10 +103,40 @@ def count_boxes(root: Value, view: str, limit: int) -> int:
     return outside + len({g if view == "neuron" else g[0] for g in groups.values()})
 
 
+def count_arrows(root: Value, view: str, limit: int) -> int:
+    """The arrows of the chart of ``root`` in ``view`` (one per input of a box, inside a
+    collapsed box none), counted up to ``limit + 1``."""
+    groups = neurons(topological_order(root)) if view != "full" else {}
+
+    def box(node: Value) -> object:
+        owner = groups.get(node)
+        return node if owner is None else (owner if view == "neuron" else owner[0])
+
+    arrows: set[tuple[object, object]] = set()
+    seen, stack = {root}, [root]
+    while stack and len(arrows) <= limit:
+        node = stack.pop()
+        for child in node.children:
+            if box(child) != box(node):
+                arrows.add((box(child), box(node)))
+            if child not in seen:
+                seen.add(child)
+                stack.append(child)
+    return min(len(arrows), limit + 1)
+
+
 def check_size(root: Value, view: str | None, caller: str, limit: int = MAX_DRAWN) -> None:
     """Raise `ChartTooBig` if the chart of ``root`` in ``view`` has more than ``limit``
-    boxes (at once: see `count_boxes`). ``view=None``: ``caller`` draws the full chart and
-    takes no ``view``, so the advice does not offer one."""
+    boxes or more than `MAX_EDGES` arrows (at once: see `count_boxes`). ``view=None``:
+    ``caller`` draws the full chart and takes no ``view``, so the advice does not offer one."""
+    arrows = count_arrows(root, view or "full", MAX_EDGES)
+    if arrows > MAX_EDGES:
+        raise ChartTooBig(
+            f"{caller}: the chart would have more than {MAX_EDGES:,} arrows (the most drawn "
+            f"is {MAX_EDGES:,} arrows: Graphviz's time grows with the arrows that cross); "
+            + ("draw a collapsed view (view='neuron' or view='layer') for the network, or "
+               if view is not None and is_network(root) else "draw ")
+            + "the graph of a smaller part")
     count = count_boxes(root, view or "full", limit)
     if count > limit:
         size = f"more than {limit:,}" if view in ("full", None) else f"{count:,}"

@@ -39,11 +39,12 @@ def format_number(x: float, digits: int) -> str:
     return text.replace("-", "−")
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 
 
 def _clean(text: str) -> str:
-    """Line breaks as ``\\n``; other control characters (XML cannot hold them) as U+FFFD."""
+    """Line breaks as ``\\n``; other control characters, lone surrogates and the
+    non-characters U+FFFE and U+FFFF (XML cannot hold them) as U+FFFD."""
     return _CONTROL.sub("\ufffd", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 

@@ -37,6 +37,8 @@ from ..walkthrough import steps
 MAX_ANIMATED = 1000
 """The most boxes an animation draws (beyond, the page would take minutes to make and
 seconds per step to play): a bigger graph gets a `scalargrad.chart.drawing.ChartTooBig` at once."""
+MAX_SECONDS_PER_STEP = 3600.0
+"""The slowest pace of ``play``: one step an hour (a browser timer takes at most ~24 days)."""
 _JSON_IN_HTML = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
 _PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
 _NEGATIVE = re.compile(r"(?<![\w.])-(?=\d)")
@@ -112,8 +114,9 @@ def animate(
     """
     if not isinstance(root, Value):
         raise TypeError(f"animate: root must be a Value, got {type(root).__name__}")
-    if not seconds_per_step > 0:
-        raise ValueError(f"animate: seconds_per_step must be positive, got {seconds_per_step!r}")
+    if not 0 < seconds_per_step <= MAX_SECONDS_PER_STEP:  # NaN and inf too
+        raise ValueError(f"animate: seconds_per_step must be above 0 and at most "
+                         f"{MAX_SECONDS_PER_STEP:g}, got {seconds_per_step!r}")
     check_size(root, view, "animate", MAX_ANIMATED)
     walkthrough = steps(root, digits, pretty=True)  # checks digits; names as on the chart
     order = topological_order(root)

@@ -22,6 +22,7 @@ landscape, whichever needs fewer.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -37,7 +38,7 @@ from ..chart import graphviz_engine
 from ..chart.boxes import BLANK_BOX, KEY_SIZE
 from ..chart.drawing import draw, draw_pages, render
 from ..engine import Value
-from ..typeset import latex_name, markdown_escape
+from ..typeset import latex_name, latex_text, markdown_escape
 from ..walkthrough import steps
 from .variants import (
     ANSWER_DIGITS,
@@ -125,14 +126,14 @@ def write_exercise(template: Template, variants: Sequence[Variant], folder: str 
     with ThreadPoolExecutor(max_workers=4) as pool:  # dot runs as a process
         folders = list(pool.map(lambda v: _write_variant(v, folder, paper, compile_pdf),
                                 variants))
+    index = folder / "index.md"  # first: a LaTeX failure leaves the rest of the set usable
+    index.write_text(index_markdown(template, variants, folders, folder, command),
+                     encoding="utf-8")
     if compile_pdf:  # one document, one run of pdflatex: the class set, ready to print
         tex = folder / "handouts.tex"
         tex.write_text(handout_latex(variants, paper, [f.name for f in folders]),
                        encoding="utf-8")
         _pdflatex(tex)
-    index = folder / "index.md"
-    index.write_text(index_markdown(template, variants, folders, folder, command),
-                     encoding="utf-8")
     return Written(index, folders, compile_pdf, "" if compile_pdf else
                    why_no_pdf or "not asked for")
 
@@ -171,7 +172,8 @@ def _pdflatex(tex: Path) -> None:
         done = subprocess.run(
             ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape",
              f"-output-directory={work}", tex.name],
-            cwd=tex.parent, capture_output=True, text=True, timeout=LATEX_SECONDS)
+            cwd=tex.parent, capture_output=True, text=True, timeout=LATEX_SECONDS,
+            env={**os.environ, "openin_any": "p", "openout_any": "p"})  # no file outside
         if done.returncode != 0:
             error = next((line for line in done.stdout.splitlines() if line.startswith("!")),
                          done.stdout[-300:])
@@ -310,10 +312,13 @@ _MATH_WORD = re.compile(r"∂(\w+)/∂(\w+)")
 
 
 def _latex_text(text: str) -> str:
-    """Instruction text for LaTeX: ∂L/∂node in math, special characters escaped."""
-    escaped = re.sub(r"([#$%&_{}])", r"\\\1", text)
-    return _MATH_WORD.sub(lambda m: rf"$\partial {latex_name(m[1])}/\partial "
-                                    rf"\text{{{m[2]}}}$", escaped)
+    """Instruction text for LaTeX: ∂L/∂node in math, the rest through `latex_text`."""
+    pieces = _MATH_WORD.split(text)  # text, top, bottom, text, top, bottom, …, text
+    out = [latex_text(pieces[0])]
+    for k in range(1, len(pieces), 3):
+        out += [rf"$\partial {latex_name(pieces[k])}/\partial "
+                rf"\text{{{latex_text(pieces[k + 1])}}}$", latex_text(pieces[k + 2])]
+    return "".join(out)
 
 
 # ---------------------------------------------------------------------------------------
@@ -324,9 +329,10 @@ def _latex_text(text: str) -> str:
 def index_markdown(template: Template, variants: Sequence[Variant], folders: Sequence[Path],
                    root: Path, command: str = "") -> str:
     """One table: variant, seed, the leaves' numbers, the variant's folder."""
-    changed = [n for n in template.leaves
-               if len({v.leaves[n] for v in variants}) > 1 or n not in variants[0].leaves]
-    kept = [f"{n} = {template.leaves[n]}" for n in template.leaves if n not in changed]
+    changed = [n for n in template.leaves if len({v.leaves[n] for v in variants}) > 1]
+    same = {n: variants[0].leaves[n] for n in template.leaves if n not in changed}
+    kept = [f"{n} = {x}" for n, x in same.items() if x == template.leaves[n]]
+    drawn = [f"{n} = {x}" for n, x in same.items() if x != template.leaves[n]]
     head = ["| variant | seed | folder | " + " | ".join(changed) + " |",
             "|" + " --- |" * (3 + len(changed))]
     rows = [f"| {v.number} | {v.seed}/{v.number} | [{f.relative_to(root)}]"
@@ -338,7 +344,9 @@ def index_markdown(template: Template, variants: Sequence[Variant], folders: Seq
         f"# Exercise: {template.name}, {len(variants)} variants", "", *made,
         "Variant k of seed S draws its numbers from `random.Random(\"S/k\")` "
         "(the *seed* column).",
-        *(["Kept as in the source: " + ", ".join(kept) + "."] if kept else []), "",
+        *(["Kept as in the source: " + ", ".join(kept) + "."] if kept else []),
+        *(["Drawn, the same in every variant: " + ", ".join(drawn) + "."] if drawn else []),
+        "",
         "For the student: `handout.md` (with `chart.svg`), or the variant's pages of "
         "`handouts.pdf` (all the handouts in variant order, each from a new page; "
         "`handout.tex` makes one alone), and `worksheet.txt`. For the teacher: `key.txt` "

@@ -32,11 +32,15 @@ from pathlib import Path
 
 from ..calculus import partials
 from ..engine import ScalarGradError, Value, topological_order
-from ..worksheet import Definition, Worksheet, parse
-from ..worksheet.syntax import Binary, Call, Name, Node, Num, Sum, Unary
+from ..limits import EARLY_REJECTS, MAX_DRAWS, MAX_VARIANTS, Budget, LimitExceeded
+from ..worksheet import MAX_NUMBER_CHARS, Definition, Worksheet, parse
+from ..worksheet.syntax import Binary, Call, Name, Node, Num, Sum, Unary, is_numeric
 
-MAX_TRIES = 1000
-"""Draws tried for one variant before giving up with an error."""
+MAX_TRIES = 200
+"""Draws tried for one variant before giving up with an error (the exercise's budget of
+draws, `scalargrad.limits.MAX_DRAWS`, bounds them all together)."""
+MAX_RANGE = Decimal(10) ** 12
+"""The largest end of a range a leaf is drawn from."""
 ANSWER_DIGITS = 4
 """Significant digits of the numbers in an answer key (integer parts are kept whole)."""
 
@@ -75,6 +79,9 @@ class Template:
 def template(source: Worksheet, name: str, every_node: bool = False) -> Template:
     """The template of a parsed worksheet (see the module docstring for what it asks):
     the loss and what it is computed from (vectors written beside them are left out)."""
+    if not source.loss:
+        raise ExerciseError(f"{name} defines no single number (the loss) to make an exercise "
+                            "of: add one, e.g. L = v · v")
     needed = {source.loss, *source.below(source.loss)}
     definitions = {n: d for n, d in source.definitions.items() if n in needed}
     leaves = {n: text for n, d in definitions.items()
@@ -82,16 +89,21 @@ def template(source: Worksheet, name: str, every_node: bool = False) -> Template
     if not leaves:
         raise ExerciseError(f"{name} has no leaves to vary: no name is defined by a plain "
                             "number (such as w12 = 0.03)")
-    computed = [n for n in definitions if n not in leaves]
+    # k = 1.5 · 2.25 is one number to the engine: the chart prints it, so it is not asked
+    given = {*leaves, *(n for n, d in definitions.items() if is_numeric(d.formula))}
+    computed = [n for n in definitions if n not in given]
     claimed = dict.fromkeys((c.top, c.name) for c in source.claims  # scalar numbers, ?
                             if c.form in ("number", "blank") and not c.entry
                             and c.name in needed and c.top in (None, *needed)
-                            and (c.top is not None or c.name not in leaves))
+                            and (c.top is not None or c.name not in given))
     if every_node or not claimed:
         asks = [(None, n) for n in computed]
         asks += [(source.loss, n) for n in reversed(definitions) if n != source.loss]
     else:
         asks = [k for k in claimed if k[0] is None] + [k for k in claimed if k[0] is not None]
+    if not asks:
+        raise ExerciseError(f"{name} asks nothing: its loss {source.loss} is a number given, "
+                            "not computed from the leaves (name the loss with 'loss: NAME')")
     return Template(name, source, definitions, leaves, tuple(asks))
 
 
@@ -161,6 +173,9 @@ def parse_range(text: str, decimals: int | None = None) -> Range:
     except (ValueError, ArithmeticError):
         raise ExerciseError(f"a range reads LOW:HIGH, such as 0.01:0.09; got {text!r}") \
             from None
+    if max(abs(low), abs(high)) > MAX_RANGE:
+        raise ExerciseError(f"the range {text} is too wide: its ends must be at most "
+                            f"{MAX_RANGE:,} in size")
     places = max(-low.as_tuple().exponent, -high.as_tuple().exponent, 0)  # type: ignore[operator]
     places = places if decimals is None else decimals
     if low > high:
@@ -256,21 +271,25 @@ def _worksheet_text(variant: Variant, answers: bool, head: list[str]) -> str:
 
 def rounded(x: float, digits: int = ANSWER_DIGITS) -> str:
     """``x`` rounded half-even to ``digits`` significant digits, in plain decimal notation,
-    never coarser than the units, trailing zeros dropped (``-0.07927``, ``63.1``, ``1235``)."""
+    never coarser than the units, trailing zeros dropped (``-0.07927``, ``63.1``, ``1235``);
+    a number too long for a worksheet that way in exponent notation (``2.878e-63``)."""
     short = Decimal(repr(x))  # 0.04, as typed, rather than 0.04000
     if short == short.to_integral_value() or len(short.normalize().as_tuple().digits) <= digits:
-        return f"{short.normalize():f}" if abs(short) < 10 ** 16 else repr(x)
-    exact = Decimal(x)
-    place = min(exact.adjusted() - digits + 1, 0)
-    kept = exact.quantize(Decimal(1).scaleb(place), ROUND_HALF_EVEN)
-    return f"{kept.normalize():f}"  # 0.15, not 0.1500: still right, at fewer decimals
+        kept = short
+    else:
+        exact = Decimal(x)
+        place = min(exact.adjusted() - digits + 1, 0)
+        kept = exact.quantize(Decimal(1).scaleb(place), ROUND_HALF_EVEN)
+    plain = f"{kept.normalize():f}"  # 0.15, not 0.1500: still right, at fewer decimals
+    return plain if len(plain) <= MAX_NUMBER_CHARS else f"{kept.normalize():e}"
 
 
 def make_variants(template: Template, count: int, seed: str | int,
                   drawing: Drawing | None = None) -> list[Variant]:
     """``count`` variants of ``template``, variant k drawn from ``Random(f"{seed}/{k}")``."""
-    if count < 1:
-        raise ExerciseError(f"the number of variants must be at least 1, got {count}")
+    if not 1 <= count <= MAX_VARIANTS:
+        raise ExerciseError(f"the number of variants must be at least 1 and at most "
+                            f"{MAX_VARIANTS}, got {count}")
     drawing = drawing or Drawing()
     drawing.check(template.leaves)
     ranges = {leaf: drawing.range_for(leaf, written) for leaf, written in template.leaves.items()}
@@ -278,30 +297,45 @@ def make_variants(template: Template, count: int, seed: str | int,
         raise ExerciseError("every leaf is kept: nothing changes from one variant to the next")
     variants: list[Variant] = []
     seen: set[tuple[str, ...]] = set()
+    draws = Budget(MAX_DRAWS, "draws of numbers")
     for k in range(1, count + 1):
         rng = random.Random(f"{seed}/{k}")
-        reason = ""
+        reasons: list[str] = []
         for _ in range(MAX_TRIES):
+            try:
+                draws.spend()
+            except LimitExceeded as err:
+                raise ExerciseError(f"variant {k}: {err}; the last draw was rejected because "
+                                    f"{reasons[-1]}") from None
             leaves = {leaf: (template.leaves[leaf] if r is None else f"{r.draw(rng):f}")
                       for leaf, r in ranges.items()}
-            drawn = tuple(leaves.values())
-            if drawn in seen:
-                reason = "every draw repeats an earlier variant (widen the ranges)"
-                continue
-            try:
-                variant = Variant(template, k, str(seed), leaves, _solve(template, leaves))
-            except ScalarGradError as err:  # a log of a negative number, an overflow, …
-                reason = f"it cannot be computed ({err})"
-                continue
-            reason = degenerate(variant)
-            if not reason:
-                seen.add(drawn)
+            variant, reason = _drawn(template, k, seed, leaves, seen)
+            reasons.append(reason)
+            if variant is not None:
+                seen.add(tuple(leaves.values()))
                 variants.append(variant)
                 break
+            if not variants and reasons[-EARLY_REJECTS:] == [reasons[0]] * EARLY_REJECTS:
+                raise ExerciseError(f"every draw is rejected because {reasons[0]} (the first "
+                                    f"{EARLY_REJECTS} draws all were): change the source or "
+                                    "the ranges")
         else:
             raise ExerciseError(f"variant {k}: no good draw in {MAX_TRIES} tries; the last "
-                                f"was rejected because {reason}")
+                                f"was rejected because {reasons[-1]}")
     return variants
+
+
+def _drawn(template: Template, k: int, seed: str | int, leaves: dict[str, str],
+           seen: set[tuple[str, ...]]) -> tuple[Variant | None, str]:
+    """The variant of a draw, or None and why it makes no good one."""
+    if tuple(leaves.values()) in seen:
+        return None, "every draw repeats an earlier variant (widen the ranges)"
+    try:
+        variant = Variant(template, k, str(seed), leaves, _solve(template, leaves))
+        reason = degenerate(variant)
+    except ScalarGradError as err:  # a log of a negative number, an overflow, …
+        return None, f"it cannot be computed ({err})"
+    return (None if reason else variant), reason
 
 
 def _solve(template: Template, leaves: dict[str, str]) -> Worksheet:

@@ -144,8 +144,8 @@ def fitted(link: Link, quantity: Quantity, subject: Subject) -> list[float]:
 
 def _fits(claims: tuple[Claim, ...], q: Quantity) -> bool:
     entry = claims[0].entry
-    if not isinstance(q, Array):
-        return not entry
+    if not isinstance(q, Array) or not entry:  # a number for a number only (not a 1-vector)
+        return not isinstance(q, Array) and not entry
     if len(entry) == 1:
         return q.is_vector
     rows = max(c.entry[0] for c in claims)

@@ -26,6 +26,7 @@ from dataclasses import replace
 
 from ..calculus import partials
 from ..engine import Value, topological_order
+from ..limits import MAX_VERDICTS
 from ..wording import plural
 from ..worksheet import (
     Array,
@@ -221,7 +222,19 @@ def _scalar_claim(worksheet: Worksheet, claim: Claim) -> bool:
 
 
 def _within_budget(worksheet: Worksheet, claims: list[Claim]) -> None:
-    """Raise a `WorksheetError` at the first claim that takes the work past `MAX_STEPS`."""
+    """Raise a `WorksheetError` at the first link that takes the verdicts past
+    `MAX_VERDICTS`, or the first claim that takes the work past `MAX_STEPS`."""
+    verdicts = 0
+    for chain in worksheet.chains:
+        size = _size(worksheet, chain.subject.name)
+        if chain.subject.top is not None:
+            size *= _size(worksheet, chain.subject.top)
+        for link in chain.links:
+            verdicts += len(link.claims) if link.kind == "number" else size
+            if verdicts > MAX_VERDICTS:
+                raise _too_much(worksheet, f"more than {MAX_VERDICTS:,} verdicts (claimed "
+                                "numbers and formula entries) up to here", link,
+                                f"at most {MAX_VERDICTS:,} verdicts per worksheet; split it")
     steps = 0
     counted: set[str] = set()
     for claim in claims:
@@ -232,11 +245,21 @@ def _within_budget(worksheet: Worksheet, claims: list[Claim]) -> None:
         steps += sum(len(topological_order(t)) for t in
                      (top.entries if isinstance(top, Array) else (top,)) if isinstance(t, Value))
         if steps > MAX_STEPS:
-            raise WorksheetError(
-                f"too much to check: the derivatives claimed up to here need more than "
-                f"{MAX_STEPS:,} steps of backpropagation", claim.line, claim.column,
-                f"claim derivatives of fewer different nodes ({len(counted)} so far)",
-                worksheet.source)
+            raise _too_much(worksheet, f"the derivatives claimed up to here need more than "
+                            f"{MAX_STEPS:,} steps of backpropagation", claim,
+                            f"claim derivatives of fewer different nodes ({len(counted)} "
+                            "so far)")
+
+
+def _too_much(worksheet: Worksheet, what: str, at: Link | Claim, hint: str) -> WorksheetError:
+    return WorksheetError(f"too much to check: {what}", at.line, at.column, hint,
+                          worksheet.source)
+
+
+def _size(worksheet: Worksheet, name: str) -> int:
+    """The entries of ``name`` (1 for a number, or for an expression's text)."""
+    quantity = worksheet.arrays.get(name)
+    return len(quantity.entries) if quantity is not None else 1
 
 
 def _position(claim: Claim) -> tuple[int, int]:

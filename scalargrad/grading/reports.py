@@ -86,12 +86,17 @@ class GradedFile:
 
 def grade_file(path: str | Path, shown_as: str | None = None) -> GradedFile:
     """Read and grade the worksheet at ``path``; a file that cannot be read or checked is
-    returned with its error (one line, with line and column) instead of raising."""
+    returned with its error (one line, with line and column) instead of raising; so is
+    one that meets a defect of scalargrad (said as such), so that one file never stops the
+    report of a class."""
     file = str(path) if shown_as is None else shown_as
     try:
         return GradedFile(file, check(load(path)))
     except ScalarGradError as err:
         return GradedFile(file, error=str(err))
+    except Exception as err:  # a defect in scalargrad: one row, not a crash
+        return GradedFile(file, error=f"internal error ({type(err).__name__}: {err}); "
+                                      "please report it with this file")
 
 
 def class_summary(files: Sequence[GradedFile], fmt: str = "text") -> str:

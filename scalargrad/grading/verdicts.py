@@ -9,6 +9,7 @@ formula, or one true at the worksheet's point only (see `scalargrad.grading.chec
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 from ..typeset import format_number, markdown_escape
@@ -219,6 +220,11 @@ def shortened(written: str) -> str:
 
 
 def code_span(text: str) -> str:
-    """An inline code span in a table cell (a ``|`` would end the cell: GFM escapes it)."""
-    escaped = text.replace("|", "\\|")
-    return f"`{escaped}`"
+    """``text`` as an inline code span in a table cell, shown as text whatever it holds: on
+    one line (a line break would end the row), ``|`` escaped (it would end the cell), and
+    fenced by more backticks than any run inside it (a backtick would end the span and
+    let what follows be Markdown or raw HTML)."""
+    escaped = re.sub(r"[\x00-\x1f\x7f\u2028\u2029]", " ", text).replace("|", "\\|")
+    fence = "`" * (max((len(run) for run in re.findall("`+", escaped)), default=0) + 1)
+    pad = " " if escaped[:1] == "`" or escaped[-1:] == "`" else ""
+    return f"{fence}{pad}{escaped}{pad}{fence}"

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from ..calculus import partials
 from ..engine import ScalarGradError, Value, sum_values
+from ..limits import MAX_EVALUATIONS, MAX_TOTAL_ENTRIES, Budget, LimitExceeded
 from ..wording import plural
 from .arrays import MAX_ENTRIES, Array, Quantity, Scalar, described, entrywise, product, simplified
 from .derivative_graphs import partial_graphs, plain
@@ -45,6 +46,18 @@ Environment = Mapping[str, Quantity]
 DerivativeOf = Callable[[Derivative], Quantity]
 
 
+class Work:
+    """One worksheet's budget (`scalargrad.limits`): the operations evaluated, function
+    bodies included, and the entries of every vector and matrix made; and the value of
+    each function call already made (``F_k(t) = F_{k-1}(t) + F_{k-1}(t)`` evaluates
+    ``F_{k-1}(t)`` once, not 2ᵏ times)."""
+
+    def __init__(self) -> None:
+        self.operations = Budget(MAX_EVALUATIONS, "operations evaluated")
+        self.entries = Budget(MAX_TOTAL_ENTRIES, "vector and matrix entries")
+        self.calls: dict[tuple, tuple[object, Quantity]] = {}
+
+
 def number(node: Num) -> float:
     """A literal's value as a float (the tokenizer refused the ones too large)."""
     return float(node.text)
@@ -63,16 +76,20 @@ class Evaluator:
     def __init__(self, env: Environment, functions: Mapping[str, Function] | None = None,
                  derivative: DerivativeOf | None = None,
                  leaves: list[tuple[Num, Value]] | None = None,
-                 numbers: Mapping[int, Quantity] | None = None) -> None:
+                 numbers: Mapping[int, Quantity] | None = None,
+                 work: Work | None = None) -> None:
         self.env = env
         self.functions = functions or {}
         self.derivative = derivative
         self.leaves = leaves
         self.numbers = numbers or {}
+        self.work = work or Work()
 
     def __call__(self, node: Node) -> Quantity:
         try:
             return self.value(node)
+        except LimitExceeded as err:
+            raise error(str(err), node.at, err.hint) from None
         except (ScalarGradError, OverflowError, ZeroDivisionError, ValueError) as err:
             if isinstance(err, WorksheetError):
                 raise
@@ -82,6 +99,13 @@ class Evaluator:
     def value(self, node: Node) -> Quantity:
         if self.numbers and id(node) in self.numbers:
             return self.numbers[id(node)]
+        self.work.operations.spend()
+        result = self.computed(node)
+        if isinstance(result, Array):
+            self.work.entries.spend(len(result.entries))
+        return result
+
+    def computed(self, node: Node) -> Quantity:
         if isinstance(node, Num):
             if self.leaves is None:
                 return number(node)
@@ -175,12 +199,16 @@ class Evaluator:
     def binary(self, node: Binary) -> Quantity:
         left = self.value(node.left)
         if node.op == "**" and self.leaves is not None:  # an exponent stays a number
-            right = Evaluator(self.env, self.functions, self.derivative).value(node.right)
+            right = Evaluator(self.env, self.functions, self.derivative,
+                              work=self.work).value(node.right)
         else:
             right = self.value(node.right)
 
         def scalar(op: str) -> Callable[[Scalar, Scalar], Scalar]:
-            return lambda a, b: _scalar(op, a, b, node.at)
+            def apply(a: Scalar, b: Scalar) -> Scalar:
+                self.work.operations.spend()  # one per entry of an array's work
+                return _scalar(op, a, b, node.at)
+            return apply
 
         if node.op in {"·", "@", "*", "⊙", ""}:
             return product(node.op, left, right, scalar("*"), node.at)
@@ -220,6 +248,18 @@ class Evaluator:
         return self.composed(node, arguments)
 
     def composed(self, node: Apply, arguments: list[Scalar]) -> Quantity:
+        """The functions applied in turn.  Inside a function's body, a call made before in
+        the same scope with the same arguments (the same nodes) gives the value it gave
+        then (a formula's own calls each draw their own nodes, as written)."""
+        if not isinstance(self.env, ChainMap):
+            return self.applied(node, arguments)
+        key = (node.functions, id(self.env),
+               *(x if isinstance(x, float) else id(x) for x in arguments))
+        if key not in self.work.calls:  # what the ids stand for is kept: no id is reused
+            self.work.calls[key] = ((self.env, arguments), self.applied(node, arguments))
+        return self.work.calls[key][1]
+
+    def applied(self, node: Apply, arguments: list[Scalar]) -> Quantity:
         result: Quantity = 0.0
         for name in reversed(node.functions):
             function = self.functions[name]
@@ -229,8 +269,8 @@ class Evaluator:
                             f"{name}({', '.join(function.parameters)}) is defined on line "
                             f"{function.line}")
             scope = ChainMap(dict(zip(function.parameters, arguments)), self.env)
-            result = Evaluator(scope, self.functions, self.derivative, self.leaves)(
-                function.body)
+            result = Evaluator(scope, self.functions, self.derivative, self.leaves,
+                               work=self.work)(function.body)
             arguments = _flat([result], node.at)
         return result
 
@@ -345,8 +385,9 @@ def _checked(value: Scalar, at: Token) -> Scalar:
 
 
 def evaluate(node: Node, env: Environment, functions: Mapping[str, Function] | None = None,
-             derivative: DerivativeOf | None = None) -> Quantity:
+             derivative: DerivativeOf | None = None, work: Work | None = None) -> Quantity:
     """The value of a formula: a float when it uses numbers only, else `Value` nodes (an
-    `Array` of them for a vector or matrix)."""
-    return Evaluator(env, functions, derivative)(node)
+    `Array` of them for a vector or matrix); ``work`` is the budget it spends (a
+    worksheet's, shared by all its formulas)."""
+    return Evaluator(env, functions, derivative, work=work)(node)
 

@@ -14,7 +14,7 @@ from .. import worksheets as shipped_worksheets
 from ..calculus import partials
 from ..engine import Value, sum_values
 from .arrays import Array, Quantity
-from .evaluation import Function, evaluate
+from .evaluation import Function, Work, evaluate
 from .model import BLANK, Chain, Claim, Definition, Link, Subject, Worksheet
 from .prescan import (
     EQUALS,
@@ -244,6 +244,7 @@ class _Reader:
         self.exponents: list[Token] = []  # numbers such as 2e1, in case e1 is a name
         self.function_uses: list[tuple[Node, set[str]]] = []
         self.rounded: dict[str, str] = {}  # given ≈ number: the number as written
+        self.work = Work()  # the budget of the whole worksheet
 
     def read(self) -> Worksheet:
         self.lines = lines(self.text)
@@ -263,10 +264,12 @@ class _Reader:
             self.run(statement)
         values = {n: v for n, v in self.names.items() if isinstance(v, Value)}
         arrays = {n: v for n, v in self.names.items() if isinstance(v, Array)}
-        if not values:
-            raise WorksheetError("the worksheet defines nothing" if not arrays else
-                                 "the worksheet defines no single number (the loss)",
+        if not values and not arrays:
+            raise WorksheetError("the worksheet defines nothing",
                                  hint="write one assignment a line, e.g. x = 1")
+        if not values and self.loss is None:  # vectors and matrices only: no loss needed
+            return Worksheet(values, self.defined_on, self.claims, "", arrays=arrays,
+                             functions=self.functions, chains=self.chains)
         loss = self.loss.text if self.loss else next(reversed(values))
         if loss not in values:
             if loss in arrays:
@@ -417,7 +420,7 @@ class _Reader:
                 self.require(used.at, inside=definition)
             if any(derivatives_in(definition.formula)):
                 definition = self.update(definition, target)
-            value = evaluate(definition.formula, self.names, self.functions)
+            value = evaluate(definition.formula, self.names, self.functions, work=self.work)
             self.names[target.text] = _named(value, target.text)
         if statement.kind in {"function", "expression"}:
             subject = self.expression_subject(statement)
@@ -467,6 +470,7 @@ class _Reader:
                 variables.append(used.name)
             else:
                 self.require(used.at)
+        self.require_derivatives(lhs)
         first, last = statement.lhs[0], statement.lhs[-2]
         if statement.kind == "function":
             parameters = self.functions[statement.target.text].parameters
@@ -507,11 +511,15 @@ class _Reader:
         for used in names_in(node):
             if used.name not in scope:
                 self.require(used.at)
+        self.require_derivatives(node)
+        kind = "working" if is_numeric(node) else "formula"
+        return Link(kind, node, text, first.line, first.column)
+
+    def require_derivatives(self, node: Node) -> None:
+        """Both names of every ∂U/∂V in ``node`` must be defined above."""
         for atom in derivatives_in(node):
             for name in (atom.top, atom.bottom):
                 self.require(Token("name", name, atom.at.line, atom.at.column))
-        kind = "working" if is_numeric(node) else "formula"
-        return Link(kind, node, text, first.line, first.column)
 
     def scalar(self, subject: Subject) -> bool:
         """Is the subject one number (a scalar name, or ∂ of one by one)?"""
