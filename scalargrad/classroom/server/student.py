@@ -14,12 +14,19 @@ import unicodedata
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from .app import Class
 from .lesson import MAX_ANSWER, Mark
-from .pages import message, page
+from .pages import (
+    ANIMATION_SCRIPT,
+    ANIMATION_STYLE,
+    animation_page,
+    animation_parts,
+    message,
+    page,
+)
 from .security import (
     STUDENT_COOKIE,
     VISITOR_COOKIE,
@@ -36,6 +43,7 @@ MAX_NAME = 80
 
 def routes(the_class: Class) -> list[Route]:
     c = the_class
+    style, script = animation_parts()
 
     async def start(request: Request) -> Response:
         if await run_in_threadpool(_me, c, request):
@@ -135,9 +143,26 @@ def routes(the_class: Class) -> list[Route]:
         svg = await run_in_threadpool(c.lesson.solution_svg, number)
         return JSONResponse({"svg": svg, "walkthrough": c.lesson.walkthrough(number)})
 
+    async def animation(request: Request) -> Response:
+        found = await caller(request)
+        if isinstance(found, Response):
+            return found
+        me, row = found
+        if not row.released:
+            return message("Not yet", "The animation of your variant is shown once the "
+                           "teacher releases the solution.", 403)
+        return animation_page(await run_in_threadpool(c.lesson.animation, me["variant"]))
+
+    async def animation_code(request: Request) -> Response:
+        if request.url.path == ANIMATION_SCRIPT:
+            return PlainTextResponse(script, media_type="text/javascript")
+        return PlainTextResponse(style, media_type="text/css")
+
     return [Route("/", start), Route("/join", join, methods=["POST"]),
             Route("/class", class_page), Route("/api/state", state),
-            Route("/api/answer", answer, methods=["POST"]), Route("/api/solution", solution)]
+            Route("/api/answer", answer, methods=["POST"]), Route("/api/solution", solution),
+            Route("/animation", animation), Route(ANIMATION_SCRIPT, animation_code),
+            Route(ANIMATION_STYLE, animation_code)]
 
 
 def clean_name(text: str) -> str:
