@@ -8,6 +8,7 @@ hints, what the checker says) about the number the student typed.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import secrets
 import unicodedata
@@ -39,6 +40,8 @@ from .security import (
 from .store import ClassRow
 
 MAX_NAME = 80
+COMMIT_SECONDS = 60
+"""The longest an answer waits for its commit before the request fails (and is resent)."""
 
 
 def routes(the_class: Class) -> list[Route]:
@@ -111,26 +114,15 @@ def routes(the_class: Class) -> list[Route]:
                              "answers": [_reply(row, a) for a in mine.values()]})
 
     async def answer(request: Request) -> Response:
-        found = await caller(request)
-        if isinstance(found, Response):
-            return found
-        me, row = found
-        if not csrf_ok(request, row.secret, _session(request)):
-            return JSONResponse({"error": "cross-site request refused"}, 403)
-        try:
-            sent = json.loads(await request.body())
-            box, text, seq = sent["box"], sent["text"], sent["seq"]
-            if (box not in c.lesson.by_id or not isinstance(text, str)
-                    or not isinstance(seq, int) or not 0 <= seq < 2**31):
-                raise ValueError
-        except (ValueError, KeyError, TypeError):
-            return JSONResponse({"error": "send {box, text, seq}: a box of your chart, "
-                                          "the text typed and a sequence number"}, 400)
-        if not row.is_open or row.released:
-            return JSONResponse({"error": "the exercise is closed"}, 409)
-        text = text.strip()[:MAX_ANSWER]
-        saved = await run_in_threadpool(_grade_and_save, c, me, row, box, text, seq)
-        return JSONResponse(_reply(row, saved))
+        body = await request.body()
+        graded = await run_in_threadpool(_graded, c, request, body)  # one trip to a thread
+        if isinstance(graded, Response):
+            return graded
+        me, row, kept = graded
+        committed = asyncio.wrap_future(c.store.save(me["id"], **kept))
+        if not await asyncio.wait_for(committed, COMMIT_SECONDS):  # a newer one is stored
+            kept = (await run_in_threadpool(c.store.answers_of, me["id"]))[kept["box"]]
+        return JSONResponse(_reply(row, kept))
 
     async def solution(request: Request) -> Response:
         found = await caller(request)
@@ -210,19 +202,35 @@ def _address(request: Request) -> str:
     return request.client.host if request.client else "?"
 
 
-def _grade_and_save(c: Class, me: dict, row: ClassRow, box: str, text: str,
-                    seq: int) -> dict:
-    """Mark the answer (diagnosed at once with hints on), commit it, and return what is
-    stored for the box (a newer answer already stored wins)."""
+def _graded(c: Class, request: Request, body: bytes) -> tuple[dict, ClassRow, dict] | Response:
+    """An answer sent, refused (not joined 401, too many 429, cross-site 403, malformed
+    400, closed 409) or graded: (the student, the class's row, what to store)."""
+    found = _me(c, request)
+    if found is None:
+        return JSONResponse({"error": "not joined"}, 401)
+    me, row = found
+    if not c.by_student.allow(f"s{me['id']}"):
+        return too_many()
+    if not csrf_ok(request, row.secret, _session(request)):
+        return JSONResponse({"error": "cross-site request refused"}, 403)
+    try:
+        sent = json.loads(body)
+        box, text, seq = sent["box"], sent["text"], sent["seq"]
+        if (box not in c.lesson.by_id or not isinstance(text, str)
+                or not isinstance(seq, int) or not 0 <= seq < 2**31):
+            raise ValueError
+    except (ValueError, KeyError, TypeError):
+        return JSONResponse({"error": "send {box, text, seq}: a box of your chart, "
+                                      "the text typed and a sequence number"}, 400)
+    if not row.is_open or row.released:
+        return JSONResponse({"error": "the exercise is closed"}, 409)
+    text = text.strip()[:MAX_ANSWER]
     mark = c.lesson.mark(me["variant"], box, text) if text else Mark("empty")
-    if mark.kind == "wrong" and row.feedback == "hints":
+    if mark.kind == "wrong" and row.feedback == "hints":  # diagnosed at once
         mine = {b: a["text"] for b, a in c.store.answers_of(me["id"]).items()}
         mark = c.lesson.diagnose(me["variant"], mine | {box: text}, upto=box)[box]
-    kept = {"box": box, "text": text, "seq": seq, "kind": mark.kind, "note": mark.note,
-            "hint": mark.hint}
-    if c.store.save(me["id"], **kept):
-        return kept
-    return c.store.answers_of(me["id"])[box]  # a newer one came in meanwhile
+    return me, row, {"box": box, "text": text, "seq": seq, "kind": mark.kind,
+                     "note": mark.note, "hint": mark.hint}
 
 
 def _reply(row, stored: dict) -> dict:  # type: ignore[no-untyped-def]
