@@ -132,6 +132,9 @@ def test_no_answer_reaches_a_student_before_release(lesson, url):
     variant = lesson.variant(me["variant"])
     seen += [client.get("/class").text, client.get("/api/solution").text]
     seen += [client.get(f"/static/{f}").text for f in ("student.js", "style.css")]
+    early = client.get("/animation")
+    assert early.status_code == 403
+    seen += [early.text, client.get("/animation.js").text, client.get("/animation.css").text]
     for seq, box in enumerate(lesson.boxes, start=1):  # every box wrong, then cut off
         exact = variant.exact(box.key)
         seen.append(send(client, csrf, box.id, rounded(exact * 1.5 + 0.013), seq).text)
@@ -154,6 +157,27 @@ def test_no_answer_reaches_a_student_before_release(lesson, url):
     released = client.get("/api/solution").json()
     assert rounded(variant.exact(lesson.boxes[-1].key))[:5] in released["svg"] + \
         released["walkthrough"]
+    animation = client.get("/animation").text
+    assert f"{abs(variant.exact(lesson.boxes[-1].key)):.4g}" in animation  # this variant's
+
+
+def test_the_animation_is_served_without_inline_script(lesson, url):
+    app, c = make(lesson, url)
+    client, _ = join(app, c.row())
+    c.store.set(released=True)
+    page = client.get("/animation")
+    assert page.status_code == 200
+    assert "script-src 'self'" in page.headers["content-security-policy"]
+    scripts = re.findall(r"<script([^>]*)>(.*?)</script>", page.text, re.S)
+    assert [a for a, body in scripts if body.strip()] == [' type="application/json" id="steps"']
+    assert ' src="/animation.js"' in [a for a, _ in scripts]
+    assert "<style" not in page.text and "http-equiv" not in page.text
+    code = client.get("/animation.js")
+    assert code.headers["content-type"].startswith("text/javascript")
+    assert "getElementById(\"steps\")" in code.text  # the template's own script
+    assert client.get("/animation.css").headers["content-type"].startswith("text/css")
+    stranger = TestClient(app, base_url="http://127.0.0.1:8000")
+    assert stranger.get("/animation").status_code == 401
 
 
 def test_resending_is_idempotent_and_older_answers_lose(lesson, url):
@@ -204,7 +228,8 @@ def test_every_page_has_the_headers(lesson, url):
     t = teacher(app, row)
     for response in [client.get("/"), client.get("/class"), client.get("/api/state"),
                      t.get("/teacher"), t.get("/teacher/api/state"),
-                     client.get("/static/student.js"), client.get("/teacher")]:
+                     client.get("/static/student.js"), client.get("/teacher"),
+                     client.get("/animation.js")]:
         csp = response.headers["content-security-policy"]
         assert "script-src 'self'" in csp and "unsafe-inline" not in csp
         assert response.headers["x-frame-options"] == "DENY"
@@ -224,7 +249,8 @@ def test_teacher_token_and_cookie(lesson, url):
     assert len(row.teacher_token) * 6 >= 128
     stranger = TestClient(app, base_url="http://127.0.0.1:8000")
     assert stranger.get("/teacher").status_code == 403
-    assert stranger.get("/teacher?token=" + row.teacher_token[:-1] + "x").status_code == 403
+    wrong = row.teacher_token[:-1] + ("x" if row.teacher_token[-1] != "x" else "y")
+    assert stranger.get("/teacher?token=" + wrong).status_code == 403
     for path in ("/teacher/api/state", "/teacher/api/box/b0", "/teacher/grades.csv",
                  "/teacher/submissions.json", "/teacher/events"):
         assert stranger.get(path).status_code == 403, path

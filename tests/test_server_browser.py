@@ -1,6 +1,7 @@
 """The class in Chromium: a teacher and three students in separate sessions at once (join,
 type right and wrong numbers, see marks, the dashboard updates, an answer typed offline
-sent when the network returns, release, export), by keyboard only; screenshots at a
+sent when the network returns, release, each student's own animation under the server's
+CSP, export), by keyboard only; screenshots at a
 phone's size and at 1280 × 720 and 1920 × 1080; an axe-core scan with no serious or
 critical violation on the student's and the teacher's pages.  Uses Debian's Chromium
 through playwright; axe-core from npm (``SCALARGRAD_AXE``: the path of ``axe.min.js``,
@@ -22,6 +23,7 @@ import pytest
 
 from scalargrad.classroom.server import load_lesson
 from scalargrad.classroom.variants import rounded
+from scalargrad.walkthrough import steps
 
 SEED = Path(__file__).parent.parent / "scalargrad" / "worksheets" / "seed001_x1.txt"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -150,6 +152,22 @@ def test_a_class_in_chromium(browser, server, tmp_path):
     for page, _ in students:
         page.wait_for_selector("#solution:not([hidden])", timeout=10_000)
         assert "∂L/∂" in page.inner_text("#walkthrough")
+    # the student's own animation, under the server's CSP (no inline script)
+    page, ctx = students[2]
+    refused: list[str] = []
+    page.on("console", lambda m: refused.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda err: refused.append(str(err)))
+    page.click("a[href='/animation']")
+    page.wait_for_url("**/animation")
+    n = len(steps(lesson.variant(ctx.request.get(student_url.split("/?")[0] +
+                                                 "/api/state").json()["variant"]).root)
+            .of_kind("backward"))
+    page.locator("#counter", has_text=f"step 0 / {n}").wait_for(timeout=10_000)
+    page.keyboard.press("End")
+    page.locator("#counter", has_text=f"step {n} / {n}").wait_for(timeout=5_000)
+    assert "∂L/∂" in page.inner_text("#line")
+    shoot(page, "student-animation-1920x1080", out)
+    assert refused == []
     grades = teacher_ctx.request.get(teacher_url.split("?")[0] + "/grades.csv").text()
     assert len(grades.strip().splitlines()) == 4
     teacher.set_viewport_size({"width": 1280, "height": 720})

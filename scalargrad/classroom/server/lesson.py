@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +31,7 @@ from ...grading.reports import GradedFile, files_json
 from ...graph import pretty_label
 from ...walkthrough import steps
 from ...worksheet import parse
+from ..animation import animate
 from ..variants import Key, Template, Variant, from_expression, load_template, make_variants
 
 NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d{1,3})?")
@@ -85,6 +87,8 @@ class Lesson:
                           key[0] in (None, loss)) for i, key in enumerate(template.asks)]
         self.by_id = {box.id: box for box in self.boxes}
         self._svg_cache: dict[tuple[int, bool], str] = {}
+        self._animations: dict[int, str] = {}
+        self._drawing = threading.Lock()  # drawing sets the variant's .grad for a moment
 
     def variant(self, number: int) -> Variant:
         """Variant ``number`` (1-based)."""
@@ -110,12 +114,23 @@ class Lesson:
         """The variant's worked solution, forward and backward (after release)."""
         return steps(self.variant(number).root).text()
 
+    def animation(self, number: int) -> str:
+        """The variant's backprop animation (`scalargrad.animate`'s page, after
+        release)."""
+        with self._drawing:
+            if number not in self._animations:
+                made = animate(self.variant(number).root,
+                               title=f"{self.name}: backpropagation through your variant")
+                self._animations[number] = made.html  # type: ignore[union-attr]
+        return self._animations[number]
+
     def _svgs(self, number: int, blank: bool) -> str:
-        if (number, blank) not in self._svg_cache:
-            root = self.variant(number).root
-            root.backward()
-            svg = to_svg(root, blank=blank, legend=False)
-            self._svg_cache[number, blank] = svg[svg.index("<svg"):]
+        with self._drawing:
+            if (number, blank) not in self._svg_cache:
+                root = self.variant(number).root
+                root.backward()
+                svg = to_svg(root, blank=blank, legend=False)
+                self._svg_cache[number, blank] = svg[svg.index("<svg"):]
         return self._svg_cache[number, blank]
 
     def mark(self, number: int, box_id: str, text: str) -> Mark:

@@ -28,6 +28,7 @@ from sqlalchemy import (
     String,
     Table,
     UniqueConstraint,
+    bindparam,
     case,
     create_engine,
     event,
@@ -37,8 +38,9 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql.dml import Insert
 
 metadata = MetaData()
 
@@ -122,13 +124,20 @@ class ClassRow:
     version: int
 
 
+POOL = 48
+"""Connections kept open: one for each of the request threads (anyio's 40) and the
+writer, so that no request opens one (a new SQLite connection starts with an empty
+cache and sets its pragmas again)."""
+
+
 def open_engine(url: str) -> Engine:
     """An engine for ``url``; SQLite in WAL mode, synchronous=FULL (a commit survives a
     crash), waiting up to 30 s for a lock."""
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False},
+                               pool_size=POOL, max_overflow=0, pool_timeout=60)
 
         @event.listens_for(engine, "connect")
         def _pragmas(connection, _record) -> None:  # type: ignore[no-untyped-def]
@@ -137,7 +146,9 @@ def open_engine(url: str) -> Engine:
             cursor.execute("PRAGMA synchronous=FULL")
             cursor.close()
         return engine
-    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    # no ping before each use (a round trip per request): a connection the server lost
+    # fails one request, the pool is then renewed, and the browser sends again
+    return create_engine(url, pool_size=30, max_overflow=10, pool_timeout=60)
 
 
 class Store:
@@ -237,10 +248,11 @@ class Store:
         return {r["box"]: dict(r) for r in rows}
 
     def save(self, student_id: int, box: str, text: str, seq: int, kind: str,
-             note: str = "", hint: str = "") -> bool:
-        """Keep the answer unless a newer one (higher ``seq``) is stored; True if kept.
-        Committed when this returns: answers arriving together are committed together
-        (one transaction, one sync to disk), by one writer thread."""
+             note: str = "", hint: str = "") -> Future:
+        """Keep the answer unless a newer one (higher ``seq``) is stored.  Returns at once
+        a future whose result, set only once the answer is committed, is whether it was
+        kept: answers arriving together are committed together (one transaction, one sync
+        to disk), by one writer thread; nobody's thread waits for the disk meanwhile."""
         values = dict(student_id=student_id, box=box, text=text, seq=seq, kind=kind,
                       note=note[:300], hint=hint[:300], at=time.time())
         return self.writer.save(values)
@@ -303,13 +315,14 @@ class GroupCommit:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self.upsert = _upsert(engine.dialect.name)  # built once, not per answer
         self.waiting: queue.Queue[tuple[dict, Future]] = queue.Queue()
         threading.Thread(target=self._run, name="scalargrad-writer", daemon=True).start()
 
-    def save(self, values: dict) -> bool:
+    def save(self, values: dict) -> Future:
         done: Future = Future()
         self.waiting.put((values, done))
-        return done.result(timeout=60)
+        return done
 
     def _run(self) -> None:
         while True:
@@ -318,7 +331,8 @@ class GroupCommit:
                 batch.append(self.waiting.get_nowait())
             try:
                 with self.engine.begin() as db:
-                    kept = [_save_one(db, values) for values, _ in batch]
+                    kept = [db.execute(self.upsert, values).rowcount > 0
+                            for values, _ in batch]
             except Exception as err:
                 for _, done in batch:
                     done.set_exception(err)
@@ -327,14 +341,14 @@ class GroupCommit:
                 done.set_result(ok)
 
 
-def _save_one(db: Connection, values: dict) -> bool:
-    """Within a transaction, one statement: insert the answer, or update the stored one
-    if ``values`` is newer (``INSERT … ON CONFLICT DO UPDATE … WHERE``, in SQLite and
-    PostgreSQL alike); whether it was kept."""
-    dialect_insert = postgresql.insert if db.dialect.name == "postgresql" else sqlite.insert
-    statement = dialect_insert(answers).values(**values)
-    statement = statement.on_conflict_do_update(
+def _upsert(dialect: str) -> Insert:
+    """The one statement that saves an answer: insert it, or update the stored one if the
+    given ``seq`` is newer (``INSERT … ON CONFLICT DO UPDATE … WHERE``, in SQLite and
+    PostgreSQL alike); its row count says whether the answer was kept."""
+    dialect_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = dialect_insert(answers).values({c.name: bindparam(c.name) for c in answers.c})
+    return statement.on_conflict_do_update(
         index_elements=[answers.c.student_id, answers.c.box],
-        set_={k: statement.excluded[k] for k in values if k not in ("student_id", "box")},
+        set_={c.name: statement.excluded[c.name] for c in answers.c
+              if c.name not in ("student_id", "box")},
         where=answers.c.seq < statement.excluded.seq)
-    return db.execute(statement).rowcount > 0

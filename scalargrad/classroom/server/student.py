@@ -8,18 +8,26 @@ hints, what the checker says) about the number the student typed.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import secrets
 import unicodedata
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from .app import Class
 from .lesson import MAX_ANSWER, Mark
-from .pages import message, page
+from .pages import (
+    ANIMATION_SCRIPT,
+    ANIMATION_STYLE,
+    animation_page,
+    animation_parts,
+    message,
+    page,
+)
 from .security import (
     STUDENT_COOKIE,
     VISITOR_COOKIE,
@@ -32,10 +40,13 @@ from .security import (
 from .store import ClassRow
 
 MAX_NAME = 80
+COMMIT_SECONDS = 60
+"""The longest an answer waits for its commit before the request fails (and is resent)."""
 
 
 def routes(the_class: Class) -> list[Route]:
     c = the_class
+    style, script = animation_parts()
 
     async def start(request: Request) -> Response:
         if await run_in_threadpool(_me, c, request):
@@ -103,26 +114,15 @@ def routes(the_class: Class) -> list[Route]:
                              "answers": [_reply(row, a) for a in mine.values()]})
 
     async def answer(request: Request) -> Response:
-        found = await caller(request)
-        if isinstance(found, Response):
-            return found
-        me, row = found
-        if not csrf_ok(request, row.secret, _session(request)):
-            return JSONResponse({"error": "cross-site request refused"}, 403)
-        try:
-            sent = json.loads(await request.body())
-            box, text, seq = sent["box"], sent["text"], sent["seq"]
-            if (box not in c.lesson.by_id or not isinstance(text, str)
-                    or not isinstance(seq, int) or not 0 <= seq < 2**31):
-                raise ValueError
-        except (ValueError, KeyError, TypeError):
-            return JSONResponse({"error": "send {box, text, seq}: a box of your chart, "
-                                          "the text typed and a sequence number"}, 400)
-        if not row.is_open or row.released:
-            return JSONResponse({"error": "the exercise is closed"}, 409)
-        text = text.strip()[:MAX_ANSWER]
-        saved = await run_in_threadpool(_grade_and_save, c, me, row, box, text, seq)
-        return JSONResponse(_reply(row, saved))
+        body = await request.body()
+        graded = await run_in_threadpool(_graded, c, request, body)  # one trip to a thread
+        if isinstance(graded, Response):
+            return graded
+        me, row, kept = graded
+        committed = asyncio.wrap_future(c.store.save(me["id"], **kept))
+        if not await asyncio.wait_for(committed, COMMIT_SECONDS):  # a newer one is stored
+            kept = (await run_in_threadpool(c.store.answers_of, me["id"]))[kept["box"]]
+        return JSONResponse(_reply(row, kept))
 
     async def solution(request: Request) -> Response:
         found = await caller(request)
@@ -135,9 +135,26 @@ def routes(the_class: Class) -> list[Route]:
         svg = await run_in_threadpool(c.lesson.solution_svg, number)
         return JSONResponse({"svg": svg, "walkthrough": c.lesson.walkthrough(number)})
 
+    async def animation(request: Request) -> Response:
+        found = await caller(request)
+        if isinstance(found, Response):
+            return found
+        me, row = found
+        if not row.released:
+            return message("Not yet", "The animation of your variant is shown once the "
+                           "teacher releases the solution.", 403)
+        return animation_page(await run_in_threadpool(c.lesson.animation, me["variant"]))
+
+    async def animation_code(request: Request) -> Response:
+        if request.url.path == ANIMATION_SCRIPT:
+            return PlainTextResponse(script, media_type="text/javascript")
+        return PlainTextResponse(style, media_type="text/css")
+
     return [Route("/", start), Route("/join", join, methods=["POST"]),
             Route("/class", class_page), Route("/api/state", state),
-            Route("/api/answer", answer, methods=["POST"]), Route("/api/solution", solution)]
+            Route("/api/answer", answer, methods=["POST"]), Route("/api/solution", solution),
+            Route("/animation", animation), Route(ANIMATION_SCRIPT, animation_code),
+            Route(ANIMATION_STYLE, animation_code)]
 
 
 def clean_name(text: str) -> str:
@@ -185,19 +202,35 @@ def _address(request: Request) -> str:
     return request.client.host if request.client else "?"
 
 
-def _grade_and_save(c: Class, me: dict, row: ClassRow, box: str, text: str,
-                    seq: int) -> dict:
-    """Mark the answer (diagnosed at once with hints on), commit it, and return what is
-    stored for the box (a newer answer already stored wins)."""
+def _graded(c: Class, request: Request, body: bytes) -> tuple[dict, ClassRow, dict] | Response:
+    """An answer sent, refused (not joined 401, too many 429, cross-site 403, malformed
+    400, closed 409) or graded: (the student, the class's row, what to store)."""
+    found = _me(c, request)
+    if found is None:
+        return JSONResponse({"error": "not joined"}, 401)
+    me, row = found
+    if not c.by_student.allow(f"s{me['id']}"):
+        return too_many()
+    if not csrf_ok(request, row.secret, _session(request)):
+        return JSONResponse({"error": "cross-site request refused"}, 403)
+    try:
+        sent = json.loads(body)
+        box, text, seq = sent["box"], sent["text"], sent["seq"]
+        if (box not in c.lesson.by_id or not isinstance(text, str)
+                or not isinstance(seq, int) or not 0 <= seq < 2**31):
+            raise ValueError
+    except (ValueError, KeyError, TypeError):
+        return JSONResponse({"error": "send {box, text, seq}: a box of your chart, "
+                                      "the text typed and a sequence number"}, 400)
+    if not row.is_open or row.released:
+        return JSONResponse({"error": "the exercise is closed"}, 409)
+    text = text.strip()[:MAX_ANSWER]
     mark = c.lesson.mark(me["variant"], box, text) if text else Mark("empty")
-    if mark.kind == "wrong" and row.feedback == "hints":
+    if mark.kind == "wrong" and row.feedback == "hints":  # diagnosed at once
         mine = {b: a["text"] for b, a in c.store.answers_of(me["id"]).items()}
         mark = c.lesson.diagnose(me["variant"], mine | {box: text}, upto=box)[box]
-    kept = {"box": box, "text": text, "seq": seq, "kind": mark.kind, "note": mark.note,
-            "hint": mark.hint}
-    if c.store.save(me["id"], **kept):
-        return kept
-    return c.store.answers_of(me["id"])[box]  # a newer one came in meanwhile
+    return me, row, {"box": box, "text": text, "seq": seq, "kind": mark.kind,
+                     "note": mark.note, "hint": mark.hint}
 
 
 def _reply(row, stored: dict) -> dict:  # type: ignore[no-untyped-def]

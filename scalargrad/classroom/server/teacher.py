@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+from functools import lru_cache
 
 import segno
 from starlette.concurrency import run_in_threadpool
@@ -35,8 +36,10 @@ def student_address(c: Class, code: str) -> str:
     return f"{c.config.public_url}/?code={code}"
 
 
+@lru_cache(maxsize=8)
 def qr_svg(text: str) -> str:
-    """A QR code of ``text`` as inline SVG (made here: nothing is fetched)."""
+    """A QR code of ``text`` as inline SVG (made here: nothing is fetched; made once for
+    each join code, not on every update of the dashboard)."""
     out = io.BytesIO()
     segno.make(text, error="m").save(out, kind="svg", scale=6, xmldecl=False,
                                      svgns=True, title="QR code of the students' address")
