@@ -416,9 +416,10 @@ def load_template(path: str | Path, every_node: bool = False) -> Template:
     """The template of a worksheet file; its title is the file's first comment, up to a
     colon or a full stop ("# Seed 001, the first training example: x1 = …" gives "Seed
     001, the first training example"), else the file's name."""
+    from .. import worksheets
     from ..worksheet import load
 
-    path = Path(path)
+    path = worksheets.find(path)  # a shipped worksheet by its bare name, as load() finds it
     made = template(load(path), path.stem, every_node)
     return replace(made, title=_first_comment(path.read_text("utf-8")) or made.name)
 
