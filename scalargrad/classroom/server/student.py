@@ -12,6 +12,7 @@ import asyncio
 import json
 import secrets
 import unicodedata
+from collections.abc import Callable
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -124,26 +125,30 @@ def routes(the_class: Class) -> list[Route]:
             kept = (await run_in_threadpool(c.store.answers_of, me["id"]))[kept["box"]]
         return JSONResponse(_reply(row, kept))
 
-    async def solution(request: Request) -> Response:
+    async def released_variant(request: Request, refusal: Callable[[], Response]
+                               ) -> int | Response:
+        """The caller's variant once the solution is released; else the refusal."""
         found = await caller(request)
         if isinstance(found, Response):
             return found
         me, row = found
-        if not row.released:
-            return JSONResponse({"error": "the solution is not released yet"}, 403)
-        number = me["variant"]
+        return me["variant"] if row.released else refusal()
+
+    async def solution(request: Request) -> Response:
+        number = await released_variant(request, lambda: JSONResponse(
+            {"error": "the solution is not released yet"}, 403))
+        if isinstance(number, Response):
+            return number
         svg = await run_in_threadpool(c.lesson.solution_svg, number)
         return JSONResponse({"svg": svg, "walkthrough": c.lesson.walkthrough(number)})
 
     async def animation(request: Request) -> Response:
-        found = await caller(request)
-        if isinstance(found, Response):
-            return found
-        me, row = found
-        if not row.released:
-            return message("Not yet", "The animation of your variant is shown once the "
-                           "teacher releases the solution.", 403)
-        return animation_page(await run_in_threadpool(c.lesson.animation, me["variant"]))
+        number = await released_variant(request, lambda: message(
+            "Not yet", "The animation of your variant is shown once the teacher releases "
+            "the solution.", 403))
+        if isinstance(number, Response):
+            return number
+        return animation_page(await run_in_threadpool(c.lesson.animation, number))
 
     async def animation_code(request: Request) -> Response:
         if request.url.path == ANIMATION_SCRIPT:
