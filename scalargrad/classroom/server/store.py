@@ -16,6 +16,7 @@ import secrets
 import threading
 import time
 from concurrent.futures import Future
+from contextlib import suppress
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -163,15 +164,13 @@ class Store:
         metadata.create_all(self.engine)
         row = self.row()
         if row is None:
-            try:
-                with self.engine.begin() as db:
-                    db.execute(insert(class_).values(
-                        id=1, fingerprint=fingerprint, secret=secrets.token_hex(32),
-                        teacher_token=secrets.token_urlsafe(24), join_code=new_code(),
-                        joining=True, is_open=True, released=False, feedback=feedback,
-                        version=0))
-            except IntegrityError:  # another server process made it first
-                pass
+            # another server process may make it first: then its row is the class
+            with suppress(IntegrityError), self.engine.begin() as db:
+                db.execute(insert(class_).values(
+                    id=1, fingerprint=fingerprint, secret=secrets.token_hex(32),
+                    teacher_token=secrets.token_urlsafe(24), join_code=new_code(),
+                    joining=True, is_open=True, released=False, feedback=feedback,
+                    version=0))
         with self.engine.connect() as db:
             stored = db.execute(select(class_.c.fingerprint)).scalar_one()
         if stored != fingerprint:
