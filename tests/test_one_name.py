@@ -73,3 +73,16 @@ def test_every_step_line_names_nodes_as_the_chart_draws_them(demo: str, run_demo
             assert name in drawn, (name, step.text)
             checked += 1
     assert checked >= 3 * len(walk)
+
+
+@pytest.mark.parametrize("k", [1, 2, 3])
+def test_seed001_names_each_example_alike_everywhere(k: int, run_demo) -> None:
+    """Example k's inputs are xk1, xk2 in `sg.examples.seed001`, the demo and the shipped
+    ``seed001_xk.txt`` (the notes write X21, X31 on their working pages)."""
+    x, y = examples.SEED001_EXAMPLES[k - 1]
+    want = named(examples.seed001(x, y)["L"])
+    assert {f"x{k}1", f"x{k}2"} <= want
+    g, _, _ = run_demo("seed001")
+    assert named(g["per_example"][k - 1]["L"]) == want
+    sheet = SHIPPED / f"seed001_x{k}.txt"
+    assert named(parse(sheet.read_text(encoding="utf-8"), str(sheet)).root) == want
