@@ -100,10 +100,12 @@ def animate(
     as for `scalargrad.draw`. ``zoom``: start with the view following each step (True) or
     showing the whole chart (False); the default follows when the whole chart would be too
     small to read in the window (a whole MLP); the Z key switches. ``view``: ``"full"``,
-    ``"neuron"`` or ``"layer"``, as for `scalargrad.draw` (a network's neurons as boxes;
-    the steps inside a box are then not drawn). The gradients shown
-    are ∂root/∂node computed from the recorded local derivatives: ``root.backward()``
-    need not have been called, and the graph's ``.grad`` values are left as they were.
+    ``"neuron"`` or ``"layer"``, as for `scalargrad.draw` (a network's neurons as boxes: a
+    step about a node inside a box marks the box, and every name its line uses that the
+    chart does not draw is written in its box's heading and said in the caption). The
+    gradients shown are ∂root/∂node computed from the recorded local derivatives:
+    ``root.backward()`` need not have been called, and the graph's ``.grad`` values are
+    left as they were.
 
     >>> import tempfile, pathlib
     >>> from scalargrad import Value
@@ -154,7 +156,7 @@ def _users(order: list[Value]) -> dict[Value, list[Value]]:
 class Drawn(NamedTuple):
     """How a node is drawn: the chart element (``box``), whether the node is folded into
     it, and where a reader finds it: the ``layer`` ("layer 1") and the ``part`` of it
-    ("neuron 2" in a neuron view, the row "n2" of the layer's box in a layer view)."""
+    ("neuron 2" in a neuron view, "row n2" of the layer's box in a layer view)."""
 
     box: str
     folded: bool
@@ -176,7 +178,7 @@ def drawn_as(order: list[Value], ids: dict[Value, str], view: str) -> dict[Value
         layer, neuron = groups[node]
         drawn[node] = (Drawn(ids[outputs[layer, neuron]], True, f"layer {layer}",
                              f"neuron {neuron}") if view == "neuron" else
-                       Drawn(f"layer{layer}", True, f"layer {layer}", f"n{neuron}"))
+                       Drawn(f"layer{layer}", True, f"layer {layer}", f"row n{neuron}"))
     return drawn
 
 
