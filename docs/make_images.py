@@ -31,7 +31,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 import scalargrad as sg
-from scalargrad.examples import seed001
+from scalargrad.examples import neuron, seed001
 from scalargrad.worksheet import load
 
 IMAGES = Path(__file__).resolve().parent / "images"
@@ -80,17 +80,14 @@ def animations(folder: Path) -> None:
     nodes = seed001()
     page = sg.animate(nodes["L"], folder / "seed001.html")
     screenshot(page, IMAGES / "animation.png", 31)
-    x1, w1 = sg.Value(2.0, "x1"), sg.Value(-3.0, "w1")
-    x2, w2, b = sg.Value(0.0, "x2"), sg.Value(1.0, "w2"), sg.Value(6.8813735870195432, "b")
-    o = (x1 * w1 + x2 * w2 + b).tanh()
-    o.label = "o"
+    o = neuron()["o"]  # named as in the lecture, its demo and its worksheet
     screenshot(sg.animate(o, folder / "neuron.html"), IMAGES / "demo_neuron_animation.png", 4)
 
 
 DEMO_PICTURES = {
     # demo: {its output (under SCALARGRAD_DEMO_OUT): the picture in docs/images}
     "seed001": {"seed001/x1.svg": "demo_seed001_chart.png"},  # the chart of example x1
-    "seed002": {"seed002/path_W11.svg": "demo_seed002_path.png"},  # ∂L/∂W11's paths
+    "seed002": {"seed002/path_w11.svg": "demo_seed002_path.png"},  # ∂L/∂w11's paths
     "seed003": {"seed003/predictions.png": "demo_digits_predictions.png"},  # trained, 8 epochs
     "seed004": {"seed004/regions.png": "demo_spiral_regions.png"},  # trained, 200 steps
     "moons": {"moons/boundary.png": "demo_moons_boundary.png"},  # trained, 100 steps

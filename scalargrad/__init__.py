@@ -16,7 +16,7 @@ exercises) and `compiler` (batches). Each folder imports only from the ones abov
 
 from typing import NoReturn
 
-from . import losses, nn, optim, worksheets
+from . import examples, losses, nn, optim, worksheets
 from .calculus import GradcheckResult, grad, gradcheck, jacobian, numeric_grad
 from .engine import (
     DivisionByZero,
@@ -117,6 +117,7 @@ __all__ = [
     "compile",
     "dot",
     "draw",
+    "examples",
     "exercise",
     "grad",
     "gradcheck",

@@ -24,6 +24,9 @@ NN_LABEL = re.compile(r"L(\d+)\.n(\d+)\.(?:w(\d+)|b)")
 """The label `scalargrad.nn` gives a parameter: layer, neuron, input (none for a bias)."""
 _INDEXED = re.compile(r"(?P<base>[^\W\d_]+)(?:_?(?P<digits>\d+)|_\{?(?P<sub>[^{}]+?)\}?)?"
                       r"(?:\^\{?(?P<sup>[^{}]+?)\}?)?")
+_COMPOUND = re.compile(r"(?:[^\W\d_]+\d+){2,}")
+"""A name made of indexed names, as a product is often named: ``x1w1`` (x₁·w₁)."""
+_PIECE = re.compile(r"([^\W\d_]+)(\d+)")
 _WORD = re.compile(r"[^\W\d_]\w*(?:\^\{?[^\W_]+\}?)?")
 """A name inside a longer label: ``z_h1`` in ``σ(z_h1)``."""
 
@@ -47,8 +50,10 @@ def pretty_label(label: str) -> str:
     ``_`` and an index (``x_1``, ``x_{ij}``), gets the index as subscript, and ``^n`` as
     superscript, when every character has a Unicode sub/superscript form. The nn's
     ``L{layer}.n{neuron}.w{input}`` becomes w with subscript neuron, input and superscript
-    (layer); ``L{layer}.n{neuron}.b`` becomes b with subscript neuron. In a longer label
-    each name is shown so (``σ(z_h1)`` → σ(zₕ₁)); anything else is shown as it is.
+    (layer); ``L{layer}.n{neuron}.b`` becomes b with subscript neuron. A name made of
+    several such names (``x1w1``, a product's name) gets each index as subscript: x₁w₁.
+    In a longer label each name is shown so (``σ(z_h1)`` → σ(zₕ₁)); anything else is
+    shown as it is.
     """
     nn = NN_LABEL.fullmatch(label)
     if nn:
@@ -62,7 +67,9 @@ def pretty_label(label: str) -> str:
 
 
 def _pretty_name(name: str) -> str:
-    """One name with its index as subscript (``w12`` → w₁₂), or as it is."""
+    """One name with its index as subscript (``w12`` → w₁₂; ``x1w1`` → x₁w₁), or as it is."""
+    if _COMPOUND.fullmatch(name):
+        return _PIECE.sub(lambda piece: piece[1] + piece[2].translate(_SUB), name)
     m = _INDEXED.fullmatch(name)
     if not m or not (m["digits"] or m["sub"] or m["sup"]):
         return name

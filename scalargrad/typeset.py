@@ -47,14 +47,16 @@ def latex_name(label: str) -> str:
 
     >>> latex_name("w12"), latex_name("ŷ"), latex_name("L1.n1.w2"), latex_name("λ")
     ('w_{12}', '\\hat{y}', '\\text{L1.n1.w2}', '\\lambda')
-    >>> latex_name("w5⁺"), latex_name("σ'")
-    ('w_{5}^{+}', "\\sigma'")
+    >>> latex_name("w5⁺"), latex_name("σ'"), latex_name("x1w1")
+    ('w_{5}^{+}', "\\sigma'", 'x_{1}w_{1}')
     """
     base = label.rstrip("⁺'")
     if base and base != label:  # an updated weight w5⁺, a derivative w'
         marks = label[len(base):]
         pluses = "+" * marks.count("⁺")
         return latex_name(base) + "'" * marks.count("'") + (f"^{{{pluses}}}" if pluses else "")
+    if re.fullmatch(r"(?:[A-Za-z]+\d+){2,}", label):  # x1w1, a product's name: x₁w₁
+        return "".join(latex_name(piece) for piece in re.findall(r"[A-Za-z]+\d+", label))
     match = re.fullmatch(r"([^\W\d_]+?)_?(\d*)", unicodedata.normalize("NFC", label))
     letters = _latex_letters(match.group(1)) if match else None
     if letters is None:

@@ -7,8 +7,11 @@ gradient test compares backprop with something the engine did not compute.
 from __future__ import annotations
 
 import os
+import runpy
 import shutil
+import sys
 from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -121,3 +124,17 @@ def class_db_url(request, tmp_path) -> Iterator[str]:
     with engine.begin() as db:
         db.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
     engine.dispose()
+
+
+@pytest.fixture
+def run_demo(tmp_path, monkeypatch, capsys):
+    """Run demos/NAME.py in fast mode with its pictures in tmp_path; return (globals, out)."""
+
+    def run(name: str) -> tuple[dict, str, Path]:
+        monkeypatch.setenv("SCALARGRAD_DEMO_FAST", "1")
+        monkeypatch.setenv("SCALARGRAD_DEMO_OUT", str(tmp_path))
+        monkeypatch.setattr(sys, "argv", [name])
+        namespace = runpy.run_module(f"scalargrad.demos.{name}", run_name="__main__")
+        return namespace, capsys.readouterr().out, tmp_path / name
+
+    return run

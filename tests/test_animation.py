@@ -688,3 +688,33 @@ def test_tooltips_tell_no_more_than_the_chart(browser, tmp_path):
     assert "grad = 1.0" in after[root_id]
     assert all("grad = ?" in tip for node, tip in after.items()
                if node != root_id and tip and "grad" in tip)
+
+
+HEADINGS = """(() => Object.fromEntries(Array.from(
+  document.querySelectorAll("#chart g.node"),
+  (g) => [g.id, Array.from(g.querySelectorAll("text"), (t) => t.textContent).slice(0, 2)])))()"""
+
+
+@pytest.mark.parametrize("view", ["neuron", "layer"])
+def test_a_collapsed_step_writes_its_names_in_their_boxes(view, browser, tmp_path):
+    """By neuron or by layer, a step writes the name of each node it uses from inside a
+    box in that box's heading (its own node in the marked box), says in the caption where
+    they are, and the next step puts the headings back."""
+    loss = big_mlp_loss()
+    page = sg.animate(loss, tmp_path / "p.html", view=view)
+    steps = page_steps(page.read_text("utf-8"))
+    browser.open(page)
+    before = browser.js(HEADINGS)
+    seen = 0
+    for k, step in enumerate(steps, start=1):
+        browser.press("ArrowRight")
+        headings = browser.js(HEADINGS)
+        first = dict(reversed(step.get("inside", [])))  # the first name listed in each box
+        for box, words in headings.items():
+            want = before[box] if box not in first else [before[box][0], first[box]]
+            assert words == want, (k, box, words, step)
+        caption = browser.js('document.getElementById("caption").textContent')
+        assert caption.endswith(step["where"] if "where" in step else f"{len(steps)}"), caption
+        seen += len(first)
+    assert seen > len(steps)
+    assert browser.problems() == []

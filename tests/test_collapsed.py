@@ -60,3 +60,39 @@ def test_every_step_of_a_collapsed_animation_marks_something_drawn(view: str) ->
             folded += 1
             assert step["inside"]  # the name of the node inside the box
     assert folded > len(steps) / 2  # most of an MLP's nodes are inside its neurons
+
+
+NAME = re.compile(r"(?<![\w.])[^\W\d_][\w\u0300-\u036f⁽⁾]*")
+"""A name in a step line: a letter, then letters, digits, sub- and superscripts (w₁₁⁽¹⁾);
+not the e of a number such as 1e−09."""
+
+
+@pytest.mark.parametrize("view", ["neuron", "layer"])
+@pytest.mark.parametrize("sizes", [[8, 1], [3, 2, 1]])
+def test_a_collapsed_step_line_names_only_what_the_chart_shows(view: str, sizes: list[int]
+                                                               ) -> None:
+    """Each name in a step line is a text of the chart, or is said to be inside a box the
+    chart draws: the step lists it with that box, and its caption names both."""
+    net = sg.nn.MLP(2, sizes, act="tanh", seed=0)
+    loss = sg.losses.mse(net([0.5, -1.0]) if sizes[-1] > 1 else [net([0.5, -1.0])],
+                         [1.0] * sizes[-1])
+    html = sg.animate(loss, view=view).html
+    ids, steps = page_parts(html)
+    tree = ET.fromstring(html[html.index("<svg"):html.index("</svg>") + 6].encode("utf-8"))
+    drawn = {"".join(t.itertext()).strip() for t in tree.iter(f"{SVG}text")}
+    titles = {g.get("id"): "".join(next(g.iter(f"{SVG}text")).itertext()).strip()
+              for g in tree.iter(f"{SVG}g")
+              if g.get("id") in ids and next(g.iter(f"{SVG}text"), None) is not None}
+    undrawn = 0
+    for step in steps:
+        assert step.get("mark", step["node"]) in ids, step  # (a) it marks a drawn node
+        inside = dict(step.get("inside", []))
+        for name in NAME.findall(step["text"]):
+            if name in drawn:
+                continue
+            undrawn += 1
+            assert name in inside, (name, step["text"])  # (b) or says which box holds it
+            box = inside[name]
+            assert box in ids and box in {step.get("mark"), *step["from"]}, (name, step)
+            assert name in step["where"] and titles[box] in step["where"], (titles[box], step)
+    assert undrawn > len(steps)  # the weights and the pre-activations are inside boxes

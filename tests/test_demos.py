@@ -7,7 +7,6 @@ produce are checked against references computed here with `math`/numpy, not the 
 from __future__ import annotations
 
 import math
-import runpy
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -27,20 +26,6 @@ SEED001_EXAMPLES = [((1.0, 2.0), 8.0), ((1.0, 3.0), 11.0), ((2.0, 2.0), 10.0)]
 
 def sigmoid(z: float) -> float:
     return 1 / (1 + math.exp(-z))
-
-
-@pytest.fixture
-def run_demo(tmp_path, monkeypatch, capsys):
-    """Run demos/NAME.py in fast mode with its pictures in tmp_path; return (globals, out)."""
-
-    def run(name: str) -> tuple[dict, str, Path]:
-        monkeypatch.setenv("SCALARGRAD_DEMO_FAST", "1")
-        monkeypatch.setenv("SCALARGRAD_DEMO_OUT", str(tmp_path))
-        monkeypatch.setattr(sys, "argv", [name])
-        namespace = runpy.run_module(f"scalargrad.demos.{name}", run_name="__main__")
-        return namespace, capsys.readouterr().out, tmp_path / name
-
-    return run
 
 
 def assert_png(path: Path) -> None:
@@ -120,7 +105,7 @@ def test_seed002_partials_and_sgd_step(run_demo):
     want = {"b4": delta}
     for j in range(3):
         d = delta * w4[j] * s[j] * (1 - s[j])
-        want |= {f"W{j + 1}1": d * x[0], f"W{j + 1}2": d * x[1], f"b{j + 1}": d,
+        want |= {f"w{j + 1}1": d * x[0], f"w{j + 1}2": d * x[1], f"b{j + 1}": d,
                  f"w4{j + 1}": delta * s[j]}
     before = g["before"]
     assert set(before) == set(want)  # all 13, by the notes' names
@@ -129,7 +114,7 @@ def test_seed002_partials_and_sgd_step(run_demo):
         assert g["params"][name].data == pytest.approx(old - eta * want[name], rel=1e-12)
         assert f"∂L/∂{name}" in out
     assert g["new_loss"].data < g["loss"].data
-    assert_svg(pictures / "path_W11.svg")
+    assert_svg(pictures / "path_w11.svg")
 
 
 def test_seed000_scalar_gradients_equal_the_vector_formulas(run_demo):

@@ -26,6 +26,7 @@ from scalargrad.chart.drawing import MAX_DRAWN, ChartTooBig, LargeGraphWarning
 from scalargrad.chart.style import LOOKS, NUMBER_SIZE, format_number
 from scalargrad.engine import topological_order
 from scalargrad.examples import seed001
+from scalargrad.examples import seed002 as seed002_example
 from scalargrad.graph import pretty_label
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -215,6 +216,7 @@ def test_control_characters_cannot_break_the_xml(engine: str) -> None:
     ("x_{ij}", "xᵢⱼ"), ("z_h1", "zₕ₁"), ("x^2", "x²"), ("w_1^(2)", "w₁⁽²⁾"),
     ("L1.n2.w1", "w₂₁⁽¹⁾"), ("L2.n16.w12", "w₁₆,₁₂⁽²⁾"), ("L1.n3.b", "b₃⁽¹⁾"),
     ("ŷ", "ŷ"), ("loss", "loss"), ("x_Q", "x_Q"), ("w[0]", "w[0]"), ("a b", "a b"),
+    ("x1w1", "x₁w₁"), ("x1w1x2w2", "x₁w₁x₂w₂"), ("zh1", "zh₁"), ("x1_2", "x1_2"),
 ])
 def test_pretty_labels(label: str, pretty: str) -> None:
     assert pretty_label(label) == pretty
@@ -614,17 +616,10 @@ def number_pixels(svg: str, page_width: float | None = None) -> float:
 
 
 def seed002_as_in_the_notes() -> Value:
-    """Seed 002's loss with the notes' names, as its demo draws it: W11…W32, b1…b3,
-    w41…w43, b4, z_h1…, σ(z_h1)…, z_o, out."""
-    loss, _, net = seed002()
-    hidden, output = net.layers
-    for j, neuron in enumerate(hidden.neurons, start=1):
-        for i, weight in enumerate(neuron.w, start=1):
-            weight.label = f"W{j}{i}"
-        neuron.b.label = f"b{j}"
-    for j, weight in enumerate(output.neurons[0].w, start=1):
-        weight.label = f"w4{j}"
-    output.neurons[0].b.label = "b4"
+    """Seed 002's loss with the notes' names, as its demo draws it (`sg.examples.seed002`):
+    w11…w32, b1…b3, zh1…, g1…, w41…w43, b4, z, g, L."""
+    loss = seed002_example()["L"]
+    loss.backward()
     return loss
 
 

@@ -203,6 +203,7 @@ def test_latex_names():
     assert latex_name("ŷ") == r"\hat{y}"
     assert latex_name("α2") == r"\alpha_{2}"
     assert latex_name("loss") == r"\mathrm{loss}"
+    assert latex_name("x1w1x2w2") == "x_{1}w_{1}x_{2}w_{2}"  # as the chart: x₁w₁x₂w₂
     assert latex_name("a{b}$") == r"\text{a\{b\}\$}"
     assert latex_name("日") == r"\text{U+65E5}"  # pdflatex has no glyph: the code point
 

@@ -26,6 +26,7 @@ import warnings
 from html import escape
 from importlib.resources import files
 from pathlib import Path
+from typing import NamedTuple
 
 from ..calculus import partials
 from ..chart.boxes import neurons
@@ -99,10 +100,12 @@ def animate(
     as for `scalargrad.draw`. ``zoom``: start with the view following each step (True) or
     showing the whole chart (False); the default follows when the whole chart would be too
     small to read in the window (a whole MLP); the Z key switches. ``view``: ``"full"``,
-    ``"neuron"`` or ``"layer"``, as for `scalargrad.draw` (a network's neurons as boxes;
-    the steps inside a box are then not drawn). The gradients shown
-    are ∂root/∂node computed from the recorded local derivatives: ``root.backward()``
-    need not have been called, and the graph's ``.grad`` values are left as they were.
+    ``"neuron"`` or ``"layer"``, as for `scalargrad.draw` (a network's neurons as boxes: a
+    step about a node inside a box marks the box, and every name its line uses that the
+    chart does not draw is written in its box's heading and said in the caption). The
+    gradients shown are ∂root/∂node computed from the recorded local derivatives:
+    ``root.backward()`` need not have been called, and the graph's ``.grad`` values are
+    left as they were.
 
     >>> import tempfile, pathlib
     >>> from scalargrad import Value
@@ -124,12 +127,15 @@ def animate(
     ids = {node: f"v{i}" for i, node in enumerate(order)}
     users = _users(order)
     shown = drawn_as(order, ids, view)
+    names = {node: pretty_label(name) for node, name in walkthrough.names.items()}
+    rank = {node: i for i, node in enumerate(walkthrough.names)}  # the reading order
     data = {
         "root": root_name,
         "interval": round(seconds_per_step * 1000),
         "zoom": zoom,
-        "steps": [_step(s.node, s.text, ids, users[s.node], shown,
-                        pretty_label(walkthrough.names.get(s.node, "")))
+        "steps": [_step(s.node, s.text, ids, users[s.node], shown)
+                  | _folded_names([s.node, *sorted([*users[s.node], root], key=rank.get)],
+                                  shown, names)
                   for s in walkthrough.of_kind("backward")],
     }
     made = Animation(fill_page(
@@ -147,29 +153,72 @@ def _users(order: list[Value]) -> dict[Value, list[Value]]:
     return {node: list(p) for node, p in users.items()}
 
 
-def drawn_as(order: list[Value], ids: dict[Value, str], view: str
-             ) -> dict[Value, tuple[str, bool]]:
-    """The chart element each node is drawn as, and whether it is folded into a box: the
-    node itself, or in a collapsed view the box of its neuron (named after the neuron's
-    output, ``v{i}``) or of its layer (``layer{l}``)."""
+class Drawn(NamedTuple):
+    """How a node is drawn: the chart element (``box``), whether the node is folded into
+    it, and where a reader finds it: the ``layer`` ("layer 1") and the ``part`` of it
+    ("neuron 2" in a neuron view, "row n2" of the layer's box in a layer view)."""
+
+    box: str
+    folded: bool
+    layer: str = ""
+    part: str = ""
+
+
+def drawn_as(order: list[Value], ids: dict[Value, str], view: str) -> dict[Value, Drawn]:
+    """The chart element each node is drawn as: the node itself, or in a collapsed view
+    the box of its neuron (named after the neuron's output, ``v{i}``, headed "neuron n")
+    or of its layer (``layer{l}``, headed "layer l", a row "n{n}" per neuron)."""
     groups = {} if view == "full" else neurons(order)
     outputs = {groups[node]: node for node in order if node in groups and node.op}
-    return {node: ((ids[node], False) if node not in groups
-                   else (ids[outputs[groups[node]]], True) if view == "neuron"
-                   else (f"layer{groups[node][0]}", True)) for node in order}
+    drawn = {}
+    for node in order:
+        if node not in groups:
+            drawn[node] = Drawn(ids[node], False)
+            continue
+        layer, neuron = groups[node]
+        drawn[node] = (Drawn(ids[outputs[layer, neuron]], True, f"layer {layer}",
+                             f"neuron {neuron}") if view == "neuron" else
+                       Drawn(f"layer{layer}", True, f"layer {layer}", f"row n{neuron}"))
+    return drawn
+
+
+def _folded_names(named: list[Value], shown: dict[Value, Drawn], names: dict[Value, str]
+                  ) -> dict:
+    """What a step line names that the chart does not draw (a collapsed view folds it into
+    a box): ``inside``, each such name with its box (the step's node first), and
+    ``where``, in words: "w₁₁⁽¹⁾ and t₁ are inside neuron 1 of layer 1", "inside layer 1:
+    t₁ in neuron 1, t₃ in neuron 2"."""
+    folded = [node for node in dict.fromkeys(named) if shown[node].folded and node in names]
+    if not folded:
+        return {}
+    places: dict[str, dict[str, list[str]]] = {}
+    for node in folded:
+        place = shown[node]
+        places.setdefault(place.layer, {}).setdefault(place.part, []).append(names[node])
+    said = []
+    for layer, parts in places.items():
+        if len(parts) == 1:
+            (part, inside), = parts.items()
+            said.append(f"{' and '.join(inside)} {'is' if len(inside) == 1 else 'are'} "
+                        f"inside {part} of {layer}")
+        else:
+            said.append(f"inside {layer}: " + ", ".join(f"{' and '.join(inside)} in {part}"
+                                                      for part, inside in parts.items()))
+    return {"inside": [[names[node], shown[node].box] for node in folded],
+            "where": "; ".join(said)}
 
 
 def _step(node: Value, text: str, ids: dict[Value, str], parents: list[Value],
-          shown: dict[Value, tuple[str, bool]], name: str) -> dict:
+          shown: dict[Value, Drawn]) -> dict:
     """One step of the page: the node, its walkthrough line (with true minus signs, as on
     the chart), the chart nodes its gradient comes from (each parent p and its op node)
     and the edges n → p's op → p, as the chart names them (``e_v1_v3op``, and
     ``e_v1_v3op_2`` for the second edge of x · x). In a collapsed view a node inside a box
-    is marked by its box (``mark``), and the step says which node of it (``inside``)."""
-    me, folded = shown[node]
+    is marked by its box (``mark``)."""
+    me, folded = shown[node].box, shown[node].folded
     sources, edges = [], []
     for p in parents:
-        box, inside = shown[p]
+        box, inside = shown[p].box, shown[p].folded
         if inside:  # p is inside a box: the box, and the edge into it (if from outside)
             if box != me:
                 sources.append(box)
@@ -183,7 +232,7 @@ def _step(node: Value, text: str, ids: dict[Value, str], parents: list[Value],
     step = {"node": ids[node], "text": _NEGATIVE.sub("−", text),
             "from": list(dict.fromkeys(sources)), "edges": list(dict.fromkeys(edges))}
     if folded:
-        step.update(mark=me, inside=name)
+        step["mark"] = me
     return step
 
 

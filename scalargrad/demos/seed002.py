@@ -1,17 +1,19 @@
 # %% [markdown]
 # # Seed 002: the 13 partial derivatives of a 2-3-1 sigmoid network
 #
-# Both layers use the sigmoid σ(z) = 1/(1 + e⁻ᶻ):
+# Both layers use the sigmoid σ(z) = 1/(1 + e⁻ᶻ). With the names of the notes' 13 partial
+# derivatives (and of the shipped worksheet `seed002.txt`, the exercise and the charts):
 #
-#     z_hj = W_j1·x1 + W_j2·x2 + b_j      (j = 1, 2, 3)
-#     z_o  = w41·σ(z_h1) + w42·σ(z_h2) + w43·σ(z_h3) + b4,     out = σ(z_o)
-#     Loss = ½ (out − y)²
+#     zh_j = w_j1·x1 + w_j2·x2 + b_j,   g_j = σ(zh_j)      (j = 1, 2, 3)
+#     z = w41·g1 + w42·g2 + w43·g3 + b4,   g = σ(z)
+#     L = ½ (g − y)²
 #
-# The notes derive all 13 partial derivatives with the chain rule, for instance
+# (the notes write g(z_h1) or σ(z_h1) for g1, and g(z), σ(ẑ) or "output" for g). They
+# derive all 13 partial derivatives with the chain rule, for instance
 #
-#     ∂L/∂W11 = (out − y) · out(1 − out) · w41 · σ(z_h1)(1 − σ(z_h1)) · x1
+#     ∂L/∂w11 = (g − y) · g(1 − g) · w41 · g1(1 − g1) · x1
 #
-# and then take one gradient-descent step, W ← W − η ∂L/∂W. They work with symbols only,
+# and then take one gradient-descent step, w ← w − η ∂L/∂w. They work with symbols only,
 # so we pick numbers, let scalargrad backpropagate, and compare with the notes' formulas.
 #
 # Run: `scalargrad demo seed002` (pictures go to `scalargrad-out/seed002/`).
@@ -21,70 +23,46 @@ import math
 
 import scalargrad as sg
 from scalargrad.demos._common import heading, output_dir
+from scalargrad.examples import SEED002_B, SEED002_B4, SEED002_W, SEED002_W4, seed002
 
 x = [1.0, 2.0]
 y = 1.0
 ETA = 0.5  # learning rate η
-W = [[0.1, 0.2], [0.3, 0.4], [0.5, 0.6]]  # W[j-1][i-1] = W_ji
-b = [0.1, 0.2, 0.3]
-w4 = [0.7, 0.8, 0.9]  # w41, w42, w43
-b4 = 0.1
-
-net = sg.nn.MLP.from_weights([list(zip(W, b)), [(w4, b4)]], act="sigmoid", out_act="sigmoid")
+W, b, w4, b4 = SEED002_W, SEED002_B, SEED002_W4, SEED002_B4  # W[j-1][i-1] = w_ji
 
 # %% [markdown]
-# ## Give the parameters the notes' names
+# ## Forward pass, every node named as in the notes
 #
-# scalargrad labels parameters by where they live (`L1.n2.w1` is layer 1, neuron 2,
-# input 1); the notes call that one W21. Labels are just text, so we rename them.
-
-# %%
-hidden_layer, output_layer = net.layers
-for j, neuron in enumerate(hidden_layer.neurons, start=1):
-    for i, weight in enumerate(neuron.w, start=1):
-        weight.label = f"W{j}{i}"
-    neuron.b.label = f"b{j}"
-output_neuron = output_layer.neurons[0]
-for j, weight in enumerate(output_neuron.w, start=1):
-    weight.label = f"w4{j}"
-output_neuron.b.label = "b4"
-params = {p.label: p for p in net.parameters()}
-print("Parameters:", ", ".join(f"{name} = {p.data:g}" for name, p in params.items()))
-
-# %% [markdown]
-# ## Forward pass, with the intermediate nodes named too
+# `scalargrad.examples.seed002` builds the network as plain Python (each zh_j is one
+# Σ w·x + b node) and labels every node with the notes' name.
 
 # %%
 heading(f"Forward pass for x = {x}, y = {y:g}")
-hidden = hidden_layer(x)
-for j, h in enumerate(hidden, start=1):
-    h.children[0].label = f"z_h{j}"  # the pre-activation (a `dot` node: Σ W·x + b)
-    h.label = f"σ(z_h{j})"
-out = output_layer(hidden)
-out.children[0].label = "z_o"
-out.label = "out"
-loss = sg.losses.half_sse([out], [y])
-loss.label = "L"
-for h in hidden:
-    print(f"  {h.children[0].label} = {h.children[0].data:.6f}   {h.label} = {h.data:.6f}")
-print(f"  z_o = {out.children[0].data:.6f}   out = σ(z_o) = {out.data:.6f}")
-print(f"  Loss = ½(out − y)² = {loss.data:.6f}")
+nodes = seed002(tuple(x), y)
+loss = nodes["L"]
+params = {name: node for name, node in nodes.items() if name[0] in "wb"}
+print("Parameters:", ", ".join(f"{name} = {p.data:g}" for name, p in params.items()))
+for j in (1, 2, 3):
+    print(f"  zh{j} = {nodes[f'zh{j}'].data:.6f}   g{j} = σ(zh{j}) = {nodes[f'g{j}'].data:.6f}")
+print(f"  z = {nodes['z'].data:.6f}   g = σ(z) = {nodes['g'].data:.6f}")
+print(f"  L = ½(g − y)² = {loss.data:.6f}")
 
 # %% [markdown]
 # ## Backward pass: all 13 partial derivatives
 #
 # One call to `backward()`. Next to each result, the notes' chain-rule formula evaluated
-# with plain floats: δ = (out − y)·out(1 − out) is shared by all of them.
+# with plain floats: δ = (g − y)·g(1 − g) is shared by all of them.
 
 # %%
 loss.backward()
-s = [h.data for h in hidden]
-delta = (out.data - y) * out.data * (1 - out.data)
+s = [nodes[f"g{j}"].data for j in (1, 2, 3)]
+out = nodes["g"].data
+delta = (out - y) * out * (1 - out)
 by_hand = {}
 for j in range(3):
     hidden_delta = delta * w4[j] * s[j] * (1 - s[j])
-    by_hand[f"W{j + 1}1"] = hidden_delta * x[0]
-    by_hand[f"W{j + 1}2"] = hidden_delta * x[1]
+    by_hand[f"w{j + 1}1"] = hidden_delta * x[0]
+    by_hand[f"w{j + 1}2"] = hidden_delta * x[1]
     by_hand[f"b{j + 1}"] = hidden_delta
     by_hand[f"w4{j + 1}"] = delta * s[j]
 by_hand["b4"] = delta
@@ -96,26 +74,29 @@ for name, p in params.items():
           + ("" if math.isclose(p.grad, by_hand[name], rel_tol=1e-12) else "   DIFFERENT"))
 
 # %% [markdown]
-# ## The chain-rule path of ∂L/∂W11, highlighted
+# ## The chain-rule path of ∂L/∂w11, highlighted
 #
-# ∂L/∂W11 is the product of the local derivatives along the one path from L down to W11:
-# L → out → z_o → σ(z_h1) → z_h1 → W11. The chart shows every local derivative on its edge.
+# ∂L/∂w11 is the product of the local derivatives along the one path from L down to w11:
+# L → g → z → g1 → zh1 → w11. The chart shows every local derivative on its edge.
 
 # %%
 OUT = output_dir("seed002")
-chart = sg.render(loss, OUT / "path_W11.svg", highlight=params["W11"], edge_derivatives=True)
+chart = sg.render(loss, OUT / "path_w11.svg", highlight=params["w11"], edge_derivatives=True)
 print(f"  wrote {chart}")
 
 # %% [markdown]
-# ## One step of gradient descent: W ← W − η ∂L/∂W
+# ## One step of gradient descent: w ← w − η ∂L/∂w
 
 # %%
 heading(f"One SGD step with η = {ETA:g}")
 before = {name: (p.data, p.grad) for name, p in params.items()}
-sg.optim.SGD(net.parameters(), lr=ETA).step()
+sg.optim.SGD(list(params.values()), lr=ETA).step()
 print(f"{'':>4} {'before':>10} {'− η·∂L/∂p':>12} {'after':>10}")
 for name, p in params.items():
     old, g = before[name]
     print(f"{name:<4} {old:10.6f} {-ETA * g:12.8f} {p.data:10.6f}")
-new_loss = sg.losses.half_sse([net(x)], [y])
-print(f"\nLoss before the step {loss.data:.6f}, after {new_loss.data:.6f}: it went down.")
+new = [[params[f"w{j}{i}"].data for i in (1, 2)] for j in (1, 2, 3)]
+new_loss = seed002(tuple(x), y, tuple(map(tuple, new)),
+                   tuple(params[f"b{j}"].data for j in (1, 2, 3)),
+                   tuple(params[f"w4{j}"].data for j in (1, 2, 3)), params["b4"].data)["L"]
+print(f"\nL before the step {loss.data:.6f}, after {new_loss.data:.6f}: it went down.")

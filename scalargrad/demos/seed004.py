@@ -1,7 +1,7 @@
 # %% [markdown]
 # # Seed 004: a ReLU network with softmax cross-entropy on the spiral
 #
-# The notes (CS231n style): s1 = x·W1 + b1, x2 = max(0, s1), s = x2·W2 + b2, and for an
+# The notes (CS231n style): s1 = x·W1 + b1, x2 = max(0, s1), s = s2 = x2·W2 + b2, and for an
 # example of class y the loss Lᵢ = −ln pᵧ with pⱼ = e^{sⱼ} / Σₖ e^{sₖ}. Their key facts:
 #
 #     ∂Lᵢ/∂sⱼ = pⱼ − 1 if j = y, else pⱼ         ∂x2/∂s1 = 1 if s1 > 0, else 0
