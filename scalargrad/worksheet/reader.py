@@ -16,6 +16,7 @@ from ..engine import Value, sum_values
 from .arrays import Array, Quantity
 from .evaluation import Function, Work, evaluate
 from .model import BLANK, Chain, Claim, Definition, Link, Subject, Worksheet
+from .parser import Parser
 from .prescan import (
     EQUALS,
     SEPARATORS,
@@ -35,7 +36,6 @@ from .syntax import (
     Derivative,
     Node,
     Num,
-    Parser,
     Unary,
     derivatives_in,
     is_numeric,
