@@ -34,9 +34,10 @@ The modules: `tokens` (a line into tokens), `syntax` (the tree), `parser` (token
 the tree), `arrays` (vectors and matrices over scalar nodes), `evaluation` (the tree with
 the engine's operations), `derivative_graphs` (∇ and D as graphs, so they can be differentiated
 again), `prescan` (the whole text at a glance: labels, defined names, rounded givens),
-`model` (what a worksheet is once read), `reader` (statements, definitions and chains),
-`exact` (the values again in high-precision interval arithmetic). Any problem is a
-`WorksheetError` that names the line and column and gives a hint.
+`model` (what a worksheet is once read), `reader` (statements, definitions and chains;
+`statements` is its first pass), `exact` (the values again in high-precision interval
+arithmetic). Any problem is a `WorksheetError` that names the line and column and gives a
+hint.
 """
 
 from .arrays import Array
