@@ -1,4 +1,5 @@
-"""The recursive-descent parser that builds a formula's syntax tree (`syntax`)."""
+"""The recursive-descent parser that builds a formula's syntax tree (`syntax`): `Parser`
+(its docstring has the grammar) and its base `_Enclosed`, what brackets enclose."""
 
 from __future__ import annotations
 
