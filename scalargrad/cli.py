@@ -37,6 +37,7 @@ from . import __version__, worksheets
 from .chart.graphviz_engine import ENV_VAR, RenderError
 from .engine import ScalarGradError, Value, topological_order
 from .extras import install_command
+from .wording import plural
 from .worksheet import Worksheet, WorksheetError, expression, load
 
 if TYPE_CHECKING:
@@ -200,7 +201,7 @@ def _exercise(args: argparse.Namespace) -> int:
                            pdf=False if args.no_pdf else None, command=_exercise_command(args))
     except RuntimeError as err:  # Graphviz or LaTeX failed
         raise CommandError(str(err)) from None
-    print(f"wrote {len(written.folders)} variants and the index {written.index}")
+    print(f"wrote {plural(len(written.folders), 'variant')} and the index {written.index}")
     if not written.pdf:
         print(f"no PDF handouts: {written.why_no_pdf}")
     return EXIT_OK

@@ -15,7 +15,8 @@ import random
 from collections.abc import Sequence
 from typing import Literal
 
-from .engine import Operand, Value, _number, dot
+from .engine import Operand, Value, dot
+from .errors import _number
 from .wording import plural
 
 Activation = Literal["relu", "sigmoid", "tanh", "linear"]

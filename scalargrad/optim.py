@@ -6,7 +6,8 @@ import math
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
 
-from .engine import Value, _number
+from .engine import Value
+from .errors import _number
 
 
 class Optimizer(ABC):

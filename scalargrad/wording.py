@@ -4,7 +4,7 @@ from __future__ import annotations
 
 # Nouns whose plural is not noun + "s" (the checker's kinds of verdict among them).
 _IRREGULAR = {"entry": "entries", "follows": "follow", "cut off": "cut off",
-              "true here only": "true here only"}
+              "true here only": "true here only", "unanswered": "unanswered"}
 
 
 def plural(n: int, noun: str) -> str:

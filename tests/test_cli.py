@@ -383,3 +383,10 @@ def test_a_path_that_is_not_a_regular_file_is_named_as_such(command, tmp_path, c
                     else [command, source]) == 2
         err = capsys.readouterr().err
         assert f"{source}: not a regular file" in err, err
+
+
+def test_the_default_single_variant_is_counted_in_the_singular(tmp_path, capsys):
+    status = main(["exercise", "L = x*w", "--at", "x=2", "w=0.5", "-o", str(tmp_path / "ex"),
+                   "--no-pdf"])
+    assert status == 0, capsys.readouterr().err
+    assert capsys.readouterr().out.startswith("wrote 1 variant and the index ")

@@ -39,6 +39,13 @@ def test_a_number_claimed_for_a_one_entry_vector_is_an_error():
         check(parse("b = 1\nv = [b] = 0.5\nL = b"))
 
 
+@pytest.mark.parametrize("claimed, words", [("[1]", "1 number claimed"),
+                                             ("[1, 2, 3]", "3 numbers claimed")])
+def test_a_count_of_numbers_claimed_for_a_vector_agrees_with_its_noun(claimed, words):
+    with pytest.raises(WorksheetError, match=f"{words} for v, which is a 2-vector"):
+        check(parse(f"a = 1; b = 2\nv = [a, b] = {claimed}\nL = a"))
+
+
 def test_one_bad_file_is_one_malformed_row_of_the_summary(tmp_path, monkeypatch):
     good = tmp_path / "good.txt"
     good.write_text("x = 2\nL = x^2 = 4\n", "utf-8")

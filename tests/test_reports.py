@@ -178,3 +178,31 @@ def test_a_class_with_hostile_files_grades_the_rest(tmp_path, capsys):
     assert all("  malformed: " in line for line in out[1:4])
     assert "not UTF-8" in out[1] and "too large" in out[2]
     assert out[-1] == "4 files: 1 all right, 0 with wrong claims, 3 malformed"
+
+
+# 4 wrong formulas, 3 slips and 2 arithmetic slips (the class summary once said "4 wrong
+# formula, 3 slip, 2 arithmetic"); then one claim of each kind.
+MANY = ("x = 2; w = 3\na = x * w\nb = a * a\n∂b/∂a = 3a = 18\n∂a/∂x = 2w = 6\n"
+        "∂a/∂w = 2 * 2 = 5\n∂b/∂x = 2 * 7 = 15\ny = a + 1 = 8\n")
+ONE_EACH = ("x = 2; w = 3\na = x * w = 7\nc = a + 1 = 8\nd = a / 7\n∂d/∂a = 2 * 1 = 3\n"
+            "f = x / 3 = 0.666\ne = a * a = ?\n")
+
+
+@pytest.mark.parametrize("text, counts", [
+    (MANY, "4 wrong formulas, 3 slips, 2 arithmetic slips"),
+    (ONE_EACH, "1 arithmetic slip, 1 cut off instead of rounded, 1 follows from earlier "
+               "numbers, 1 slip, 1 unanswered, 1 wrong formula"),
+])
+def test_the_class_summary_counts_each_kind_in_words_that_agree_with_the_number(
+        tmp_path, capsys, text, counts):
+    sheet = write(tmp_path, "sheet.txt", text)
+    assert main(["check", sheet, "--summary"]) == 1
+    assert capsys.readouterr().out.splitlines()[1].endswith(f"  ✗ {counts}")
+    md = class_summary([grade_file(sheet)], "markdown").splitlines()
+    assert md[2].endswith(f" | ✗ {counts} |")
+
+
+def test_the_summary_of_one_report_says_follow_for_two():
+    report = check(parse("x = 2; w = 3\na = x * w = 7\nc = a + 1 = 8\nd = a - 1 = 6\n"))
+    assert report.summary() == ("3 claims: 0 right, 3 wrong (1 slip, 2 follow from earlier "
+                                "numbers)")

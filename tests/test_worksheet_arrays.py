@@ -187,7 +187,7 @@ def test_seed001_part2_functions_jacobians_and_the_two_cancelling_slips():
     ("v = [1, [2, 3]]", (1, 9), "an entry of a vector is a 2-vector"),
     ("F(x, y) = x + y\nz = F(1, 2, 3)", (2, 5), "F takes 2 numbers, here it gets 3"),
     ("x = [1, 2]\nL = x\ny = 1\nloss: L", (4, 7), "the loss must be one number"),
-    ("x = [1, 2]; y = 1\nL = y\n∂x/∂L = [1]", (3, 9), "1 numbers claimed"),
+    ("x = [1, 2]; y = 1\nL = y\n∂x/∂L = [1]", (3, 9), "1 number claimed"),
 ])
 def test_shape_mismatches_are_errors_with_line_and_column(text, where, message):
     with pytest.raises(WorksheetError) as info:

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
-from ..engine import ScalarGradError, Value, _call_text, _not_finite
+from ..engine import Value
+from ..errors import ScalarGradError, _call_text, _not_finite
 
 if TYPE_CHECKING:
     from .operands import Run

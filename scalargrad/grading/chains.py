@@ -20,6 +20,7 @@ from decimal import Decimal
 
 from ..calculus import partials
 from ..engine import Value
+from ..wording import plural
 from ..worksheet import Array, Chain, Claim, Evaluator, Link, Subject, Worksheet, WorksheetError
 from ..worksheet.arrays import Quantity, same_shape
 from ..worksheet.syntax import Derivative, Name, Node, Num, Unary, chain_rule_factors, children
@@ -131,7 +132,7 @@ def fitted(link: Link, quantity: Quantity, subject: Subject) -> list[float]:
     if not claims:
         return exact
     what = _described(quantity)
-    written = ("a number" if not claims[0].entry else f"{len(claims)} numbers"
+    written = ("a number" if not claims[0].entry else plural(len(claims), "number")
                if len(claims[0].entry) == 1 else "a matrix")
     if len(claims) != len(exact) or not _fits(claims, quantity):
         raise WorksheetError(f"{written} claimed for {_shown(subject)}, which is {what}", link.line,

@@ -27,7 +27,7 @@ from ..typeset import markdown_escape
 from ..wording import plural
 from ..worksheet import load
 from .checker import check
-from .verdicts import Report, Verdict, code_span, markdown
+from .verdicts import Report, Verdict, code_span, counted, markdown
 
 # ---------------------------------------------------------------------------------------
 # One worksheet
@@ -152,7 +152,7 @@ def _counts_shown(f: GradedFile) -> tuple[str, str, str, str]:
         status = "✓"
     else:
         by_count = sorted(_kinds(f).items(), key=lambda kind_n: (-kind_n[1], kind_n[0]))
-        status = "✗ " + ", ".join(f"{n} {kind}" for kind, n in by_count if kind != "right")
+        status = "✗ " + ", ".join(counted(n, kind) for kind, n in by_count if kind != "right")
     return str(right + wrong), str(right), str(wrong), status
 
 

@@ -110,6 +110,24 @@ class Verdict:
         return f"slip (your numbers give {yours})"
 
 
+WRONG_KINDS: dict[str, tuple[str, str]] = {
+    "slip": ("slip", ""),
+    "follows": ("follows", " from earlier numbers"),
+    "cut off": ("cut off", " instead of rounded"),
+    "arithmetic": ("arithmetic slip", ""),
+    "wrong formula": ("wrong formula", ""),
+    "true here only": ("true here only", ""),
+}
+"""Each kind of wrong claim (`Verdict.kind`) as a count of it reads: noun, then the rest."""
+
+
+def counted(n: int, kind: str) -> str:
+    """``n`` claims of a kind in words: ``1 slip``, ``3 wrong formulas``, ``2 follow from
+    earlier numbers`` (a kind not in `WRONG_KINDS`, such as "unanswered", as it is)."""
+    noun, rest = WRONG_KINDS.get(kind, (kind, ""))
+    return plural(n, noun) + rest
+
+
 def _digits(claim: Claim) -> int:
     """Significant digits for a number in a note: one more than the claim was written
     with (at least 6), so that the difference the note talks about shows (a claimed
@@ -137,14 +155,7 @@ class Report:
         wrong = len(kinds) - kinds.count("right") - blank
         text = f"{plural(len(kinds), 'claim')}: {kinds.count('right')} right, {wrong} wrong" \
             + (f", {blank} unanswered" if blank else "")
-        parts = [plural(kinds.count(kind), noun) + rest for kind, noun, rest in [
-            ("slip", "slip", ""),
-            ("follows", "follows", " from earlier numbers"),
-            ("cut off", "cut off", " instead of rounded"),
-            ("arithmetic", "arithmetic slip", ""),
-            ("wrong formula", "wrong formula", ""),
-            ("true here only", "true here only", ""),
-        ] if kinds.count(kind)]
+        parts = [counted(kinds.count(kind), kind) for kind in WRONG_KINDS if kinds.count(kind)]
         return text + (f" ({', '.join(parts)})" if parts else "")
 
     def table(self) -> str:

@@ -30,20 +30,22 @@ The rules, line by line (see the README for the whole format):
   MATLAB's ``[2; 3]`` and ``[0.14 0.15]``, ``∂(½(p − a)²)/∂p`` and ``d/dx (x^2)``, a weight
   updated by a gradient, and givens known to the digits shown (``w1 ≈ 0.2355``).
 
-The modules: `tokens` (a line into tokens), `syntax` (the tree and its parser), `arrays`
-(vectors and matrices over scalar nodes), `evaluation` (the tree with the engine's
-operations), `derivative_graphs` (∇ and D as graphs, so they can be differentiated
+The modules: `tokens` (a line into tokens), `syntax` (the tree), `parser` (tokens into
+the tree), `arrays` (vectors and matrices over scalar nodes), `evaluation` (the tree with
+the engine's operations), `derivative_graphs` (∇ and D as graphs, so they can be differentiated
 again), `prescan` (the whole text at a glance: labels, defined names, rounded givens),
-`model` (what a worksheet is once read), `reader` (statements, definitions and chains),
-`exact` (the values again in high-precision interval arithmetic). Any problem is a
-`WorksheetError` that names the line and column and gives a hint.
+`model` (what a worksheet is once read), `reader` (statements, definitions and chains;
+`statements` is its first pass), `exact` (the values again in high-precision interval
+arithmetic). Any problem is a `WorksheetError` that names the line and column and gives a
+hint.
 """
 
 from .arrays import Array
 from .evaluation import Evaluator, Function, evaluate, number
 from .model import Chain, Claim, Definition, Link, Subject, Worksheet
+from .parser import Parser
 from .reader import expression, load, parse
-from .syntax import FUNCTIONS, Parser, derivatives_in, names_in
+from .syntax import FUNCTIONS, derivatives_in, names_in
 from .tokens import MAX_BYTES, MAX_DEPTH, MAX_NUMBER_CHARS, Token, WorksheetError, tokenize
 
 __all__ = [
