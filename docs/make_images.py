@@ -389,7 +389,8 @@ def main() -> int:
         return 0
     if args.check:
         return check()
-    missing = [tool for tool in ("rsvg-convert", "chromium") if shutil.which(tool) is None]
+    missing = [tool for tool in ("rsvg-convert", "chromium", "pdftoppm", "pdflatex", "dot")
+               if shutil.which(tool) is None]
     if missing:
         print(f"make_images needs {' and '.join(missing)} (see .ci/run)", file=sys.stderr)
         return 1

@@ -15,7 +15,7 @@ import pytest
 import scalargrad as sg
 from scalargrad.chart import graphviz_engine
 from scalargrad.chart.drawing import _EXTENTS, draw
-from scalargrad.chart.frames import grid
+from scalargrad.chart.frames import grid, pages
 from scalargrad.classroom.exercises import (
     HEADER_PT,
     MARGIN_MM,
@@ -186,3 +186,22 @@ def test_pages_are_cut_between_nodes(example: str, paper: str) -> None:
                                          (h - 2 * MARGIN_MM) / MM - HEADER_PT), PRINT_ZOOM))
               for w, h in sizes)
     assert len(pages) <= old, (orientation, len(pages), old)
+
+
+def test_frames_cover_the_chart_and_cut_no_node_that_fits_a_page() -> None:
+    """Synthetic charts: a row of nodes with gaps, and one node wider than a page among
+    them. Every node that fits a page is whole on one; the frames cover the whole chart."""
+    rows = [[(x, y, x + 80, y + 40) for x in range(0, 1000, 95)] for y in (0, 60, 300)]
+    wide = [(0, 0, 60, 40), (70, 0, 400, 40), (410, 0, 470, 40)]
+    for nodes in ([b for row in rows for b in row], wide):
+        box = (min(b[0] for b in nodes), min(b[1] for b in nodes),
+               max(b[2] for b in nodes), max(b[3] for b in nodes))
+        found = pages(box, nodes, (250.0, 200.0), 1.0)
+        rects = [(x - w / 2, y - h / 2, x + w / 2, y + h / 2) for w, h, _, x, y in found]
+        assert all(w <= 250 + 1e-6 and h <= 200 + 1e-6 for w, h, *_ in found)
+        for x0, y0, x1, y1 in nodes:
+            if x1 - x0 <= 250 - 8:
+                assert any(a <= x0 and b <= y0 and x1 <= c and y1 <= d
+                           for a, b, c, d in rects), (x0, y0)
+        for x in range(int(box[0]), int(box[2]) + 1, 5):  # no column of the chart left out
+            assert any(a <= x <= c for a, _, c, _ in rects), x
