@@ -17,7 +17,9 @@ How each picture is made:
   Chromium (DevTools, the browser tests' client) in an 860 px wide window at 880/860 device
   pixels a CSS pixel (`animations`); ``practice.png``: seed 001's practice page with a few
   numbers typed in, the part around them at 1.4 device pixels a CSS pixel (`practice`);
-  ``exercise_handout.png``: the corner of a handout's first chart page at 110 dpi (`handout`).
+  ``exercise_handout.png``: the corner of a handout's first chart page at 110 dpi (`handout`);
+  ``class_teacher.png``, ``class_student_phone.png``: a class served, three students who
+  typed a₁ right and b₁ wrong, by playwright (`dashboard`).
 - ``demo_*.png``: each demo run in full as a user runs it, its own picture copied
   (`DEMO_PICTURES`, `demos`); a chart wider than 880 px in parts cut between its nodes
   (`parts`); they need the ``demos`` extra (matplotlib).
@@ -36,6 +38,7 @@ import math
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -50,6 +53,8 @@ from PIL import Image
 import scalargrad as sg
 from scalargrad.chart import graphviz_engine
 from scalargrad.classroom.exercises import chart_pages
+from scalargrad.classroom.server import load_lesson
+from scalargrad.classroom.variants import rounded
 from scalargrad.engine import topological_order
 from scalargrad.examples import seed001
 from scalargrad.worksheet import load
@@ -252,6 +257,75 @@ def demos(folder: Path) -> dict[str, float]:
     return least
 
 
+def dashboard(folder: Path) -> dict[str, float]:
+    """``class_teacher.png`` and ``class_student_phone.png``: `scalargrad serve` for seed
+    001 (SQLite), three students in Chromium (playwright) who each type a₁ right and b₁
+    wrong, the teacher's dashboard at 1920 × 1080, the part around those boxes 880 px wide;
+    one student's page on a phone (390 × 844) whole."""
+    from playwright.sync_api import sync_playwright
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    worksheet = Path(sg.__file__).parent / "worksheets" / "seed001_x1.txt"
+    lesson = load_lesson(str(worksheet), variants=3, seed="7")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "scalargrad", "serve", str(worksheet), "--variants", "3",
+         "--seed", "7", "--db", str(folder / "class.sqlite"), "--port", str(port)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    said = ""
+    for line in server.stdout:  # type: ignore[union-attr]
+        said += line
+        if "Teacher (keep this secret)" in said and "open " in said:
+            break
+    student_url = re.search(r"open (\S+)", said)[1]  # type: ignore[index]
+    teacher_url = re.search(r"Teacher \(keep this secret\): (\S+)", said)[1]  # type: ignore[index]
+    least = {}
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=shutil.which("chromium"),
+                                        args=["--no-sandbox"])
+            teacher = browser.new_context(viewport={"width": 1920, "height": 1080}).new_page()
+            teacher.goto(teacher_url)
+            phone = None
+            for k, size in enumerate([(390, 844), (1280, 720), (1280, 720)]):
+                context = browser.new_context(viewport={"width": size[0], "height": size[1]})
+                page = context.new_page()
+                page.goto(student_url)
+                page.focus("#code")
+                page.keyboard.press("Tab")
+                page.keyboard.type(f"Student {k + 1}")
+                page.keyboard.press("Enter")
+                page.wait_for_url("**/class")
+                state = context.request.get(student_url.split("/?")[0] + "/api/state").json()
+                variant = lesson.variant(state["variant"])
+                first, second = lesson.boxes[0], lesson.boxes[1]
+                page.keyboard.type(rounded(variant.exact(first.key)))
+                page.keyboard.press("Tab")
+                page.keyboard.type(rounded(variant.exact(second.key) * 3 + 1))
+                page.wait_for_selector(f"#in-{second.id}.wrong", timeout=10_000)
+                phone = phone or page
+            right = teacher.locator(".tile", has_text="100%·3").first
+            right.wait_for(timeout=10_000)
+            wrong = teacher.locator(".tile", has_text=re.compile(r"(?<![0-9])0%·3"))
+            wrong.first.wait_for(timeout=10_000)  # the three wrong b₁ have arrived too
+            tile = right.bounding_box()
+            area = {"x": max(0, tile["x"] - 330), "y": max(0, tile["y"] - 90),
+                    "width": README_COLUMN, "height": 470}
+            teacher.screenshot(path=str(IMAGES / "class_teacher.png"), clip=area)
+            least["class_teacher.png"] = teacher.evaluate(f"{LEAST_TYPE_JS}({json.dumps(area)})")
+            phone.screenshot(path=str(IMAGES / "class_student_phone.png"))
+            least["class_student_phone.png"] = phone.evaluate(
+                f"{LEAST_TYPE_JS}({{x: 0, y: 0, width: 390, height: 844}})")
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(10)
+    for name, value in least.items():
+        print(f"docs/images/{name}: least type {value:.1f} px")
+    return least
+
+
 HANDOUT_DPI = 110
 """The handout picture: the first chart page of seed 001's handouts.pdf at this many dpi."""
 
@@ -402,6 +476,7 @@ def main() -> int:
             least |= animations(Path(tmp), browser)
             least |= practice(Path(tmp), browser)
             least |= handout(Path(tmp))
+            least |= dashboard(Path(tmp))
     finally:
         browser.close()
     if not args.no_demos:

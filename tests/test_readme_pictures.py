@@ -22,15 +22,6 @@ README = ROOT / "README.md"
 IMAGES = ROOT / "docs" / "images"
 COLUMN = 880
 LEAST = 12.0
-NOT_MADE_HERE = {
-    "class_teacher.png": "shot by tests/test_server_browser.py (needs PostgreSQL): not "
-                         "measured yet",
-    "class_student_phone.png": "shot by tests/test_server_browser.py (needs PostgreSQL): "
-                               "not measured yet",
-}
-"""README pictures `docs/make_images.py` does not make, so has not measured."""
-
-
 def shown() -> list[tuple[str, int]]:
     """Each picture the README shows (not links to one), and the most pixels it gets across."""
     found = []
@@ -70,8 +61,6 @@ def test_every_readme_picture_has_12_px_numbers_as_shown(name: str, room: int) -
     path = IMAGES / name
     if name.endswith(".svg"):
         least, width = svg_least_type(path)
-    elif name in NOT_MADE_HERE:
-        pytest.xfail(NOT_MADE_HERE[name])
     else:
         measured = json.loads((IMAGES / "legibility.json").read_text("utf-8"))
         assert name in measured, f"{name}: not measured (docs/make_images.py makes it?)"
