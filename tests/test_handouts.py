@@ -14,7 +14,16 @@ import pytest
 
 import scalargrad as sg
 from scalargrad.chart import graphviz_engine
-from scalargrad.classroom.exercises import MARGIN_MM, PAPERS, chart_pages, write_exercise
+from scalargrad.chart.drawing import _EXTENTS, draw
+from scalargrad.chart.frames import grid, pages
+from scalargrad.classroom.exercises import (
+    HEADER_PT,
+    MARGIN_MM,
+    PAPERS,
+    PRINT_ZOOM,
+    chart_pages,
+    write_exercise,
+)
 from scalargrad.classroom.variants import Drawing, load_template, make_variants
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -129,3 +138,70 @@ def test_the_handout_is_titled_from_the_exercise(tmp_path: Path) -> None:
     assert "seed001" not in handout.splitlines()[0] and "seed001" not in latex
     # the chart's pages are printed at their own size: no scaling in LaTeX
     assert re.findall(r"\\includegraphics(\[[^]]*\])?\{chart-\d\.pdf\}", latex) == [""] * 4
+
+
+def node_shapes(page: Page) -> dict[str, tuple[float, float, float, float]]:
+    """Every value box and op circle drawn in the chart (whether on the page or not): id →
+    its shape's extent in points of paper (a circle's from its centre and radii)."""
+    found = {}
+    for g in page.tree.iter(f"{SVG}g"):
+        if g.get("class") != "node" or not re.fullmatch(r"v\d+(op)?", g.get("id") or ""):
+            continue
+        shape = next(e for e in g.iter() if e.tag in (f"{SVG}path", f"{SVG}polygon",
+                                                      f"{SVG}ellipse"))
+        if shape.tag == f"{SVG}ellipse":
+            cx, cy, rx, ry = (float(shape.get(k)) for k in ("cx", "cy", "rx", "ry"))
+            xs, ys = [cx - rx, cx + rx], [cy - ry, cy + ry]
+        else:
+            p = numbers(shape.get("d") or shape.get("points"))
+            xs, ys = p[::2], p[1::2]
+        (x0, y0), (x1, y1) = page.on_paper(min(xs), min(ys)), page.on_paper(max(xs), max(ys))
+        found[g.get("id")] = (x0, y0, x1, y1)
+    return found
+
+
+@pytest.mark.parametrize("paper", ["a4", "letter"])
+@pytest.mark.parametrize("example", ["seed001", "seed002"])
+def test_pages_are_cut_between_nodes(example: str, paper: str) -> None:
+    """As printed, each node of the chart is either wholly on a page or wholly off it (no
+    page's edge runs through a value box or an op circle), and every node is whole on
+    some page; the pages are no more than the old overlapping grid's."""
+    orientation, pages = chart_pages(variant(example).root, paper)
+    whole: set[str] = set()
+    drawn: set[str] = set()
+    for graph in pages:
+        page = Page(graphviz_engine.run(graph.source, "svg", "bundled", pinned=True).decode())
+        for node, (x0, y0, x1, y1) in node_shapes(page).items():
+            drawn.add(node)
+            if x1 <= 0 or y1 <= 0 or x0 >= page.width or y0 >= page.height:
+                continue  # off this page
+            assert x0 >= -0.5 and y0 >= -0.5 and x1 <= page.width + 0.5 \
+                and y1 <= page.height + 0.5, (node, (x0, y0, x1, y1), page.width, page.height)
+            whole.add(node)
+    assert len(drawn) > 30 and whole == drawn
+    graph = draw(variant(example).root, blank=True, legend=False)
+    _, long_mm, short_mm = PAPERS[paper]
+    sizes = [(long_mm, short_mm), (short_mm, long_mm)]
+    old = min(len(grid(_EXTENTS[graph], ((w - 2 * MARGIN_MM) / MM,
+                                         (h - 2 * MARGIN_MM) / MM - HEADER_PT), PRINT_ZOOM))
+              for w, h in sizes)
+    assert len(pages) <= old, (orientation, len(pages), old)
+
+
+def test_frames_cover_the_chart_and_cut_no_node_that_fits_a_page() -> None:
+    """Synthetic charts: a row of nodes with gaps, and one node wider than a page among
+    them. Every node that fits a page is whole on one; the frames cover the whole chart."""
+    rows = [[(x, y, x + 80, y + 40) for x in range(0, 1000, 95)] for y in (0, 60, 300)]
+    wide = [(0, 0, 60, 40), (70, 0, 400, 40), (410, 0, 470, 40)]
+    for nodes in ([b for row in rows for b in row], wide):
+        box = (min(b[0] for b in nodes), min(b[1] for b in nodes),
+               max(b[2] for b in nodes), max(b[3] for b in nodes))
+        found = pages(box, nodes, (250.0, 200.0), 1.0)
+        rects = [(x - w / 2, y - h / 2, x + w / 2, y + h / 2) for w, h, _, x, y in found]
+        assert all(w <= 250 + 1e-6 and h <= 200 + 1e-6 for w, h, *_ in found)
+        for x0, y0, x1, y1 in nodes:
+            if x1 - x0 <= 250 - 8:
+                assert any(a <= x0 and b <= y0 and x1 <= c and y1 <= d
+                           for a, b, c, d in rects), (x0, y0)
+        for x in range(int(box[0]), int(box[2]) + 1, 5):  # no column of the chart left out
+            assert any(a <= x <= c for a, _, c, _ in rects), x

@@ -314,10 +314,11 @@ def draw_slides(root: Value, size: Size = "natural", **options: object
 def draw_pages(root: Value, page: tuple[float, float], zoom: float, **options: object
                ) -> list[graphviz.Digraph]:
     """The chart as `draw` makes it (same keywords) printed at ``zoom`` on pages of
-    ``page`` points (width, height): one page if it fits there, else a grid of pages that
-    overlap and line up (`scalargrad.chart.frames.grid`)."""
+    ``page`` points (width, height): one page if it fits there, else pages cut between
+    its nodes (`scalargrad.chart.frames.pages`)."""
     graph = draw(root, **options)  # type: ignore[arg-type]
-    return framed(graph, chart_frames.grid(_EXTENTS[graph], page, zoom))
+    nodes = chart_frames.node_boxes(graph.body)
+    return framed(graph, chart_frames.pages(_EXTENTS[graph], nodes, page, zoom))
 
 
 def framed(graph: graphviz.Digraph, frames: list[chart_frames.Frame]) -> list[graphviz.Digraph]:

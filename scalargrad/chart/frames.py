@@ -1,4 +1,4 @@
-"""Where a chart is framed: the whole of it, a README column, or 16:9 slides.
+"""Where a chart is framed: the whole of it, a README column, 16:9 slides, or printed pages.
 
 A frame is a Graphviz ``viewport`` (``"W,H,zoom,x,y"``: W × H points of output, showing
 the chart around (x, y) at ``zoom``), so SVG and PNG come out the same size, with the
@@ -11,6 +11,8 @@ chart's white background over the whole frame.
   size, where a number is 15 pt = 20 px, on several slides: a grid of frames, left to right
   then top to bottom, that overlap and line up (a node is at the same height on the slides
   of a row, and at the same place across on the slides of a column).
+- printed pages (`pages`, for a handout): columns cut in the gaps between nodes, each column
+  cut between its nodes into pages, so that no page's edge runs through a box to fill in.
 
 The frames are computed from the chart's extent without its caption (`CAPTION_ROOM` is kept
 for one on every slide), so a highlight or a title never moves a node.
@@ -24,6 +26,8 @@ for one on every slide), so a highlight or a title never moves a node.
 from __future__ import annotations
 
 import math
+import re
+from collections.abc import Callable, Iterable, Sequence
 
 from .layout import Box
 
@@ -87,6 +91,108 @@ def _centres(start: float, extent: float, frame: float) -> list[float]:
         return [start + extent / 2]
     step = (extent - frame) / (count - 1)
     return [start + frame / 2 + k * step for k in range(count)]
+
+
+def pages(box: Box, nodes: Sequence[Box], page: tuple[float, float], zoom: float
+          ) -> list[Frame]:
+    """Frames of at most ``page`` points (of output) that show ``box`` at ``zoom``, cut
+    between ``nodes`` (their boxes in the chart): columns left to right, each cut into
+    pages top to bottom, the columns chosen so that the pages are as few as we can find.
+    A node is never cut by a page's edge, unless it is wider (or taller) than a page: then
+    the page after it starts where it does, so that it is whole there if it fits at all."""
+    x0, y0, x1, y1 = box
+    reach = page[1] / zoom
+
+    def column(left: float, right: float) -> list[tuple[float, float]]:
+        """The column's pages from top to bottom, as (top, bottom) with y downwards."""
+        inside = [(-b[3], -b[1]) for b in nodes if b[0] < right and b[2] > left]
+        upper = max(-y1, min((s for s, _ in inside), default=-y1)) - MARGIN
+        lower = min(-y0, max((e for _, e in inside), default=-y0)) + MARGIN
+        return _cuts(upper, lower, inside, reach)
+
+    frames = []
+    for left, right in _columns(x0 - MARGIN, x1 + MARGIN, [(b[0], b[2]) for b in nodes],
+                                page[0] / zoom, lambda a, b: len(column(a, b))):
+        frames += [((right - left) * zoom, (bottom - top) * zoom, zoom,
+                    (left + right) / 2, -(top + bottom) / 2)
+                   for top, bottom in column(left, right)]
+    return frames
+
+
+GAP = 3.0
+"""Points of white kept between a node and a page's edge that cuts beside it."""
+
+
+def _columns(start: float, end: float, spans: Iterable[tuple[float, float]], reach: float,
+             cost: Callable[[float, float], int]) -> list[tuple[float, float]]:
+    """``start``…``end`` cut into columns at most ``reach`` wide, each cut in a gap between
+    the ``spans`` (nodes' extents, widened by `GAP`), so that the columns' ``cost`` (their
+    pages) adds up to the least: for each group of nodes (spans that touch), the best
+    columns up to it (fewest pages, then the cut farthest on), from the best up to an
+    earlier group. `_cuts` when a group is wider than a column."""
+    groups: list[list[float]] = []
+    for s, e in sorted((s - GAP, e + GAP) for s, e in spans):
+        if groups and s <= groups[-1][1]:
+            groups[-1][1] = max(groups[-1][1], e)
+        else:
+            groups.append([s, e])
+    if not groups or any(e - s > reach for s, e in groups):
+        return _cuts(start, end, spans, reach)
+    # best[j]: (pages, -cut, columns) for groups[:j], its last cut at most at groups[j]'s start
+    best: list[tuple[int, float, list[tuple[float, float]]] | None] = [(0, -start, [])]
+    for j in range(1, len(groups) + 1):
+        limit = groups[j][0] if j < len(groups) else end
+        found = []
+        for i in range(j):
+            if (before := best[i]) is None:
+                continue
+            left = -before[1]
+            if groups[j - 1][1] - left > reach or (j == len(groups) and end - left > reach):
+                continue
+            cut = min(left + reach, limit)
+            found.append((before[0] + cost(left, cut), -cut, [*before[2], (left, cut)]))
+        best.append(min(found, key=lambda f: f[:2]) if found else None)
+    last = best[-1]
+    return last[2] if last is not None else _cuts(start, end, spans, reach)
+
+
+def _cuts(start: float, end: float, spans: Iterable[tuple[float, float]], reach: float
+          ) -> list[tuple[float, float]]:
+    """``start``…``end`` cut into pieces at most ``reach`` long, each cut outside every
+    span (a node's extent along the axis, widened by `GAP`) and as far on as it can be:
+    the fewest pieces a cut between nodes allows (taking the farthest cut each time is
+    optimal on a line)."""
+    spans = [(s - GAP, e + GAP) for s, e in spans]
+    pieces = []
+    while end - start > reach + 1e-6:
+        cut = start + reach
+        while crossed := [s for s, e in spans if s < cut < e]:
+            cut = min(crossed)  # back to the start of the nodes it would cut
+        if cut > start + 1e-6:
+            pieces.append((start, cut))
+            start = cut
+        else:  # a node longer than a page from here: cut through it, start again at it
+            cut = start + reach
+            pieces.append((start, cut))
+            first = min(s for s, e in spans if s < cut < e)
+            start = first if first > start + 1e-6 else cut
+    return [*pieces, (start, end)]
+
+
+_BOX = re.compile(r' pos="(-?[\d.]+),(-?[\d.]+)!" width="([\d.]+)" height="([\d.]+)"')
+
+
+def node_boxes(body: Iterable[str]) -> list[Box]:
+    """The box (x0, y0, x1, y1 in points) of every pinned node of a drawn chart's DOT
+    statements that has a size (value boxes, op circles; not a label placed by its
+    centre)."""
+    boxes = []
+    for line in body:
+        if found := _BOX.findall(line):
+            x, y, w, h = (float(v) for v in found[-1])
+            if w > 0 and h > 0:
+                boxes.append((x - 36 * w, y - 36 * h, x + 36 * w, y + 36 * h))
+    return boxes
 
 
 def viewport(frame: Frame, origin: tuple[float, float]) -> str:

@@ -286,8 +286,7 @@ def _latex_body(variant: Variant, folder: str, pages: int) -> str:
     question = " ".join(_latex_text(line) for line in _instructions(t.loss))
     parts = []
     for k in range(1, pages + 1):
-        where = (f"part {k} of {pages}: the parts overlap and line up; write each number "
-                 "once" if pages > 1 else "the chart")
+        where = f"part {k} of {pages}, cut between boxes" if pages > 1 else "the chart"
         parts += [r"\clearpage",
                   rf"{{\small {title} \textemdash{{}} {where}}}\par\smallskip",
                   rf"\includegraphics{{{folder}chart-{k}.pdf}}\par"]  # actual size
