@@ -54,9 +54,12 @@ byte-identical DOT and, with the same engine, byte-identical SVG.
 from __future__ import annotations
 
 import re
+import threading
 import warnings
 import weakref
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
+from concurrent.futures import Future
 from html import escape as _escape_html
 from pathlib import Path
 from typing import Literal
@@ -265,8 +268,7 @@ def draw(
         return made
 
     def lay_out(plan: Chart) -> chart_layout.Layout:
-        source = layout_digraph(plan, rankdir, view, legend).source
-        return chart_layout.read_layout(graphviz_engine.run(source, "json", engine).decode())
+        return laid_out(layout_digraph(plan, rankdir, view, legend).source, engine)
 
     layout_options = Options(rankdir, digits, pretty=pretty_labels, blank=blank,
                              **LAYOUT_OPTIONS)
@@ -354,12 +356,61 @@ ANCHOR_GAP = 100.0
 
 
 
+LAYOUTS_KEPT = 32
+"""The layouts kept in memory (the last used): a chart drawn again (its blank chart, its
+pages upright and landscape, another variant of the same exercise) is not laid out again."""
+_LAYOUTS: OrderedDict[tuple[str, str], Future[str]] = OrderedDict()
+_LAYOUTS_LOCK = threading.Lock()
+
+
+def laid_out(source: str, engine: str | None = None) -> chart_layout.Layout:
+    """Graphviz's layout of the DOT ``source``, computed once for each source and engine
+    however often (and from however many threads) it is asked for; the last `LAYOUTS_KEPT`
+    are kept."""
+    key = (source, graphviz_engine.resolve_engine(engine))
+    with _LAYOUTS_LOCK:
+        known = _LAYOUTS.get(key)
+        if known is not None:
+            _LAYOUTS.move_to_end(key)
+        else:
+            mine = _LAYOUTS[key] = Future()
+            while len(_LAYOUTS) > LAYOUTS_KEPT:
+                _LAYOUTS.popitem(last=False)
+    if known is None:
+        try:
+            mine.set_result(graphviz_engine.run(source, "json", engine).decode())
+        except BaseException as err:  # not kept: the next call tries again
+            mine.set_exception(err)
+            with _LAYOUTS_LOCK:
+                if _LAYOUTS.get(key) is mine:
+                    del _LAYOUTS[key]
+        known = mine
+    return chart_layout.read_layout(known.result())
+
+
+def forget_layouts() -> None:
+    """Forget every layout kept (for tests that count Graphviz's runs)."""
+    with _LAYOUTS_LOCK:
+        _LAYOUTS.clear()
+
+
+DENSE_EDGES = 300
+"""A layout of more edges than this is dense: Graphviz's ``dot`` spends seconds on its
+crossings and its network simplex, so it gets `DENSE_LAYOUT`. Every chart of the notes
+has far fewer, and is laid out as it always was."""
+DENSE_LAYOUT = {"mclimit": "0.1", "nslimit": "1", "nslimit1": "1"}
+"""``dot``'s cost knobs for a dense layout: fewer crossing-reduction passes, network simplex
+bounded by the node count (a 720-arrow chart: 5.7 s → 0.9 s, `benchmarks/bench_limits.py`)."""
+
+
 def layout_digraph(chart: Chart, rankdir: str, view: str, legend: bool) -> graphviz.Digraph:
     """The layout pass's graph: the chart's statements, for ``dot`` to place."""
     graph = graphviz.Digraph(name="scalargrad", body=chart.body)
     graph.graph_attr.update(rankdir=rankdir, **GRAPH_ATTRS)
     if view != "full":  # keep the boxes in neuron order: crossings can't be helped anyway
         graph.graph_attr["mclimit"] = "0.01"
+    if sum(line.count(" -> ") for line in chart.body) > DENSE_EDGES:
+        graph.graph_attr.update(DENSE_LAYOUT)
     defaults(graph)
     return graph
 

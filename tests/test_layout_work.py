@@ -1,0 +1,78 @@
+"""The work a chart or an exercise asks of Graphviz (issue 17, "one budget per input"),
+counted rather than timed: each distinct layout is computed once, a dense chart is laid
+out with dot's cost knobs turned down, and an exercise's total chart work has a limit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import scalargrad as sg
+from scalargrad.chart import drawing, graphviz_engine
+from scalargrad.classroom import exercises
+from scalargrad.classroom.exercises import write_exercise
+from scalargrad.classroom.variants import Drawing, load_template, make_variants, parse_range
+from scalargrad.worksheet import parse
+
+from .test_limits import dense_chart
+
+SEED001 = Path(sg.__file__).parent / "worksheets" / "seed001_x1.txt"
+
+
+@pytest.fixture
+def layouts(monkeypatch):
+    """Every layout source Graphviz is asked for (``-Tjson``), in order."""
+    asked: list[str] = []
+    real = graphviz_engine.run
+
+    def counting(source, fmt, engine=None, *, pinned=False):
+        if fmt == "json":
+            asked.append(source)
+        return real(source, fmt, engine, pinned=pinned)
+
+    drawing.forget_layouts()
+    monkeypatch.setattr(graphviz_engine, "run", counting)
+    yield asked
+    drawing.forget_layouts()
+
+
+def seed001_variants(count: int):
+    drawn = Drawing(("x11", "x12", "y"), {"*": parse_range("0.01:0.09", 2)})
+    return make_variants(load_template(SEED001), count, "001", drawn)
+
+
+def test_an_exercise_lays_out_each_distinct_chart_once(layouts, tmp_path, monkeypatch):
+    monkeypatch.setattr(exercises, "_pdflatex", lambda tex: None)  # the charts, not LaTeX
+    variants = seed001_variants(3)
+    write_exercise(variants[0].template, variants, tmp_path, pdf=True)
+    assert layouts, "the exercise lays its charts out"
+    assert len(layouts) == len(set(layouts)), "a layout asked for twice"
+
+
+def test_drawing_the_same_chart_again_asks_graphviz_nothing_new(layouts):
+    root = parse(SEED001.read_text("utf-8")).root
+    root.backward()
+    first = drawing.draw(root).source
+    asked = len(layouts)
+    assert asked >= 1
+    assert drawing.draw(root).source == first
+    assert drawing.draw(root, edge_derivatives=True, show_grad=False).source != first
+    assert len(layouts) == asked, "options never move a node: the same layout serves"
+
+
+def test_the_layout_memo_is_bounded():
+    assert 0 < drawing.LAYOUTS_KEPT <= 64
+
+
+def test_a_dense_chart_is_laid_out_with_the_cost_knobs_turned_down(layouts):
+    dense = parse(dense_chart(90, 8)).root
+    dense.backward()
+    drawing.draw(dense, legend=False)
+    assert all('nslimit="1"' in s or "nslimit=1" in s for s in layouts), "dense: bounded"
+    seed = parse(SEED001.read_text("utf-8")).root
+    seed.backward()
+    layouts.clear()
+    drawing.draw(seed)
+    assert layouts and not any("nslimit" in s or "mclimit" in s for s in layouts), \
+        "a chart of the notes' size is laid out as before"
