@@ -12,7 +12,8 @@ from .engine import ScalarGradError
 
 MAX_EVALUATIONS = 1_000_000
 """Operations evaluated for one worksheet, function bodies included (each distinct call
-of a function is evaluated once: the same arguments reuse its value)."""
+of a function is evaluated once: the same arguments reuse its value), and so are the
+checker's: the worksheet recomputed at its random points, the formulas graded there."""
 MAX_TOTAL_ENTRIES = 500_000
 """Entries of every vector and matrix one worksheet computes, intermediate ones included."""
 MAX_VERDICTS = 50_000
