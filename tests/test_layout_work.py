@@ -76,3 +76,20 @@ def test_a_dense_chart_is_laid_out_with_the_cost_knobs_turned_down(layouts):
     drawing.draw(seed)
     assert layouts and not any("nslimit" in s or "mclimit" in s for s in layouts), \
         "a chart of the notes' size is laid out as before"
+
+
+def test_an_exercise_of_too_many_arrows_over_its_variants_is_refused(layouts, tmp_path):
+    """Each variant lays its chart out and prints it: the dense chart's arrows times the
+    variants are the exercise's chart work, refused before anything is written."""
+    from scalargrad.chart.drawing import count_arrows
+    from scalargrad.classroom.variants import from_expression
+    from scalargrad.limits import MAX_EXERCISE_ARROWS, LimitExceeded
+
+    text = dense_chart(60, 8)
+    template = from_expression(text.replace("\n", "; ").strip("; "), {})
+    arrows = count_arrows(template.source.root, "full", 10**6)
+    fits = MAX_EXERCISE_ARROWS // arrows
+    variants = make_variants(template, fits + 1, 1)
+    with pytest.raises(LimitExceeded, match=f"more than {MAX_EXERCISE_ARROWS:,} arrows"):
+        write_exercise(template, variants, tmp_path / "out", pdf=False)
+    assert not (tmp_path / "out").exists() and not layouts

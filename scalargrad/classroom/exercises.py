@@ -36,8 +36,9 @@ import graphviz
 
 from ..chart import graphviz_engine
 from ..chart.boxes import BLANK_BOX, KEY_SIZE
-from ..chart.drawing import draw, draw_pages, render
+from ..chart.drawing import count_arrows, draw, draw_pages, render
 from ..engine import Value
+from ..limits import MAX_EXERCISE_ARROWS, Budget
 from ..typeset import latex_name, latex_text, markdown_escape
 from ..walkthrough import steps
 from .variants import (
@@ -117,6 +118,9 @@ def write_exercise(template: Template, variants: Sequence[Variant], folder: str 
     """
     if paper not in PAPERS:
         raise ValueError(f"paper must be one of {', '.join(PAPERS)}, got {paper!r}")
+    arrows = count_arrows(variants[0].root, "full", MAX_EXERCISE_ARROWS)
+    Budget(MAX_EXERCISE_ARROWS, "arrows drawn over all the variants' charts").spend(
+        arrows * len(variants))  # before anything is written
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     why_no_pdf = _why_no_pdf()
