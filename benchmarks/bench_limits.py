@@ -11,7 +11,8 @@ better measure on a busy machine, since "wall" grows with the load. A report, no
 it exits 0 whatever the numbers are.
 
 - dense chart: `dense_chart(90, 8)` of tests/test_limits.py, 100 boxes and 720 arrows
-  (`MAX_EDGES` is 750): each node sums 8 earlier ones at random, the worst for ``dot``.
+  (633 distinct; `MAX_EDGES` is 750): each node sums 8 earlier ones at random, the worst
+  for ``dot``; and `dense_chart(60, 12)`, 70 boxes of 12 arrows each.
 - chain: 740 boxes in a line (each arrow a box: the arrow limit bounds a chain too).
 - exercise: `MAX_VARIANTS` variants of the notes' seed 001 chart (a mid-size chart), and
   a few variants of the dense chart, handouts compiled to PDF when pdflatex is installed.
@@ -85,6 +86,8 @@ def cases(quick: bool, work: Path) -> list[tuple[str, list[str]]]:
     """(description, command line) of every case; the inputs written into ``work``."""
     dense = work / "dense.txt"
     dense.write_text(dense_chart(20, 8) if quick else dense_chart(90, 8), encoding="utf-8")
+    wide = work / "wide.txt"
+    wide.write_text(dense_chart(10, 12) if quick else dense_chart(60, 12), encoding="utf-8")
     line = work / "chain.txt"
     line.write_text(chain(100 if quick else MAX_EDGES - 10), encoding="utf-8")
     near, past = work / "near.txt", work / "past.txt"
@@ -96,6 +99,9 @@ def cases(quick: bool, work: Path) -> list[tuple[str, list[str]]]:
         (f"graph, dense chart ({arrows} arrows)", ["graph", str(dense), "-o", "d.svg"]),
         (f"animate, dense chart ({arrows} arrows)", ["animate", str(dense), "-o", "d.html"]),
         (f"practice, dense chart ({arrows} arrows)", ["practice", str(dense), "-o", "p.html"]),
+        ("graph, dense chart of fan-in 12 ({} arrows)".format(
+            sg.chart.drawing.count_arrows(parse(wide.read_text()).root, "full", 10**6)),
+         ["graph", str(wide), "-o", "w.svg"]),
         ("graph, chain of {} boxes".format(line.read_text().count("\n")),
          ["graph", str(line), "-o", "c.svg"]),
         (f"exercise, seed 001, {variants} variants",
