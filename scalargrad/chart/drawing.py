@@ -54,6 +54,7 @@ byte-identical DOT and, with the same engine, byte-identical SVG.
 from __future__ import annotations
 
 import re
+import shutil
 import threading
 import warnings
 import weakref
@@ -360,15 +361,15 @@ ANCHOR_GAP = 100.0
 LAYOUTS_KEPT = 32
 """The layouts kept in memory (the last used): a chart drawn again (its blank chart, its
 pages upright and landscape, another variant of the same exercise) is not laid out again."""
-_LAYOUTS: OrderedDict[tuple[str, str], Future[str]] = OrderedDict()
+_LAYOUTS: OrderedDict[tuple[str, str, str | None], Future[str]] = OrderedDict()
 _LAYOUTS_LOCK = threading.Lock()
 
 
 def laid_out(source: str, engine: str | None = None) -> chart_layout.Layout:
     """Graphviz's layout of the DOT ``source``, computed once for each source and engine
-    however often (and from however many threads) it is asked for; the last `LAYOUTS_KEPT`
-    are kept."""
-    key = (source, graphviz_engine.resolve_engine(engine))
+    (and ``dot`` on ``PATH``) however often, and from however many threads, it is asked
+    for; the last `LAYOUTS_KEPT` are kept."""
+    key = (source, graphviz_engine.resolve_engine(engine), shutil.which("dot"))
     with _LAYOUTS_LOCK:
         known = _LAYOUTS.get(key)
         if known is not None:
