@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import resource
 import subprocess
 import sys
@@ -78,7 +79,8 @@ def run(args: list[str], cwd: Path) -> tuple[float, float, str]:
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     said = (done.stdout + done.stderr).strip().splitlines()
-    outcome = "ok" if done.returncode == 0 else f"exit {done.returncode}: {said[-1][:70]}"
+    why = re.sub(r"^.*?:\d+:\d+: ", "", said[-1] if said else "")  # the message, not where
+    outcome = "ok" if done.returncode == 0 else f"exit {done.returncode}: {why[:70]}"
     return wall, cpu, outcome
 
 
