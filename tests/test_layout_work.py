@@ -102,3 +102,52 @@ def test_a_dense_chart_is_laid_out_once(layouts):
     dense.backward()
     drawing.draw(dense)
     assert len(layouts) == 1
+
+
+def _layout_source(root, blank: bool) -> str:
+    """The layout pass's DOT source of ``root``'s chart, as `draw` writes it."""
+    from scalargrad.chart.boxes import Options
+    from scalargrad.chart.plan import Chart
+    from scalargrad.engine import topological_order
+    from scalargrad.graph import node_names
+
+    order = topological_order(root)
+    options = Options("LR", 4, pretty=True, blank=blank, **drawing.LAYOUT_OPTIONS)
+    chart = Chart(root, order, {n: i for i, n in enumerate(order)}, None, node_names(root),
+                  options, None)
+    chart.build("full", None)
+    return drawing.layout_digraph(chart, "LR", "full", True).source
+
+
+@pytest.mark.parametrize("engine", ["system", "bundled"])
+@pytest.mark.parametrize("blank", [False, True])
+def test_digits_written_as_zeros_leave_the_layout_as_it_was(engine, blank, needs):
+    """Graphviz itself is the oracle: the chart's own source and the one whose label
+    digits are zeros (what `laid_out` runs, so that variants share a layout) give the
+    same layout, node for node and edge for edge."""
+    import shutil
+
+    from scalargrad.chart.layout import read_layout
+
+    needs(engine == "bundled" or shutil.which("dot") is not None, "Graphviz",
+          "apt-get install graphviz")
+    for root in (parse(SEED001.read_text("utf-8")).root, parse(dense_chart(20, 4)).root):
+        root.backward()
+        source = _layout_source(root, blank)
+        zeros = drawing.digits_as_zeros(source)
+        assert zeros != source
+        assert (read_layout(graphviz_engine.run(source, "json", engine).decode())
+                == read_layout(graphviz_engine.run(zeros, "json", engine).decode()))
+
+
+def test_variants_whose_numbers_differ_in_digits_only_share_the_blank_layout(layouts, tmp_path):
+    """Seed 001's blank chart is laid out twice (the second time for the bands' order)
+    for the first variant, and not again for the others."""
+    counts = []
+    for count in (1, 3):
+        drawing.forget_layouts()
+        layouts.clear()
+        variants = seed001_variants(count)  # every drawn leaf 0.0d: the same shape
+        write_exercise(variants[0].template, variants, tmp_path / str(count), pdf=False)
+        counts.append(sum('BORDER="1"' in s for s in layouts))  # boxes to write in: blank
+    assert counts[0] >= 1 and counts[1] == counts[0]
