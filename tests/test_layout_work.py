@@ -31,10 +31,10 @@ def layouts(monkeypatch):
             asked.append(source)
         return real(source, fmt, engine, pinned=pinned)
 
-    drawing.forget_layouts()
+    graphviz_engine.forget_layouts()
     monkeypatch.setattr(graphviz_engine, "run", counting)
     yield asked
-    drawing.forget_layouts()
+    graphviz_engine.forget_layouts()
 
 
 def seed001_variants(count: int):
@@ -62,7 +62,7 @@ def test_drawing_the_same_chart_again_asks_graphviz_nothing_new(layouts):
 
 
 def test_the_layout_memo_is_bounded():
-    assert 0 < drawing.LAYOUTS_KEPT <= 64
+    assert 0 < graphviz_engine.LAYOUTS_KEPT <= 64
 
 
 def test_a_dense_chart_is_laid_out_with_the_cost_knobs_turned_down(layouts):
@@ -123,7 +123,7 @@ def _layout_source(root, blank: bool) -> str:
 @pytest.mark.parametrize("blank", [False, True])
 def test_digits_written_as_zeros_leave_the_layout_as_it_was(engine, blank, needs):
     """Graphviz itself is the oracle: the chart's own source and the one whose label
-    digits are zeros (what `laid_out` runs, so that variants share a layout) give the
+    digits are zeros (what `layout_json` runs, so that variants share a layout) give the
     same layout, node for node and edge for edge."""
     import shutil
 
@@ -134,7 +134,7 @@ def test_digits_written_as_zeros_leave_the_layout_as_it_was(engine, blank, needs
     for root in (parse(SEED001.read_text("utf-8")).root, parse(dense_chart(20, 4)).root):
         root.backward()
         source = _layout_source(root, blank)
-        zeros = drawing.digits_as_zeros(source)
+        zeros = graphviz_engine.digits_as_zeros(source)
         assert zeros != source
         assert (read_layout(graphviz_engine.run(source, "json", engine).decode())
                 == read_layout(graphviz_engine.run(zeros, "json", engine).decode()))
@@ -145,7 +145,7 @@ def test_variants_whose_numbers_differ_in_digits_only_share_the_blank_layout(lay
     for the first variant, and not again for the others."""
     counts = []
     for count in (1, 3):
-        drawing.forget_layouts()
+        graphviz_engine.forget_layouts()
         layouts.clear()
         variants = seed001_variants(count)  # every drawn leaf 0.0d: the same shape
         write_exercise(variants[0].template, variants, tmp_path / str(count), pdf=False)
