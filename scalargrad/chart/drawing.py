@@ -361,7 +361,8 @@ seconds on its crossings and its network simplex. Every chart of the notes has f
 and is laid out as it always was."""
 DENSE_LAYOUT = {"mclimit": "0.1", "nslimit": "1", "nslimit1": "1"}
 """``dot``'s cost knobs for a dense layout: fewer crossing-reduction passes, network simplex
-bounded by the node count (a 720-arrow chart: 5.7 s → 0.9 s, `benchmarks/bench_limits.py`)."""
+bounded by the node count (one layout of a 100-box, 633-arrow chart: 5.7 s → 0.9 s; see
+`benchmarks/bench_limits.py`)."""
 
 
 def is_dense(chart: Chart) -> bool:
