@@ -180,3 +180,18 @@ def test_a_random_point_past_the_budget_is_refused_not_skipped(monkeypatch):
     worksheet = parse(_sum_sheet(200))
     with pytest.raises(WorksheetError, match="operations evaluated"):
         random_point(worksheet, 1, [10**6])
+
+
+def test_every_budget_is_in_the_readmes_table():
+    """The README's Limits table lists each limit of `scalargrad.limits` with its number."""
+    from pathlib import Path
+
+    from scalargrad import limits
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text("utf-8")
+    table = readme.split("## Limits", 1)[1].split("\n\n")[2]
+    rows = [line for line in table.splitlines() if line.startswith("| ")]
+    for name in dir(limits):
+        value = getattr(limits, name)
+        if name.isupper() and isinstance(value, int):
+            assert any(f"{value:,}" in row.rsplit("|", 2)[1] for row in rows), name
