@@ -12,13 +12,19 @@ from .engine import ScalarGradError
 
 MAX_EVALUATIONS = 1_000_000
 """Operations evaluated for one worksheet, function bodies included (each distinct call
-of a function is evaluated once: the same arguments reuse its value)."""
+of a function is evaluated once: the same arguments reuse its value), and so are the
+checker's: the worksheet recomputed at its random points, the formulas graded there."""
 MAX_TOTAL_ENTRIES = 500_000
 """Entries of every vector and matrix one worksheet computes, intermediate ones included."""
 MAX_VERDICTS = 50_000
 """Verdicts one check gives: claimed numbers and formula entries together."""
 MAX_VARIANTS = 100
 """Variants of one exercise."""
+MAX_EXERCISE_ARROWS = 10_000
+"""Arrows of an exercise's charts over all its variants (the chart's arrows times the
+variants): each variant's chart is drawn blank and filled in, and printed on as many pages
+as it needs, about 7 to 10 ms of work per arrow and variant (`benchmarks/bench_limits.py`):
+100 variants of a 100-arrow chart, or 15 of a dense 650-arrow one."""
 MAX_DRAWS = 2_000
 """Draws of leaf numbers for one exercise, over all its variants."""
 EARLY_REJECTS = 50

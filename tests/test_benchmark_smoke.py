@@ -52,3 +52,17 @@ def test_quick_compile_benchmark_prints_the_table_and_the_targets(needs) -> None
         assert row.count(" ms") >= 4, row  # numpy, compiled, eager, compile time
     assert len(verdicts(out)) == 6, out
     assert "[met] compiled gradients equal eager's" in out
+
+
+def test_quick_limits_benchmark_runs_every_case() -> None:
+    """Each worst input runs to its end; the one past the evaluation limit is refused."""
+    done = subprocess.run([sys.executable, str(BENCHMARKS / "bench_limits.py"), "--quick"],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    rows = [line for line in done.stdout.splitlines() if line.startswith("| ")][2:]
+    assert len(rows) == 10, done.stdout
+    for row in rows:
+        refused = "past the evaluation limit" in row
+        assert row.endswith("| ok |") != refused, row
+        if refused:
+            assert "exit 2" in row and "1,000,000 operations evaluated" in row, row

@@ -143,3 +143,55 @@ def test_the_commands_refuse_a_dense_chart_with_exit_status_2(command, tmp_path,
     assert status == 2
     assert "arrows" in capsys.readouterr().err
     assert time.perf_counter() - start < GUARD_SECONDS
+
+
+def _sum_sheet(terms: int) -> str:
+    """x summed ``terms`` times, a loss of it, and a formula to check at random points."""
+    return (f"x = 3\ny = {' + '.join(['x'] * terms)}\nL = y^2\n"
+            f"∂L/∂x = 2y·{terms}\n")
+
+
+def test_the_checks_re_evaluations_spend_the_worksheets_one_budget():
+    worksheet = parse(_sum_sheet(200))
+    read = worksheet.work.operations.spent
+    assert read > 200
+    report = check(worksheet)
+    assert all(v.right for v in report.verdicts)
+    assert worksheet.work.operations.spent > 5 * read, "each random point re-evaluates y"
+
+
+def test_a_worksheet_whose_re_evaluations_exceed_the_budget_is_refused(monkeypatch):
+    from scalargrad.worksheet import evaluation
+
+    read = parse(_sum_sheet(200)).work.operations.spent
+    monkeypatch.setattr(evaluation, "MAX_EVALUATIONS", 2 * read)  # reading fits, not checking
+    worksheet = parse(_sum_sheet(200))
+    with pytest.raises(WorksheetError, match=f"more than {2 * read:,} operations evaluated"):
+        check(worksheet)
+
+
+def test_a_random_point_past_the_budget_is_refused_not_skipped(monkeypatch):
+    """A random point whose draws all fail is dropped; one past the budget is an error."""
+    from scalargrad.grading.identities import random_point
+    from scalargrad.worksheet import evaluation
+
+    read = parse(_sum_sheet(200)).work.operations.spent
+    monkeypatch.setattr(evaluation, "MAX_EVALUATIONS", read + 10)
+    worksheet = parse(_sum_sheet(200))
+    with pytest.raises(WorksheetError, match="operations evaluated"):
+        random_point(worksheet, 1, [10**6])
+
+
+def test_every_budget_is_in_the_readmes_table():
+    """The README's Limits table lists each limit of `scalargrad.limits` with its number."""
+    from pathlib import Path
+
+    from scalargrad import limits
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text("utf-8")
+    table = readme.split("## Limits", 1)[1].split("\n\n")[2]
+    rows = [line for line in table.splitlines() if line.startswith("| ")]
+    for name in dir(limits):
+        value = getattr(limits, name)
+        if name.isupper() and isinstance(value, int):
+            assert any(f"{value:,}" in row.rsplit("|", 2)[1] for row in rows), name

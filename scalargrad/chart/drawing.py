@@ -266,14 +266,15 @@ def draw(
 
     def lay_out(plan: Chart) -> chart_layout.Layout:
         source = layout_digraph(plan, rankdir, view, legend).source
-        return chart_layout.read_layout(graphviz_engine.run(source, "json", engine).decode())
+        return chart_layout.read_layout(graphviz_engine.layout_json(source, engine))
 
     layout_options = Options(rankdir, digits, pretty=pretty_labels, blank=blank,
                              **LAYOUT_OPTIONS)
     plan = chart(layout_options, None, None)
     layout = lay_out(plan)
     # A second layout to put the bands in the notes' order, for a chart one can read
-    if plan.values_drawn <= LARGE_GRAPH and (rewritten := plan.bands_to_write(layout)):
+    if (plan.values_drawn <= LARGE_GRAPH and not is_dense(plan)
+            and (rewritten := plan.bands_to_write(layout))):
         second = chart(layout_options, None, None, rewritten)
         relaid = lay_out(second)
         if second.bands_to_write(relaid) is None:  # in order now (else keep the first)
@@ -355,12 +356,30 @@ ANCHOR_GAP = 100.0
 
 
 
+DENSE_EDGES = 300
+"""A layout of more edges than this is dense (`is_dense`): Graphviz's ``dot`` spends
+seconds on its crossings and its network simplex. Every chart of the notes has far fewer,
+and is laid out as it always was."""
+DENSE_LAYOUT = {"mclimit": "0.1", "nslimit": "1", "nslimit1": "1"}
+"""``dot``'s cost knobs for a dense layout: fewer crossing-reduction passes, network simplex
+bounded by the node count (one layout of a 100-box, 633-arrow chart: 5.7 s → 0.9 s; see
+`benchmarks/bench_limits.py`)."""
+
+
+def is_dense(chart: Chart) -> bool:
+    """More than `DENSE_EDGES` edges: no second layout for the bands' order (a dense
+    chart is not read band by band), and dot's cost knobs turned down."""
+    return sum(line.count(" -> ") for line in chart.body) > DENSE_EDGES
+
+
 def layout_digraph(chart: Chart, rankdir: str, view: str, legend: bool) -> graphviz.Digraph:
     """The layout pass's graph: the chart's statements, for ``dot`` to place."""
     graph = graphviz.Digraph(name="scalargrad", body=chart.body)
     graph.graph_attr.update(rankdir=rankdir, **GRAPH_ATTRS)
     if view != "full":  # keep the boxes in neuron order: crossings can't be helped anyway
         graph.graph_attr["mclimit"] = "0.01"
+    if is_dense(chart):
+        graph.graph_attr.update(DENSE_LAYOUT)
     defaults(graph)
     return graph
 

@@ -15,6 +15,8 @@ The choice, first match wins: the ``engine=`` argument, then the environment var
 run (a broken install), the bundled engine renders instead, with a warning; an engine
 asked for by name is never swapped.
 
+A layout (``-Tjson``) is computed once: `layout_json` keeps the last `LAYOUTS_KEPT`.
+
 >>> resolve_engine("bundled")
 'bundled'
 >>> resolve_engine("cairo")
@@ -26,11 +28,15 @@ ValueError: unknown Graphviz engine 'cairo' (engine= argument); choose 'system' 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
 import sysconfig
+import threading
 import warnings
+from collections import OrderedDict
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Literal
 
@@ -144,3 +150,72 @@ def _render(source: str, fmt: str, chosen: Engine, pinned: bool) -> bytes:
         message = done.stderr.decode("utf-8", "replace").strip() or f"exit status {done.returncode}"
         raise _ProgramFailed(f"the {chosen} Graphviz engine ({command[0]}) failed: {message}")
     return done.stdout
+
+
+LAYOUTS_KEPT = 32
+"""The layouts kept in memory (the last used): a chart drawn again (an exercise's blank
+chart, its pages upright and landscape, another variant) is not laid out again."""
+_LAYOUTS: OrderedDict[tuple[str, str, str | None], Future[str]] = OrderedDict()
+_LAYOUTS_LOCK = threading.Lock()
+
+
+def layout_json(source: str, engine: str | None = None) -> str:
+    """Graphviz's layout of the DOT ``source`` (JSON), computed once for each source and engine
+    (and ``dot`` on ``PATH``) however often, and from however many threads, it is asked
+    for; the last `LAYOUTS_KEPT` are kept. Sources that differ only in the digits their
+    labels show (an exercise's variants) are one source (`digits_as_zeros`)."""
+    source = digits_as_zeros(source)
+    key = (source, resolve_engine(engine), shutil.which("dot"))
+    with _LAYOUTS_LOCK:
+        known = _LAYOUTS.get(key)
+        if known is not None:
+            _LAYOUTS.move_to_end(key)
+        else:
+            mine = _LAYOUTS[key] = Future()
+            while len(_LAYOUTS) > LAYOUTS_KEPT:
+                _LAYOUTS.popitem(last=False)
+    if known is None:
+        try:
+            mine.set_result(run(source, "json", engine).decode())
+        except BaseException as err:  # not kept: the next call tries again
+            mine.set_exception(err)
+            with _LAYOUTS_LOCK:
+                if _LAYOUTS.get(key) is mine:
+                    del _LAYOUTS[key]
+        known = mine
+    return known.result()
+
+
+_LABEL_TEXT = re.compile(r">([^<>]+)<")
+_DIGIT = re.compile(r"&#?\w+;|[0-9]")
+
+
+def digits_as_zeros(source: str) -> str:
+    """``source`` with every digit a label shows written 0 (not those of an attribute, a
+    name or a character entity): in the chart's font every digit is as wide as 0, so
+    Graphviz lays it out the same.
+
+    >>> digits_as_zeros('v12 [label=<<TABLE><TR><TD WIDTH="80">w&#8321; 0.37</TD></TR></TABLE>>]')
+    'v12 [label=<<TABLE><TR><TD WIDTH="80">w&#8321; 0.00</TD></TR></TABLE>>]'
+    """
+    def zeros(text: re.Match[str]) -> str:
+        return ">" + _DIGIT.sub(lambda d: d[0] if len(d[0]) > 1 else "0", text[1]) + "<"
+
+    out, done = [], 0
+    for start in (m.end() - 1 for m in re.finditer("label=<", source)):
+        if start < done:
+            continue
+        depth, end = 0, start
+        for end in range(start, len(source)):  # to the '>' that closes the label
+            depth += {"<": 1, ">": -1}.get(source[end], 0)
+            if depth == 0:
+                break
+        out += [source[done:start], _LABEL_TEXT.sub(zeros, source[start:end + 1])]
+        done = end + 1
+    return "".join(out) + source[done:]
+
+
+def forget_layouts() -> None:
+    """Forget every layout kept (for tests that count Graphviz's runs)."""
+    with _LAYOUTS_LOCK:
+        _LAYOUTS.clear()

@@ -36,8 +36,9 @@ import graphviz
 
 from ..chart import graphviz_engine
 from ..chart.boxes import BLANK_BOX, KEY_SIZE
-from ..chart.drawing import draw, draw_pages, render
+from ..chart.drawing import count_arrows, draw, draw_pages, render
 from ..engine import Value
+from ..limits import MAX_EXERCISE_ARROWS, Budget
 from ..typeset import latex_name, latex_text, markdown_escape
 from ..walkthrough import steps
 from .variants import (
@@ -117,6 +118,9 @@ def write_exercise(template: Template, variants: Sequence[Variant], folder: str 
     """
     if paper not in PAPERS:
         raise ValueError(f"paper must be one of {', '.join(PAPERS)}, got {paper!r}")
+    arrows = count_arrows(variants[0].root, "full", MAX_EXERCISE_ARROWS)
+    Budget(MAX_EXERCISE_ARROWS, "arrows drawn over all the variants' charts").spend(
+        arrows * len(variants))  # before anything is written
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     why_no_pdf = _why_no_pdf()
@@ -124,15 +128,16 @@ def write_exercise(template: Template, variants: Sequence[Variant], folder: str 
         raise RuntimeError(f"cannot make PDF handouts: {why_no_pdf}")
     compile_pdf = why_no_pdf == "" if pdf is None else pdf
     with ThreadPoolExecutor(max_workers=4) as pool:  # dot runs as a process
-        folders = list(pool.map(lambda v: _write_variant(v, folder, paper, compile_pdf),
+        written = list(pool.map(lambda v: _write_variant(v, folder, paper, compile_pdf),
                                 variants))
+    folders = [here for here, _ in written]
     index = folder / "index.md"  # first: a LaTeX failure leaves the rest of the set usable
     index.write_text(index_markdown(template, variants, folders, folder, command),
                      encoding="utf-8")
     if compile_pdf:  # one document, one run of pdflatex: the class set, ready to print
         tex = folder / "handouts.tex"
-        tex.write_text(handout_latex(variants, paper, [f.name for f in folders]),
-                       encoding="utf-8")
+        tex.write_text(handout_latex(variants, paper, [f.name for f in folders],
+                                     pages=written[0][1]), encoding="utf-8")
         _pdflatex(tex)
     return Written(index, folders, compile_pdf, "" if compile_pdf else
                    why_no_pdf or "not asked for")
@@ -146,15 +151,18 @@ def _why_no_pdf() -> str:
     return ""
 
 
-def _write_variant(variant: Variant, folder: Path, paper: str, compile_pdf: bool) -> Path:
+def _write_variant(variant: Variant, folder: Path, paper: str, compile_pdf: bool
+                   ) -> tuple[Path, tuple[str, int]]:
+    """Write one variant's files; its folder, and its chart's orientation and pages."""
     here = folder / f"variant-{variant.number:02d}"
     here.mkdir(exist_ok=True)
     root = variant.root
     root.backward()
     blank = draw(root, blank=True, legend=False).source
     (here / "chart.svg").write_bytes(graphviz_engine.run(blank, "svg", pinned=True))
+    orientation, pages = chart_pages(root, paper)  # the blank chart's layout, kept
     if compile_pdf:
-        for k, page in enumerate(chart_pages(root, paper)[1], start=1):
+        for k, page in enumerate(pages, start=1):
             (here / f"chart-{k}.pdf").write_bytes(
                 graphviz_engine.run(page.source, "pdf", pinned=True))
     render(root, here / "solution.svg")
@@ -162,8 +170,9 @@ def _write_variant(variant: Variant, folder: Path, paper: str, compile_pdf: bool
     (here / "key.txt").write_text(variant.text(answers=True), encoding="utf-8")
     (here / "handout.md").write_text(handout_markdown(variant), encoding="utf-8")
     (here / "solution.md").write_text(solution_markdown(variant), encoding="utf-8")
-    (here / "handout.tex").write_text(handout_latex([variant], paper), encoding="utf-8")
-    return here
+    (here / "handout.tex").write_text(
+        handout_latex([variant], paper, pages=(orientation, len(pages))), encoding="utf-8")
+    return here, (orientation, len(pages))
 
 
 def _pdflatex(tex: Path) -> None:
@@ -255,15 +264,20 @@ def chart_pages(root: Value, paper: str) -> tuple[str, list[graphviz.Digraph]]:
 
 
 def handout_latex(variants: Sequence[Variant], paper: str = "a4",
-                  folders: Sequence[str] | None = None) -> str:
+                  folders: Sequence[str] | None = None, *,
+                  pages: tuple[str, int] | None = None) -> str:
     """The handouts of ``variants`` as one LaTeX document (packages of texlive-latex-base
     only), each starting on a new page: the question and the given numbers, then the
     chart's pages at `PRINT_ZOOM` (see `chart_pages`), then room to work. ``folders``:
     where each variant's ``chart-1.pdf``, … are, relative to the document (default:
-    beside it)."""
+    beside it). ``pages``: the orientation and number of the chart's pages, if known
+    (else `chart_pages` finds them)."""
     option = PAPERS[paper][0]
-    orientation, pages = chart_pages(variants[0].root, paper)
-    bodies = [_latex_body(v, f"{folder}/" if folder else "", len(pages))
+    if pages is None:
+        orientation, drawn = chart_pages(variants[0].root, paper)
+        pages = orientation, len(drawn)
+    orientation, count = pages
+    bodies = [_latex_body(v, f"{folder}/" if folder else "", count)
               for v, folder in zip(variants, folders or [""] * len(variants))]
     return "\n".join([
         rf"\documentclass[{option},{orientation},11pt]{{article}}",

@@ -150,7 +150,8 @@ class Point:
             return self.derivative(atom.top, atom.bottom, atom, local=id(atom) in local)
 
         numbers = {id(num): _data(self.names[name]) for num, name in reading}
-        return Evaluator(scope, self.ws.functions, derivative_of, numbers=numbers)(node)
+        return Evaluator(scope, self.ws.functions, derivative_of, numbers=numbers,
+                         work=self.ws.work)(node)
 
     def subject(self, subject: Subject) -> Quantity:
         """The value of what a chain is about, here."""
@@ -179,7 +180,7 @@ class Point:
         """``top``'s formula recomputed on fresh copies of its inputs (remembered)."""
         if top not in self.locals:
             fresh = {r: _copied(self.names[r]) for r in self.ws.inputs(top)}
-            self.locals[top] = (Evaluator(fresh, self.ws.functions)(
+            self.locals[top] = (Evaluator(fresh, self.ws.functions, work=self.ws.work)(
                 self.ws.definitions[top].formula), fresh)
         return self.locals[top]
 
@@ -308,8 +309,11 @@ def random_point(worksheet: Worksheet, number: int, budget: list[int]) -> Point 
                 if not worksheet.inputs(name):
                     names[name] = _moved(worksheet.quantity(name), move)
                 else:
-                    names[name] = Evaluator(names, worksheet.functions)(definition.formula)
+                    names[name] = Evaluator(names, worksheet.functions,
+                                            work=worksheet.work)(definition.formula)
         except WorksheetError:
+            if worksheet.work.spent_out():  # past the budget: no other draw may help
+                raise
             continue
         return Point(worksheet, names, number, budget)
     return None

@@ -57,6 +57,10 @@ class Work:
         self.entries = Budget(MAX_TOTAL_ENTRIES, "vector and matrix entries")
         self.calls: dict[tuple, tuple[object, Quantity]] = {}
 
+    def spent_out(self) -> bool:
+        """True once more was asked than the budget allows (an error was raised then)."""
+        return any(b.spent > b.limit for b in (self.operations, self.entries))
+
 
 def number(node: Num) -> float:
     """A literal's value as a float (the tokenizer refused the ones too large)."""

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from ..engine import Value
 from .arrays import Array, Quantity
-from .evaluation import Function
+from .evaluation import Function, Work
 from .syntax import Apply, Name, Node, walk
 from .tokens import WorksheetError
 
@@ -126,6 +126,9 @@ class Worksheet:
     chains: list[Chain] = field(default_factory=list)
     rounded: dict[str, str] = field(default_factory=dict)
     """The givens known to the digits shown (``w1 ≈ 0.2355``): name → the number written."""
+    work: Work = field(default_factory=Work, repr=False, compare=False)
+    """The worksheet's one budget (`scalargrad.limits`): spent reading it, and by the
+    checker re-evaluating it at its random points."""
     _below: dict[tuple[str, str | None], set[str]] = field(
         default_factory=dict, repr=False, compare=False)
     _inputs: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False, compare=False)

@@ -214,7 +214,7 @@ class _Reader(_StatementReader):
                                  hint="write one assignment a line, e.g. x = 1")
         if not values and self.loss is None:  # vectors and matrices only: no loss needed
             return Worksheet(values, self.defined_on, self.claims, "", arrays=arrays,
-                             functions=self.functions, chains=self.chains)
+                             functions=self.functions, chains=self.chains, work=self.work)
         loss = self.loss.text if self.loss else next(reversed(values))
         if loss not in values:
             if loss in arrays:
@@ -222,7 +222,8 @@ class _Reader(_StatementReader):
                             f"{arrays[loss].described()}", self.loss)  # type: ignore[arg-type]
             raise self.unknown(self.loss)  # type: ignore[arg-type]
         return Worksheet(values, self.defined_on, self.claims, loss, arrays=arrays,
-                         functions=self.functions, chains=self.chains, rounded=self.rounded)
+                         functions=self.functions, chains=self.chains, rounded=self.rounded,
+                         work=self.work)
 
     # -- pass 2: values and chains ------------------------------------------------------
     def run(self, statement: _Statement) -> None:
