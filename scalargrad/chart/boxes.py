@@ -43,6 +43,9 @@ BLANK_MARGIN = "0.14,0.10"
 """A blank node's margin (inches): its boxes' square corners stay inside its rounded
 border, whose corners are curves of radius 12 pt."""
 
+BUNDLE_FROM = 16
+"""A layer fed all to all by at least this many arrows is drawn through one bundle."""
+
 Clusters = dict[int, dict[int, list[str]]]
 """DOT statements by layer, then by neuron (0: the collapsed neuron boxes of the layer)."""
 
@@ -265,13 +268,15 @@ class Boxes:
                 outputs[groups[node]] = node
         return outputs
 
-    def _edges(self, rep: dict[Value, str], collapsed: set[Value], path: set[Value] | None
-               ) -> None:
+    def _edges(self, rep: dict[Value, str], collapsed: dict[Value, tuple[int, int]],
+               path: set[Value] | None) -> None:
         """Operand → op edges (op → result edges come with the op node).
 
-        An edge into or out of a collapsed box is drawn once per pair of boxes.
+        An edge into or out of a collapsed box is drawn once per pair of boxes; where every
+        box of one group feeds every neuron of a layer (a dense layer), through one bundle
+        (see `_bundles`).
         """
-        box_edges: set[tuple[str, str]] = set()
+        box_edges: dict[tuple[str, str], tuple[Value, Value]] = {}
         for node in reversed(self.order):
             if not node.op:
                 continue
@@ -279,17 +284,66 @@ class Boxes:
             for child, local in zip(node.children, node.local_grads):
                 tail = rep[child]
                 boxed = node in collapsed or child in collapsed
-                if boxed and (tail == head or (tail, head) in box_edges):
+                if boxed:
+                    if tail != head:
+                        box_edges.setdefault((tail, head), (child, node))
                     continue
-                box_edges.add((tail, head))
                 on_path = path is not None and node in path and child in path
                 derivative = (format_number(local, self.opt.digits)
-                              if not boxed and (self.opt.edge_derivatives or on_path) else None)
-                tooltip = (None if boxed or self.opt.blank
+                              if self.opt.edge_derivatives or on_path else None)
+                tooltip = (None if self.opt.blank
                            else f"∂{self.who(node)}/∂{self.who(child)} = {local!r}")
                 self.body.append(self._edge(tail, head, on_path, path is not None, derivative,
-                                            tooltip, thin=boxed, via=self.via.get((node, child)),
+                                            tooltip, via=self.via.get((node, child)),
                                             minlen=2 if child in self.shared else 1))
+        bundled = self._bundles(box_edges, collapsed, path)
+        for (tail, head), (child, node) in box_edges.items():
+            if (tail, head) not in bundled:
+                on_path = path is not None and node in path and child in path
+                self.body.append(self._edge(tail, head, on_path, path is not None, thin=True))
+
+    def _bundles(self, box_edges: dict[tuple[str, str], tuple[Value, Value]],
+                 collapsed: dict[Value, tuple[int, int]], path: set[Value] | None
+                 ) -> set[tuple[str, str]]:
+        """Dense layers drawn as a bus: where each neuron of a layer feeds every neuron of
+        the next (at least `BUNDLE_FROM` arrows, two boxes or more on each
+        side), one node ``bundle{l}`` between them, with an arrow from each box into it and
+        one from it to each neuron: 2·16 arrows for 16 × 16, not 256 that cross. Returns
+        the pairs drawn so."""
+        feeds: dict[int, dict[str, set[str]]] = {}  # head layer → head box → its tails
+        values: dict[str, Value] = {}
+        for (tail, head), (child, node) in box_edges.items():
+            if node in collapsed and child in collapsed:  # layer to layer
+                feeds.setdefault(collapsed[node][0], {}).setdefault(head, set()).add(tail)
+                values[tail], values[head] = child, node
+        bundled: set[tuple[str, str]] = set()
+        for layer, heads in sorted(feeds.items()):
+            tails = set().union(*heads.values())
+            if (len(tails) < 2 or len(heads) < 2 or len(tails) * len(heads) < BUNDLE_FROM
+                    or any(t != tails for t in heads.values())):
+                continue
+            bus = f"bundle{layer}"
+            self.body.append(statement(bus, {
+                "label": (f"<<B>{len(tails)} × {len(heads)}</B><BR/>every one of the "
+                          f"{len(tails)}<BR/>outputs of layer {layer - 1}<BR/>to every neuron"
+                          f"<BR/>of layer {layer}>"),
+                "shape": "box", "style": "rounded", "color": MUTED, "fontcolor": MUTED,
+                "fontsize": "12", "margin": "0.04,0.02", "id": bus,
+                **self._pinned(bus)}))
+            on = {name for name, value in values.items() if path is not None and value in path}
+            for tail in sorted(tails, key=self._box_order):
+                self.body.append(self._edge(tail, bus, tail in on and bool(on & set(heads)),
+                                            path is not None, thin=True))
+            for head in sorted(heads, key=self._box_order):
+                self.body.append(self._edge(bus, head, head in on and bool(on & tails),
+                                            path is not None, thin=True))
+            bundled |= {(t, h) for t in tails for h in heads}
+        return bundled
+
+    @staticmethod
+    def _box_order(name: str) -> int:
+        """A box's place in the chart's order (``v12``: 12)."""
+        return int(name[1:]) if name[1:].isdigit() else -1
 
     def _edge(self, tail: str, head: str, on_path: bool, dim: bool,
               derivative: str | None = None, tooltip: str | None = None,

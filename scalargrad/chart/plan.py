@@ -62,7 +62,7 @@ class Chart(Boxes):
         elif view == "layer":
             self._layer_boxes(groups, path)
         self._clusters(clusters)
-        self._edges(rep, set(groups) if view != "full" else set(), path)
+        self._edges(rep, groups if view != "full" else {}, path)
         if view == "full" and self.layout is None:
             self._layers_side_by_side(groups)
             self._bands_in_order(band_of)
