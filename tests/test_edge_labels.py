@@ -119,7 +119,16 @@ def seed001_loss() -> tuple[Value, Value]:
     return nodes["L"], nodes["w12"]
 
 
-GRAPHS = {"seed001": seed001_loss, "seed002": seed002, "neuron": neuron, "mlp": mlp}
+def dense() -> tuple[Value, Value]:
+    """A dense MLP(3, [4, 4, 1]): each neuron of layers 2 and 3 is fed by every one before."""
+    net = nn.MLP(3, [4, 4, 1], act="tanh", seed=3)
+    loss = sg.losses.mse([net([1.0, -2.0, 0.5])], [0.3])
+    loss.backward()
+    return loss, net.layers[0].neurons[0].w[0]
+
+
+GRAPHS = {"seed001": seed001_loss, "seed002": seed002, "neuron": neuron, "mlp": mlp,
+          "dense": dense}
 
 
 CROWDED = pytest.mark.xfail(strict=True, reason=(
@@ -127,9 +136,18 @@ CROWDED = pytest.mark.xfail(strict=True, reason=(
     "edge that covers nothing (4 before issue 19); the layout would need room kept for it"))
 
 
+DENSE = pytest.mark.xfail(strict=True, reason=(
+    "every derivative at once on a dense MLP(3, [4, 4, 1]): 14 overlaps, where a Σwx is fed by "
+    "nine edges that meet within a few points of it and the previous layer's outputs run "
+    "past its weights; wider gaps between ranks (ranksep 0.3, 0.45) or longer weight edges "
+    "(minlen 2-6 into a Σwx) only move the overlaps (12 to 51), and edge labels in the layout "
+    "pass reorder the neurons"))
+
+
 CASES = [*((graph, "highlight") for graph in GRAPHS), ("neuron", "every derivative"),
          ("mlp", "every derivative"), ("seed001", "every derivative"),
-         pytest.param("seed002", "every derivative", marks=CROWDED)]
+         pytest.param("seed002", "every derivative", marks=CROWDED),
+         pytest.param("dense", "every derivative", marks=DENSE)]
 
 
 @pytest.mark.parametrize(("graph", "option"), CASES)

@@ -306,10 +306,9 @@ class Boxes:
                  collapsed: dict[Value, tuple[int, int]], path: set[Value] | None
                  ) -> set[tuple[str, str]]:
         """Dense layers drawn as a bus: where each neuron of a layer feeds every neuron of
-        the next (at least `BUNDLE_FROM` arrows, two boxes or more on each
-        side), one node ``bundle{l}`` between them, with an arrow from each box into it and
-        one from it to each neuron: 2·16 arrows for 16 × 16, not 256 that cross. Returns
-        the pairs drawn so."""
+        the next (at least `BUNDLE_FROM` arrows, two boxes or more on each side), one node
+        ``bundle{l}`` between them, an arrow from each box into it and one from it to each
+        neuron: 2·16 arrows for 16 × 16, not 256 that cross. Returns the pairs drawn so."""
         feeds: dict[int, dict[str, set[str]]] = {}  # head layer → head box → its tails
         values: dict[str, Value] = {}
         for (tail, head), (child, node) in box_edges.items():
@@ -323,19 +322,20 @@ class Boxes:
                     or any(t != tails for t in heads.values())):
                 continue
             bus = f"bundle{layer}"
+            on = {name for name, value in values.items() if path is not None and value in path}
+            lit = bool(on & tails and on & set(heads))
             self.body.append(statement(bus, {
                 "label": (f"<<B>{len(tails)} × {len(heads)}</B><BR/>every one of the "
                           f"{len(tails)}<BR/>outputs of layer {layer - 1}<BR/>to every neuron"
                           f"<BR/>of layer {layer}>"),
-                "shape": "box", "style": "rounded", "color": MUTED, "fontcolor": MUTED,
-                "fontsize": "12", "margin": "0.04,0.02", "id": bus,
-                **self._pinned(bus)}))
-            on = {name for name, value in values.items() if path is not None and value in path}
+                "shape": "box", "style": "rounded", "color": HIGHLIGHT if lit else MUTED,
+                "penwidth": "3" if lit else "1", "fontcolor": MUTED, "fontsize": "12",
+                "margin": "0.04,0.02", "id": bus, **self._pinned(bus)}))
             for tail in sorted(tails, key=self._box_order):
-                self.body.append(self._edge(tail, bus, tail in on and bool(on & set(heads)),
+                self.body.append(self._edge(tail, bus, tail in on and lit,
                                             path is not None, thin=True))
             for head in sorted(heads, key=self._box_order):
-                self.body.append(self._edge(bus, head, head in on and bool(on & tails),
+                self.body.append(self._edge(bus, head, head in on and lit,
                                             path is not None, thin=True))
             bundled |= {(t, h) for t in tails for h in heads}
         return bundled
