@@ -1,7 +1,9 @@
 """Local derivatives written on edges, measured on the rendered SVG: no label covers a node,
 an op circle, another label, or the line of an edge it does not belong to; its leader (when
 it sits beside its edge) crosses no node either. On seed 001, seed 002, the micrograd
-neuron and an MLP, with every derivative shown and with one highlighted path.
+neuron, an MLP and a dense MLP (every Σwx fed by nine edges), with every derivative shown
+and with one highlighted path. (Before the layout kept a slot for each number on the edges
+into a Σwx, seed 002 had 1 such overlap and the dense MLP 14.)
 """
 
 from __future__ import annotations
@@ -131,23 +133,8 @@ GRAPHS = {"seed001": seed001_loss, "seed002": seed002, "neuron": neuron, "mlp": 
           "dense": dense}
 
 
-CROWDED = pytest.mark.xfail(strict=True, reason=(
-    "every derivative at once on seed 002's chart: one label of 33 finds no place near its "
-    "edge that covers nothing (4 before issue 19); the layout would need room kept for it"))
-
-
-DENSE = pytest.mark.xfail(strict=True, reason=(
-    "every derivative at once on a dense MLP(3, [4, 4, 1]): 14 overlaps, where a Σwx is fed by "
-    "nine edges that meet within a few points of it and the previous layer's outputs run "
-    "past its weights; wider gaps between ranks (ranksep 0.3, 0.45) or longer weight edges "
-    "(minlen 2-6 into a Σwx) only move the overlaps (12 to 51), and edge labels in the layout "
-    "pass reorder the neurons"))
-
-
-CASES = [*((graph, "highlight") for graph in GRAPHS), ("neuron", "every derivative"),
-         ("mlp", "every derivative"), ("seed001", "every derivative"),
-         pytest.param("seed002", "every derivative", marks=CROWDED),
-         pytest.param("dense", "every derivative", marks=DENSE)]
+CASES = [*((graph, "highlight") for graph in GRAPHS),
+         *((graph, "every derivative") for graph in GRAPHS)]
 
 
 @pytest.mark.parametrize(("graph", "option"), CASES)

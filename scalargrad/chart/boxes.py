@@ -108,6 +108,9 @@ class Boxes:
         self.derivatives: dict[str, tuple[str, chart_layout.Point]] = {}
         """The label and its size (points) of each edge that shows its local derivative."""
         self._edge_ids: dict[str, int] = {}
+        self.slots: dict[tuple[Value, int], str] = {}
+        """Layout pass: the invisible node, as big as its number, that the edge from an op's
+        k-th operand passes through (see `scalargrad.chart.plan.Chart._slots`)."""
 
     def name(self, node: Value) -> str:
         return f"v{self.index[node]}"
@@ -281,7 +284,7 @@ class Boxes:
             if not node.op:
                 continue
             head = rep[node] if node in collapsed else f"{self.name(node)}op"
-            for child, local in zip(node.children, node.local_grads):
+            for k, (child, local) in enumerate(zip(node.children, node.local_grads)):
                 tail = rep[child]
                 boxed = node in collapsed or child in collapsed
                 if boxed:
@@ -295,7 +298,8 @@ class Boxes:
                            else f"∂{self.who(node)}/∂{self.who(child)} = {local!r}")
                 self.body.append(self._edge(tail, head, on_path, path is not None, derivative,
                                             tooltip, via=self.via.get((node, child)),
-                                            minlen=2 if child in self.shared else 1))
+                                            minlen=2 if child in self.shared else 1,
+                                            slot=self.slots.get((node, k))))
         bundled = self._bundles(box_edges, collapsed, path)
         for (tail, head), (child, node) in box_edges.items():
             if (tail, head) not in bundled:
@@ -347,10 +351,12 @@ class Boxes:
 
     def _edge(self, tail: str, head: str, on_path: bool, dim: bool,
               derivative: str | None = None, tooltip: str | None = None,
-              weight: int = 1, thin: bool = False, via: str | None = None, minlen: int = 1
-              ) -> str:
+              weight: int = 1, thin: bool = False, via: str | None = None, minlen: int = 1,
+              slot: str | None = None) -> str:
         """An edge's statement. ``via`` (layout pass): a waypoint it is laid out through,
-        in two pieces, that `chart_layout.read_layout` joins again under the edge's id."""
+        in two pieces, that `chart_layout.read_layout` joins again under the edge's id.
+        ``slot`` (layout pass): the place kept for its number, which it passes through
+        (one piece more: up to the slot's centre, and on from there)."""
         base = f"e_{tail}_{head}"
         count = self._edge_ids.get(base, 0) + 1
         self._edge_ids[base] = count
@@ -367,6 +373,14 @@ class Boxes:
         else:
             attrs.update({k: str(v) for k, v in (("weight", weight), ("minlen", minlen))
                           if v != 1})
+        if slot is not None and self.layout is None:  # through the slot's centre, unclipped
+            piece = {"id": edge_id + chart_layout.SLOT, "arrowhead": "none", "headclip": "false"}
+            if via is None and minlen > 2:  # the slot is one rank of the edge's length
+                piece["minlen"] = str(minlen - 1)
+            attrs.pop("minlen", None)
+            lead += f"\t{tail} -> {slot}" + attr_list(piece) + "\n"
+            tail = slot
+            attrs["tailclip"] = "false"
         if on_path:
             attrs.update(color=HIGHLIGHT, penwidth="3.5", arrowsize="0.9")
         elif dim:
