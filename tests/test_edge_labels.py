@@ -129,8 +129,26 @@ def dense() -> tuple[Value, Value]:
     return loss, net.layers[0].neurons[0].w[0]
 
 
+def seed002_as_in_the_notes() -> Value:
+    """Seed 002 with the notes' names (L1.n2.w1 → W21, L1.n2.b → b2, L2.n1.w3 → w43,
+    L2.n1.b → b4), as its demo draws it: in bands, not neuron boxes."""
+    loss, _ = seed002()
+    for node in sg.topological_order(loss):
+        if m := re.fullmatch(r"L(\d)\.n(\d)\.(w\d|b)", node.label or ""):
+            hidden = m[1] == "1"
+            unit = m[2] if hidden else "4"
+            node.label = (("W" if hidden else "w") + unit + m[3][1:] if m[3] != "b"
+                          else f"b{unit}")
+    return loss
+
+
+def seed002_banded() -> tuple[Value, Value]:
+    loss = seed002_as_in_the_notes()
+    return loss, next(n for n in sg.topological_order(loss) if n.label == "W11")
+
+
 GRAPHS = {"seed001": seed001_loss, "seed002": seed002, "neuron": neuron, "mlp": mlp,
-          "dense": dense}
+          "dense": dense, "seed002-banded": seed002_banded}
 
 
 CASES = [*((graph, "highlight") for graph in GRAPHS),
@@ -143,3 +161,17 @@ def test_edge_labels_sit_on_nothing_else(graph: str, option: str) -> None:
     options = {"edge_derivatives": True} if option == "every derivative" else \
         {"highlight": weight}
     assert problems(sg.to_svg(root, engine="bundled", **options)) == []
+
+
+def test_slots_keep_the_bands_in_the_notes_order() -> None:
+    """The places kept for numbers do not reorder seed 002's bands: unit 1's on top."""
+    loss = seed002_as_in_the_notes()
+    tree = ET.fromstring(sg.to_svg(loss, engine="bundled", edge_derivatives=True)
+                         .encode("utf-8"))
+    order = sg.topological_order(loss)
+    tops = [f"v{order.index(h)}" for h in order if h.op == "sigmoid"][:3]  # σ(z_h1)…σ(z_h3)
+    boxes = {g.get("id"): outline(g) for g in tree.iter(f"{SVG}g") if g.get("id") in tops}
+    hidden = sorted(tops, key=lambda name: next(
+        c.label for c in order[int(name[1:])].children[0].children if c.label))
+    heights = [boxes[name][1] for name in hidden]  # W1…, W2…, W3…: top to bottom
+    assert heights == sorted(heights), heights

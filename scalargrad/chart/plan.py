@@ -49,7 +49,8 @@ class Chart(Boxes):
                 continue  # drawn as part of a neuron's or a layer's box
             lines = self.value_node(node, path)
             if node.op:
-                lines += self.op_node(node, path) + self._waypoints(node) + self._slots(node, view)
+                lines += (self.op_node(node, path) + self._waypoints(node)
+                          + self._slots(node, view, band_of))
             if node in groups:
                 layer, neuron = groups[node]
                 clusters.setdefault(layer, {}).setdefault(neuron, []).extend(lines)
@@ -144,7 +145,7 @@ class Chart(Boxes):
                 lines.append(self._spacer(point, 0.1))
         return lines
 
-    def _slots(self, node: Value, view: str) -> list[str]:
+    def _slots(self, node: Value, view: str, band_of: dict[Value, int]) -> list[str]:
         """Layout pass: room for the local derivatives on the edges into an op that
         `SLOT_FROM` operands or more meet at, two of them leaves or more (a neuron's Σwx
         with its weights beside it; not a sum of bands, whose edges have room): an
@@ -153,10 +154,13 @@ class Chart(Boxes):
         number is drawn there when shown. The edges that get one come from afar: every
         operand's if one is computed (an earlier layer's output), else the shared inputs'
         (the op's own weights keep the rank they had: beside it, where their short edges'
-        numbers go beside them). Kept whatever the options (they never move a node); not in
-        a blank chart, which shows no numbers on its edges."""
+        numbers go beside them). Not where bands meet: slots in the order of the op's
+        operands would order the bands, which `bands_to_write` puts in the notes' order.
+        Kept whatever the options (they never move a node); not in a blank chart, which
+        shows no numbers on its edges."""
         if (self.layout is not None or self.opt.blank or len(node.children) < SLOT_FROM
-                or sum(not child.op for child in node.children) < 2):
+                or sum(not child.op for child in node.children) < 2
+                or (node not in band_of and any(child in band_of for child in node.children))):
             return []
         computed = any(child.op for child in node.children)
         lines = []
