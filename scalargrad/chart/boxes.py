@@ -21,6 +21,7 @@ from .style import (
     HIGHLIGHT,
     LOOKS,
     MUTED,
+    NUMBER_SIZE,
     OP_SYMBOLS,
     Kind,
     format_number,
@@ -193,19 +194,34 @@ class Boxes:
 
     def _neuron_boxes(self, groups: dict[Value, tuple[int, int]], path: set[Value] | None,
                       clusters: Clusters) -> None:
-        for (layer, neuron), out in sorted(self._neuron_outputs(groups).items()):
+        outputs = sorted(self._neuron_outputs(groups).items())
+        if not outputs:  # no network in the graph: nothing to collapse
+            return
+        # every neuron box as wide as the widest: its name and activation, a gap, a number
+        name_w = max(chart_layout.text_width(f"neuron {n} {self._act(out)}", NUMBER_SIZE)
+                     for (_, n), out in outputs) * 1.1 + 10
+        number_w = max(chart_layout.text_width(format_number(v, self.opt.digits), NUMBER_SIZE)
+                       for _, out in outputs for v in (out.data, out.grad)) * 1.05
+        for (layer, neuron), out in outputs:
             act = activation(out)
             on_path = path is not None and out in path
-            rows = [f'<TR><TD COLSPAN="2"><B>neuron {neuron}</B> '
-                    f'<FONT COLOR="{MUTED}">{html_text(OP_SYMBOLS.get(act, act))}</FONT></TD></TR>',
-                    self._number_row("out", out.data)]
-            if self.opt.show_grad:
-                rows.append(self._number_row("grad", out.grad, bold=True))
+            data = html_text(format_number(out.data, self.opt.digits))
+            rows = [f'<TR><TD ALIGN="LEFT" WIDTH="{name_w:.0f}"><B>neuron {neuron}</B> '
+                    f'<FONT COLOR="{MUTED}">{html_text(self._act(out))}</FONT></TD>'
+                    f'<TD ALIGN="RIGHT" WIDTH="{number_w:.0f}">{data}</TD></TR>']
+            if self.opt.show_grad:  # as every box reads: name, value; below it, bold, grad
+                grad = html_text(format_number(out.grad, self.opt.digits))
+                rows.append(f'<TR><TD COLSPAN="2" ALIGN="RIGHT"><B>{grad}</B></TD></TR>')
             kind: Kind = "output" if out is self.root else "intermediate"
             statement = self._box(self.name(out), rows, kind, on_path,
                                   f"layer {layer}, neuron {neuron} ({act})\n"
                                   + self._tooltip(out))
             clusters.setdefault(layer, {}).setdefault(0, []).append(statement)
+
+    @staticmethod
+    def _act(out: Value) -> str:
+        """The symbol of the activation of the neuron whose output is ``out``."""
+        return OP_SYMBOLS.get(activation(out), activation(out))
 
     def _layer_boxes(self, groups: dict[Value, tuple[int, int]], path: set[Value] | None) -> None:
         outputs = self._neuron_outputs(groups)
