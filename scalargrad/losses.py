@@ -62,6 +62,17 @@ def _pairs(name: str, preds: Sequence[Operand], targets: Sequence[Operand]) -> N
         raise ValueError(f"{name}: needs at least one prediction")
 
 
+LOSS_NAME = "L"
+"""What a loss is called (its label) unless one names it otherwise: the notes' name, the
+same in every view of the chart, the walkthrough and the animation."""
+
+
+def _named(loss: Value) -> Value:
+    """The loss, labelled `LOSS_NAME` unless it has a label already."""
+    loss.label = loss.label or LOSS_NAME
+    return loss
+
+
 def _value(x: Operand) -> Value:
     return x if isinstance(x, Value) else constant(x)
 
@@ -80,13 +91,13 @@ def mse(preds: Sequence[Operand], targets: Sequence[Operand]) -> Value:
     """Mean squared error, (1/n) Σ (ŷᵢ − yᵢ)²."""
     _pairs("mse", preds, targets)
     squares = [(_value(p) - t) ** 2 for p, t in zip(preds, targets)]
-    return _mean(_total(squares), len(preds))
+    return _named(_mean(_total(squares), len(preds)))
 
 
 def half_sse(preds: Sequence[Operand], targets: Sequence[Operand]) -> Value:
     """Half the sum of squared errors, ½ Σ (ŷᵢ − yᵢ)², whose derivative is ŷᵢ − yᵢ."""
     _pairs("half_sse", preds, targets)
-    return 0.5 * _total([(_value(p) - t) ** 2 for p, t in zip(preds, targets)])
+    return _named(0.5 * _total([(_value(p) - t) ** 2 for p, t in zip(preds, targets)]))
 
 
 def cross_entropy(logits: Sequence[Operand], target_index: int | Value) -> Value:
@@ -111,7 +122,7 @@ def cross_entropy(logits: Sequence[Operand], target_index: int | Value) -> Value
     loss = log_sum_exp - scores[index]
     for listener in trace_listeners:
         listener(loss, scores, target_index)
-    return loss
+    return _named(loss)
 
 
 def hinge(scores: Sequence[Operand], labels: Sequence[int | Value]) -> Value:
@@ -120,7 +131,7 @@ def hinge(scores: Sequence[Operand], labels: Sequence[int | Value]) -> Value:
     for i, y in enumerate(labels):
         _require(HINGE_LABEL, y, i, scores)
     margins = [(1 - y * _value(s)).relu() for s, y in zip(scores, labels)]
-    return _mean(_total(margins), len(scores))
+    return _named(_mean(_total(margins), len(scores)))
 
 
 def bce(probs: Sequence[Operand], targets: Sequence[Operand]) -> Value:
@@ -133,7 +144,7 @@ def bce(probs: Sequence[Operand], targets: Sequence[Operand]) -> Value:
         _require(BCE_PROBABILITY, p, i, probs)
         _require(BCE_TARGET, y, i, probs)
         terms.append(y * p.log() + (1 - y) * (1 - p).log())
-    return -_mean(_total(terms), len(terms))
+    return _named(-_mean(_total(terms), len(terms)))
 
 
 __all__ = ["bce", "cross_entropy", "half_sse", "hinge", "mse"]

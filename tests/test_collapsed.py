@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 import xml.etree.ElementTree as ET
+from itertools import pairwise
 
 import pytest
 
@@ -96,3 +97,78 @@ def test_a_collapsed_step_line_names_only_what_the_chart_shows(view: str, sizes:
             assert box in ids and box in {step.get("mark"), *step["from"]}, (name, step)
             assert name in step["where"] and titles[box] in step["where"], (titles[box], step)
     assert undrawn > len(steps)  # the weights and the pre-activations are inside boxes
+
+
+@pytest.mark.parametrize("loss_of", [sg.losses.mse, sg.losses.half_sse])
+def test_a_network_loss_keeps_its_name_in_every_view(loss_of) -> None:
+    """An unlabelled loss from `sg.losses` is L (the notes' name), in the key and on its box
+    in every view, as the walkthrough calls it; not t₆₇, a number counting the nodes that a
+    collapsed view folds away."""
+    net = sg.nn.MLP(2, [16, 16, 1], seed=0)
+    loss = loss_of([net([0.5, -1.0])], [1.0])
+    loss.backward()
+    assert "∂L/∂" in str(sg.steps(loss))
+    for view in ("neuron", "layer"):
+        tree = ET.fromstring(sg.to_svg(loss, view=view, engine="bundled").encode("utf-8"))
+        key = "".join(t.text or "" for g in tree.iter(f"{SVG}g") if g.get("id") == "legend"
+                      for t in g.iter(f"{SVG}text"))
+        assert "∂L/∂node" in key, (view, key)
+        root = f"v{len(sg.topological_order(loss)) - 1}"
+        box = next(g for g in tree.iter(f"{SVG}g") if g.get("id") == root)
+        assert "L" in [t.text for t in box.iter(f"{SVG}text")], view
+
+
+def test_a_loss_the_user_named_keeps_that_name() -> None:
+    net = sg.nn.MLP(2, [3, 1], seed=0)
+    loss = sg.losses.mse([net([0.5, -1.0])], [1.0])
+    loss.label = "J"
+    loss.backward()
+    assert "∂J/∂node" in sg.to_svg(loss, view="neuron", engine="bundled")
+
+
+def drawn_edges(svg: str) -> list[tuple[set[str], list[tuple[float, float]]]]:
+    """Each arrow of an SVG chart: its two ends (from its title, ``v1->v2``) and its line
+    (the path's points: the Bézier control polygon, which crosses where the curve does
+    closely enough to count)."""
+    tree = ET.fromstring(svg.encode("utf-8"))
+    edges = []
+    for g in tree.iter(f"{SVG}g"):
+        if g.get("class") == "edge":
+            ends = set(next(g.iter(f"{SVG}title")).text.replace("&#45;", "-").split("->"))
+            numbers = [float(n) for n in re.findall(r"-?\d+(?:\.\d+)?",
+                                                    next(g.iter(f"{SVG}path")).get("d"))]
+            edges.append((ends, list(zip(numbers[::2], numbers[1::2]))))
+    return edges
+
+
+def crossings(svg: str) -> int:
+    """Points where two arrows with no end in common cross (segment by segment)."""
+    def cross(p, q, r, s) -> bool:
+        def side(a, b, c):
+            return (b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0])
+        return side(r, s, p) * side(r, s, q) < 0 and side(p, q, r) * side(p, q, s) < 0
+
+    edges = drawn_edges(svg)
+    return sum(cross(p, q, r, s)
+               for i, (ends, line) in enumerate(edges) for others, other in edges[i + 1:]
+               if not ends & others
+               for p, q in pairwise(line) for r, s in pairwise(other))
+
+
+def test_dense_layers_are_drawn_through_a_bundle_a_reader_can_follow() -> None:
+    """MLP(2, [16, 16, 1]) by neuron: layer 1 → layer 2 is 16 × 16, every output to every
+    neuron; drawn through one bundle (32 arrows, not 256: 36,421 crossings before, 120 now),
+    in a landscape picture (814 × 1307 pt before, portrait)."""
+    net = sg.nn.MLP(2, [16, 16, 1], seed=0)
+    loss = sg.losses.mse([net([0.5, -1.0])], [1.0])
+    loss.backward()
+    svg = sg.to_svg(loss, view="neuron", engine="bundled")
+    edges = drawn_edges(svg)
+    bundle = [ends for ends, _ in edges if "bundle2" in ends]
+    assert len(bundle) == 16 + 16
+    assert len(edges) == 2 * 16 + 16 + 16 + 16 + 5  # x → layer 1, the bundle, → layer 3, loss
+    assert "16 × 16" in svg
+    assert crossings(svg) < 200
+    width, height = (float(v) for v in re.search(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"',
+                                                  svg).groups())
+    assert width > height  # landscape: a neuron's box reads name, value; below it, grad

@@ -322,7 +322,8 @@ def test_whole_mlp_renders_in_full_with_a_warning(engine: str, big_mlp: Value) -
     assert len(clusters) == 16 + 16 + 1  # one box per neuron
 
 
-@pytest.mark.parametrize(("view", "boxes"), [("neuron", 33 + 2), ("layer", 3 + 2)])  # + x1, x2
+@pytest.mark.parametrize(("view", "boxes"), [("neuron", 33 + 2 + 1), ("layer", 3 + 2)])
+# + x1, x2; by neuron, + the bundle between the dense layers 1 and 2
 def test_whole_mlp_collapsed(engine: str, big_mlp: Value, view: str, boxes: int) -> None:
     import warnings
 

@@ -1,7 +1,9 @@
 """Local derivatives written on edges, measured on the rendered SVG: no label covers a node,
 an op circle, another label, or the line of an edge it does not belong to; its leader (when
 it sits beside its edge) crosses no node either. On seed 001, seed 002, the micrograd
-neuron and an MLP, with every derivative shown and with one highlighted path.
+neuron, an MLP and a dense MLP (every Σwx fed by nine edges), with every derivative shown
+and with one highlighted path. (Before the layout kept a slot for each number on the edges
+into a Σwx, seed 002 had 1 such overlap and the dense MLP 14.)
 """
 
 from __future__ import annotations
@@ -119,17 +121,38 @@ def seed001_loss() -> tuple[Value, Value]:
     return nodes["L"], nodes["w12"]
 
 
-GRAPHS = {"seed001": seed001_loss, "seed002": seed002, "neuron": neuron, "mlp": mlp}
+def dense() -> tuple[Value, Value]:
+    """A dense MLP(3, [4, 4, 1]): each neuron of layers 2 and 3 is fed by every one before."""
+    net = nn.MLP(3, [4, 4, 1], act="tanh", seed=3)
+    loss = sg.losses.mse([net([1.0, -2.0, 0.5])], [0.3])
+    loss.backward()
+    return loss, net.layers[0].neurons[0].w[0]
 
 
-CROWDED = pytest.mark.xfail(strict=True, reason=(
-    "every derivative at once on seed 002's chart: one label of 33 finds no place near its "
-    "edge that covers nothing (4 before issue 19); the layout would need room kept for it"))
+def seed002_as_in_the_notes() -> Value:
+    """Seed 002 with the notes' names (L1.n2.w1 → W21, L1.n2.b → b2, L2.n1.w3 → w43,
+    L2.n1.b → b4), as its demo draws it: in bands, not neuron boxes."""
+    loss, _ = seed002()
+    for node in sg.topological_order(loss):
+        if m := re.fullmatch(r"L(\d)\.n(\d)\.(w\d|b)", node.label or ""):
+            hidden = m[1] == "1"
+            unit = m[2] if hidden else "4"
+            node.label = (("W" if hidden else "w") + unit + m[3][1:] if m[3] != "b"
+                          else f"b{unit}")
+    return loss
 
 
-CASES = [*((graph, "highlight") for graph in GRAPHS), ("neuron", "every derivative"),
-         ("mlp", "every derivative"), ("seed001", "every derivative"),
-         pytest.param("seed002", "every derivative", marks=CROWDED)]
+def seed002_banded() -> tuple[Value, Value]:
+    loss = seed002_as_in_the_notes()
+    return loss, next(n for n in sg.topological_order(loss) if n.label == "W11")
+
+
+GRAPHS = {"seed001": seed001_loss, "seed002": seed002, "neuron": neuron, "mlp": mlp,
+          "dense": dense, "seed002-banded": seed002_banded}
+
+
+CASES = [*((graph, "highlight") for graph in GRAPHS),
+         *((graph, "every derivative") for graph in GRAPHS)]
 
 
 @pytest.mark.parametrize(("graph", "option"), CASES)
@@ -138,3 +161,17 @@ def test_edge_labels_sit_on_nothing_else(graph: str, option: str) -> None:
     options = {"edge_derivatives": True} if option == "every derivative" else \
         {"highlight": weight}
     assert problems(sg.to_svg(root, engine="bundled", **options)) == []
+
+
+def test_slots_keep_the_bands_in_the_notes_order() -> None:
+    """The places kept for numbers do not reorder seed 002's bands: unit 1's on top."""
+    loss = seed002_as_in_the_notes()
+    tree = ET.fromstring(sg.to_svg(loss, engine="bundled", edge_derivatives=True)
+                         .encode("utf-8"))
+    order = sg.topological_order(loss)
+    tops = [f"v{order.index(h)}" for h in order if h.op == "sigmoid"][:3]  # σ(z_h1)…σ(z_h3)
+    boxes = {g.get("id"): outline(g) for g in tree.iter(f"{SVG}g") if g.get("id") in tops}
+    hidden = sorted(tops, key=lambda name: next(
+        c.label for c in order[int(name[1:])].children[0].children if c.label))
+    heights = [boxes[name][1] for name in hidden]  # W1…, W2…, W3…: top to bottom
+    assert heights == sorted(heights), heights

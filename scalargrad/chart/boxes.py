@@ -21,6 +21,7 @@ from .style import (
     HIGHLIGHT,
     LOOKS,
     MUTED,
+    NUMBER_SIZE,
     OP_SYMBOLS,
     Kind,
     format_number,
@@ -42,6 +43,9 @@ KEY_SIZE = 13
 BLANK_MARGIN = "0.14,0.10"
 """A blank node's margin (inches): its boxes' square corners stay inside its rounded
 border, whose corners are curves of radius 12 pt."""
+
+BUNDLE_FROM = 16
+"""A layer fed all to all by at least this many arrows is drawn through one bundle."""
 
 Clusters = dict[int, dict[int, list[str]]]
 """DOT statements by layer, then by neuron (0: the collapsed neuron boxes of the layer)."""
@@ -105,6 +109,9 @@ class Boxes:
         self.derivatives: dict[str, tuple[str, chart_layout.Point]] = {}
         """The label and its size (points) of each edge that shows its local derivative."""
         self._edge_ids: dict[str, int] = {}
+        self.slots: dict[tuple[Value, int], str] = {}
+        """Layout pass: the invisible node, as big as its number, that the edge from an op's
+        k-th operand passes through (see `scalargrad.chart.plan.Chart._slots`)."""
 
     def name(self, node: Value) -> str:
         return f"v{self.index[node]}"
@@ -187,19 +194,34 @@ class Boxes:
 
     def _neuron_boxes(self, groups: dict[Value, tuple[int, int]], path: set[Value] | None,
                       clusters: Clusters) -> None:
-        for (layer, neuron), out in sorted(self._neuron_outputs(groups).items()):
+        outputs = sorted(self._neuron_outputs(groups).items())
+        if not outputs:  # no network in the graph: nothing to collapse
+            return
+        # every neuron box as wide as the widest: its name and activation, a gap, a number
+        name_w = max(chart_layout.text_width(f"neuron {n} {self._act(out)}", NUMBER_SIZE)
+                     for (_, n), out in outputs) * 1.1 + 10
+        number_w = max(chart_layout.text_width(format_number(v, self.opt.digits), NUMBER_SIZE)
+                       for _, out in outputs for v in (out.data, out.grad)) * 1.05
+        for (layer, neuron), out in outputs:
             act = activation(out)
             on_path = path is not None and out in path
-            rows = [f'<TR><TD COLSPAN="2"><B>neuron {neuron}</B> '
-                    f'<FONT COLOR="{MUTED}">{html_text(OP_SYMBOLS.get(act, act))}</FONT></TD></TR>',
-                    self._number_row("out", out.data)]
-            if self.opt.show_grad:
-                rows.append(self._number_row("grad", out.grad, bold=True))
+            data = html_text(format_number(out.data, self.opt.digits))
+            rows = [f'<TR><TD ALIGN="LEFT" WIDTH="{name_w:.0f}"><B>neuron {neuron}</B> '
+                    f'<FONT COLOR="{MUTED}">{html_text(self._act(out))}</FONT></TD>'
+                    f'<TD ALIGN="RIGHT" WIDTH="{number_w:.0f}">{data}</TD></TR>']
+            if self.opt.show_grad:  # as every box reads: name, value; below it, bold, grad
+                grad = html_text(format_number(out.grad, self.opt.digits))
+                rows.append(f'<TR><TD COLSPAN="2" ALIGN="RIGHT"><B>{grad}</B></TD></TR>')
             kind: Kind = "output" if out is self.root else "intermediate"
             statement = self._box(self.name(out), rows, kind, on_path,
                                   f"layer {layer}, neuron {neuron} ({act})\n"
                                   + self._tooltip(out))
             clusters.setdefault(layer, {}).setdefault(0, []).append(statement)
+
+    @staticmethod
+    def _act(out: Value) -> str:
+        """The symbol of the activation of the neuron whose output is ``out``."""
+        return OP_SYMBOLS.get(activation(out), activation(out))
 
     def _layer_boxes(self, groups: dict[Value, tuple[int, int]], path: set[Value] | None) -> None:
         outputs = self._neuron_outputs(groups)
@@ -265,38 +287,92 @@ class Boxes:
                 outputs[groups[node]] = node
         return outputs
 
-    def _edges(self, rep: dict[Value, str], collapsed: set[Value], path: set[Value] | None
-               ) -> None:
+    def _edges(self, rep: dict[Value, str], collapsed: dict[Value, tuple[int, int]],
+               path: set[Value] | None) -> None:
         """Operand → op edges (op → result edges come with the op node).
 
-        An edge into or out of a collapsed box is drawn once per pair of boxes.
+        An edge into or out of a collapsed box is drawn once per pair of boxes; where every
+        box of one group feeds every neuron of a layer (a dense layer), through one bundle
+        (see `_bundles`).
         """
-        box_edges: set[tuple[str, str]] = set()
+        box_edges: dict[tuple[str, str], tuple[Value, Value]] = {}
         for node in reversed(self.order):
             if not node.op:
                 continue
             head = rep[node] if node in collapsed else f"{self.name(node)}op"
-            for child, local in zip(node.children, node.local_grads):
+            for k, (child, local) in enumerate(zip(node.children, node.local_grads)):
                 tail = rep[child]
                 boxed = node in collapsed or child in collapsed
-                if boxed and (tail == head or (tail, head) in box_edges):
+                if boxed:
+                    if tail != head:
+                        box_edges.setdefault((tail, head), (child, node))
                     continue
-                box_edges.add((tail, head))
                 on_path = path is not None and node in path and child in path
                 derivative = (format_number(local, self.opt.digits)
-                              if not boxed and (self.opt.edge_derivatives or on_path) else None)
-                tooltip = (None if boxed or self.opt.blank
+                              if self.opt.edge_derivatives or on_path else None)
+                tooltip = (None if self.opt.blank
                            else f"∂{self.who(node)}/∂{self.who(child)} = {local!r}")
                 self.body.append(self._edge(tail, head, on_path, path is not None, derivative,
-                                            tooltip, thin=boxed, via=self.via.get((node, child)),
-                                            minlen=2 if child in self.shared else 1))
+                                            tooltip, via=self.via.get((node, child)),
+                                            minlen=2 if child in self.shared else 1,
+                                            slot=self.slots.get((node, k))))
+        bundled = self._bundles(box_edges, collapsed, path)
+        for (tail, head), (child, node) in box_edges.items():
+            if (tail, head) not in bundled:
+                on_path = path is not None and node in path and child in path
+                self.body.append(self._edge(tail, head, on_path, path is not None, thin=True))
+
+    def _bundles(self, box_edges: dict[tuple[str, str], tuple[Value, Value]],
+                 collapsed: dict[Value, tuple[int, int]], path: set[Value] | None
+                 ) -> set[tuple[str, str]]:
+        """Dense layers drawn as a bus: where each neuron of a layer feeds every neuron of
+        the next (at least `BUNDLE_FROM` arrows, two boxes or more on each side), one node
+        ``bundle{l}`` between them, an arrow from each box into it and one from it to each
+        neuron: 2·16 arrows for 16 × 16, not 256 that cross. Returns the pairs drawn so."""
+        feeds: dict[int, dict[str, set[str]]] = {}  # head layer → head box → its tails
+        values: dict[str, Value] = {}
+        for (tail, head), (child, node) in box_edges.items():
+            if node in collapsed and child in collapsed:  # layer to layer
+                feeds.setdefault(collapsed[node][0], {}).setdefault(head, set()).add(tail)
+                values[tail], values[head] = child, node
+        bundled: set[tuple[str, str]] = set()
+        for layer, heads in sorted(feeds.items()):
+            tails = set().union(*heads.values())
+            if (len(tails) < 2 or len(heads) < 2 or len(tails) * len(heads) < BUNDLE_FROM
+                    or any(t != tails for t in heads.values())):
+                continue
+            bus = f"bundle{layer}"
+            on = {name for name, value in values.items() if path is not None and value in path}
+            lit = bool(on & tails and on & set(heads))
+            self.body.append(statement(bus, {
+                "label": (f"<<B>{len(tails)} × {len(heads)}</B><BR/>every one of the "
+                          f"{len(tails)}<BR/>outputs of layer {layer - 1}<BR/>to every neuron"
+                          f"<BR/>of layer {layer}>"),
+                "shape": "box", "style": "rounded", "color": HIGHLIGHT if lit else MUTED,
+                "penwidth": "3" if lit else "1", "fontcolor": MUTED, "fontsize": "12",
+                "margin": "0.04,0.02", "id": bus, **self._pinned(bus)}))
+            for tail in sorted(tails, key=self._box_order):
+                self.body.append(self._edge(tail, bus, tail in on and lit,
+                                            path is not None, thin=True))
+            for head in sorted(heads, key=self._box_order):
+                self.body.append(self._edge(bus, head, head in on and lit,
+                                            path is not None, thin=True))
+            bundled |= {(t, h) for t in tails for h in heads}
+        return bundled
+
+    @staticmethod
+    def _box_order(name: str) -> int:
+        """A box's place in the chart's order (``v12``: 12)."""
+        return int(name[1:]) if name[1:].isdigit() else -1
 
     def _edge(self, tail: str, head: str, on_path: bool, dim: bool,
               derivative: str | None = None, tooltip: str | None = None,
-              weight: int = 1, thin: bool = False, via: str | None = None, minlen: int = 1
-              ) -> str:
+              weight: int = 1, thin: bool = False, via: str | None = None, minlen: int = 1,
+              slot: str | None = None) -> str:
         """An edge's statement. ``via`` (layout pass): a waypoint it is laid out through,
-        in two pieces, that `chart_layout.read_layout` joins again under the edge's id."""
+        in two pieces, that `chart_layout.read_layout` joins again under the edge's id.
+        ``slot`` (layout pass): the place kept for its number, which it passes through
+        (one piece more: up to the slot's centre, and on from there)."""
         base = f"e_{tail}_{head}"
         count = self._edge_ids.get(base, 0) + 1
         self._edge_ids[base] = count
@@ -313,6 +389,14 @@ class Boxes:
         else:
             attrs.update({k: str(v) for k, v in (("weight", weight), ("minlen", minlen))
                           if v != 1})
+        if slot is not None and self.layout is None:  # through the slot's centre, unclipped
+            piece = {"id": edge_id + chart_layout.SLOT, "arrowhead": "none", "headclip": "false"}
+            if via is None and minlen > 2:  # the slot is one rank of the edge's length
+                piece["minlen"] = str(minlen - 1)
+            attrs.pop("minlen", None)
+            lead += f"\t{tail} -> {slot}" + attr_list(piece) + "\n"
+            tail = slot
+            attrs["tailclip"] = "false"
         if on_path:
             attrs.update(color=HIGHLIGHT, penwidth="3.5", arrowsize="0.9")
         elif dim:

@@ -431,6 +431,9 @@ def pinned_digraph(chart: Chart, layout: chart_layout.Layout, legend: bool, capt
             "fontsize": "16", "id": "caption",
             "pos": f"{centre:.2f},{y0 - height / 2:.2f}!"}))
         y0 -= height
+    body.append(statement("top_left", {  # where the picture starts, whatever numbers show
+        "shape": "point", "style": "invis", "width": "0", "height": "0", "label": '""',
+        "pos": f"{x0:.2f},{y1:.2f}!"}))
     graph = graphviz.Digraph(name="scalargrad", body=body, engine="neato")
     graph.graph_attr.update(bb=f"{x0:.2f},{y0:.2f},{x1:.2f},{y1:.2f}", splines="true",
                             **GRAPH_ATTRS)

@@ -132,6 +132,8 @@ class Layout:
     """By the edge's id: (tail, head, its pos attribute, the edge as a polyline). Edges
     without an id (the invisible ones that only steer the layout) are left out."""
     clusters: dict[str, Box] = field(default_factory=dict)
+    slots: dict[str, Point] = field(default_factory=dict)
+    """By the edge's id: the centre of the place kept for its number (see `SLOT`)."""
 
     def size(self) -> tuple[float, float]:
         return self.bbox[2] - self.bbox[0], self.bbox[3] - self.bbox[1]
@@ -141,6 +143,8 @@ HELPER = "_"
 """The name prefix of the invisible nodes that only steer the layout (left out of it)."""
 LEAD = "_lead"
 """The id suffix of an edge's first piece, up to a waypoint (see `read_layout`)."""
+SLOT = "_slot"
+"""The id suffix of an edge's piece up to the centre of its number's slot."""
 
 
 def read_layout(json_text: str) -> Layout:
@@ -151,14 +155,18 @@ def read_layout(json_text: str) -> Layout:
     data = json.loads(json_text)
     layout = Layout(_floats(data["bb"]))
     objects = data.get("objects", [])
+    helpers: dict[str, Point] = {}
     for obj in objects:
         if "nodes" in obj or obj.get("name", "").startswith("cluster"):
             if "bb" in obj:
                 layout.clusters[obj["name"]] = _floats(obj["bb"])
             continue
-        if "pos" not in obj or obj["name"].startswith(HELPER):
+        if "pos" not in obj:
             continue
         x, y = _floats(obj["pos"])
+        if obj["name"].startswith(HELPER):
+            helpers[obj["name"]] = (x, y)
+            continue
         w, h = float(obj["width"]) * 72, float(obj["height"]) * 72
         layout.nodes[obj["name"]] = (x - w / 2, y - h / 2, x + w / 2, y + h / 2)
     for edge in data.get("edges", []):
@@ -166,12 +174,15 @@ def read_layout(json_text: str) -> Layout:
             continue
         tail, head = objects[edge["tail"]]["name"], objects[edge["head"]]["name"]
         layout.edges[edge["id"]] = (tail, head, edge["pos"], edge_polyline(edge["pos"]))
-    for lead_id in [e for e in layout.edges if e.endswith(LEAD)]:
-        tail, _, lead_pos, _ = layout.edges.pop(lead_id)
-        edge_id = lead_id.removesuffix(LEAD)
-        _, head, rest_pos, _ = layout.edges[edge_id]
-        pos = _joined(lead_pos, rest_pos)
-        layout.edges[edge_id] = (tail, head, pos, edge_polyline(pos))
+    for suffix in (SLOT, LEAD):  # tail → waypoint → slot → head, joined from the head
+        for piece_id in [e for e in layout.edges if e.endswith(suffix)]:
+            tail, slot, piece_pos, _ = layout.edges.pop(piece_id)
+            edge_id = piece_id.removesuffix(suffix)
+            if suffix == SLOT:
+                layout.slots[edge_id] = helpers[slot]
+            _, head, rest_pos, _ = layout.edges[edge_id]
+            pos = _joined(piece_pos, rest_pos)
+            layout.edges[edge_id] = (tail, head, pos, edge_polyline(pos))
     return layout
 
 
@@ -318,9 +329,12 @@ def place_on_edges(layout: Layout, labels: dict[str, Point],
     carry a number). A label sits on its edge's line, as near the head (the op) as it can
     without covering a node, an op, another label or another edge's line; where the edge
     is too short or too crowded for that, beside it (then a leader joins it to its edge,
-    and the leader crosses no node). Always nearer its own edge than any rival, so a reader
-    can tell whose number it is. Returns, per edge, the label's centre and the point of the
-    edge it belongs to (the same when on the line)."""
+    and the leader crosses no node); never outside the layout's box (so that showing the
+    numbers leaves the picture as it was). An edge with a slot kept for its number
+    (`Layout.slots`) has it there unless something covers that place. Always nearer its
+    own edge than any rival, so a reader can tell whose number it is. Returns, per edge,
+    the label's centre and the point of the edge it belongs to (the same when on the
+    line)."""
     placed: dict[str, tuple[Point, Point]] = {}
     boxes: list[Box] = []
     spans = {k: _span(e[3]) for k, e in layout.edges.items()}
@@ -336,12 +350,17 @@ def place_on_edges(layout: Layout, labels: dict[str, Point],
                                if _overlap(b, near) > 0],
                         labels=[_inflate(b, 1) for b in boxes if _overlap(b, near) > 0])
         best, anchor, best_cost = line[-1], line[-1], math.inf
+        if edge_id in layout.slots:  # the place the layout kept for it, on its line
+            slot = layout.slots[edge_id]
+            best, anchor, best_cost = slot, slot, around.crowding(slot, w, h, line, None)
         for rank, (point, normal) in enumerate(_points_from_head(line, step=3.0)):
             if 0.015 * rank >= best_cost or rank > REACH:
                 break  # nothing further from the op can do better
             for shift in (0.0, *(side * (h / 2 + gap) for gap in (2, 6, 12, 18, 26, 36, 50, 66, 84)
                                  for side in (1, -1))):
                 centre = (point[0] + normal[0] * shift, point[1] + normal[1] * shift)
+                if not _inside(centre, w + 6, h + 6, layout.bbox):
+                    continue  # a number never makes the picture bigger (or moves a node)
                 nearness = 0.015 * rank + 0.2 * abs(shift)  # near the op, on the line
                 cost = nearness + around.crowding(centre, w, h, line,
                                                   None if shift == 0 else point,
@@ -434,6 +453,12 @@ def _points_from_head(line: list[Point], step: float) -> list[tuple[Point, Point
             t += step
         rest = t - length
     return points
+
+
+def _inside(centre: Point, w: float, h: float, box: Box) -> bool:
+    """Whether a ``w`` × ``h`` box around ``centre`` lies inside ``box``."""
+    return (box[0] <= centre[0] - w / 2 and centre[0] + w / 2 <= box[2]
+            and box[1] <= centre[1] - h / 2 and centre[1] + h / 2 <= box[3])
 
 
 def _overlap(a: Box, b: Box) -> float:

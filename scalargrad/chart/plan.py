@@ -12,7 +12,12 @@ from __future__ import annotations
 from ..engine import Value
 from . import layout as chart_layout
 from .boxes import Boxes, Clusters, neurons
-from .dot import statement
+from .dot import DERIVATIVE_SIZE, derivative_label, statement
+from .style import format_number
+
+SLOT_FROM = 3
+"""An op with at least this many operands keeps a place for each operand edge's number."""
+
 
 
 class Chart(Boxes):
@@ -25,6 +30,7 @@ class Chart(Boxes):
         """The chart's statements; ``bands_written``: the order to write the bands in
         (layout pass; see `bands_to_write`)."""
         groups = neurons(self.order)
+        self.collapsed = groups
         rep = self._representatives(view, groups)
         clusters: Clusters = {}
         band_of = self._bands(groups) if view == "full" and self.layout is None else {}
@@ -43,7 +49,8 @@ class Chart(Boxes):
                 continue  # drawn as part of a neuron's or a layer's box
             lines = self.value_node(node, path)
             if node.op:
-                lines += self.op_node(node, path) + self._waypoints(node)
+                lines += (self.op_node(node, path) + self._waypoints(node)
+                          + self._slots(node, view, band_of))
             if node in groups:
                 layer, neuron = groups[node]
                 clusters.setdefault(layer, {}).setdefault(neuron, []).extend(lines)
@@ -62,7 +69,7 @@ class Chart(Boxes):
         elif view == "layer":
             self._layer_boxes(groups, path)
         self._clusters(clusters)
-        self._edges(rep, set(groups) if view != "full" else set(), path)
+        self._edges(rep, groups if view != "full" else {}, path)
         if view == "full" and self.layout is None:
             self._layers_side_by_side(groups)
             self._bands_in_order(band_of)
@@ -136,6 +143,41 @@ class Chart(Boxes):
                 point = f"{chart_layout.HELPER}{self.name(node)}via{self.name(child)}"
                 self.via[node, child] = point
                 lines.append(self._spacer(point, 0.1))
+        return lines
+
+    def _slots(self, node: Value, view: str, band_of: dict[Value, int]) -> list[str]:
+        """Layout pass: room for the local derivatives on the edges into an op that
+        `SLOT_FROM` operands or more meet at, two of them leaves or more (a neuron's Σwx
+        with its weights beside it; not a sum of bands, whose edges have room): an
+        invisible node as wide as each number, which its edge passes through. ``dot`` keeps
+        it clear of every node and of the other slots and runs other edges around it; the
+        number is drawn there when shown. The edges that get one come from afar: every
+        operand's if one is computed (an earlier layer's output), else the shared inputs'
+        (the op's own weights keep the rank they had: beside it, where their short edges'
+        numbers go beside them). Not where bands meet: slots in the order of the op's
+        operands would order the bands, which `bands_to_write` puts in the notes' order.
+        Kept whatever the options (they never move a node); not in a blank chart, which
+        shows no numbers on its edges."""
+        if (self.layout is not None or self.opt.blank or len(node.children) < SLOT_FROM
+                or sum(not child.op for child in node.children) < 2
+                or (node not in band_of and any(child in band_of for child in node.children))):
+            return []
+        computed = any(child.op for child in node.children)
+        lines = []
+        for k, (child, local) in enumerate(zip(node.children, node.local_grads)):
+            if not (computed or child in self.shared) or (view != "full"
+                                                          and child in self.collapsed):
+                continue
+            number = format_number(local, self.opt.digits)
+            height = derivative_label(number, on_path=True)[1][1]
+            width = chart_layout.text_width(number, DERIVATIVE_SIZE)  # its border and bold
+            # reach a few points past it, into the gaps between ranks: the chart grows less
+            slot = f"{chart_layout.HELPER}slot_{self.name(node)}_{k}"
+            self.slots[node, k] = slot
+            lines.append(statement(slot, {"shape": "box", "style": "invis", "label": '""',
+                                          "width": f"{width / 72:.3f}",
+                                          "height": f"{height / 72:.3f}",
+                                          "fixedsize": "true"}))
         return lines
 
     def _spacer(self, name: str, across: float) -> str:
