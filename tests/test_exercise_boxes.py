@@ -233,3 +233,28 @@ def test_the_practice_page_has_an_input_for_every_empty_box():
         ids = set(re.findall(r'"id": "(v\d+_(?:data|grad))"', page))
         shown = set(re.findall(r'xlink:href="#(v\d+_(?:data|grad))"', svg))
         assert ids and ids == shown
+
+
+@pytest.mark.parametrize("source", ["seed001_x1.txt", "mazur_step_by_step.txt", "folder",
+                                    "expression"])
+def test_the_class_server_has_a_box_for_every_empty_box(source, tmp_path):
+    """The class server's boxes (a worksheet, an exercise's folder, an expression) are
+    the empty boxes of the chart it shows each student, one for one."""
+    from scalargrad.classroom.server.lesson import load_lesson
+
+    if source == "folder":
+        assert main(["exercise", str(SHIPPED / "seed002.txt"), "-o", str(tmp_path),
+                     "--variants", "2", "--no-pdf"]) == 0
+        lesson = load_lesson(str(tmp_path))
+    elif source == "expression":
+        lesson = load_lesson("L = (y - t)^2", at={"y": 0.8, "t": 1.0}, variants=2)
+    else:
+        lesson = load_lesson(str(SHIPPED / source), variants=2)
+    for number in (1, 2):
+        svg = lesson.blank_svg(number)
+        shown = set(re.findall(r'xlink:href="#(v\d+_(?:data|grad))"', svg))
+        ids = lesson.chart_ids(number)
+        assert shown and sorted(ids.values()) == sorted(shown)
+        loss = lesson.template.loss
+        named = {box.key for box in lesson.boxes if box.on_chart}
+        assert named == empty_boxes(svg, loss)
