@@ -93,13 +93,13 @@ def asked(worksheet: str) -> dict[tuple[str | None, str], str]:
 
 def given_numbers(worksheet: str) -> list[Decimal]:
     """Every number the worksheet itself writes (leaves, numbers in formulas), and the
-    quotient of two (``1 / 2`` is the constant 0.5 on the chart)."""
+    quotient or product of two (``1 / 2`` is the constant 0.5 on the chart)."""
     lines = [line.split(" = ", 1)[-1] for line in worksheet.splitlines()
              if not line.startswith("#")]
     numbers = [Decimal(n.replace("−", "-")) for line in lines for n in NUMBER.findall(line)]
-    numbers += [Decimal(a) / Decimal(b) for line in lines
-                for a, b in re.findall(r"(?<![\w.])(\d+(?:\.\d+)?) / (\d+(?:\.\d+)?)(?![\w.])",
-                                       line)]
+    pairs = r"(?<![\w.])(\d+(?:\.\d+)?) ([/·]) (\d+(?:\.\d+)?)(?![\w.])"
+    numbers += [Decimal(a) / Decimal(b) if op == "/" else Decimal(a) * Decimal(b)
+                for line in lines for a, op, b in re.findall(pairs, line)]
     return numbers
 
 
@@ -213,6 +213,17 @@ def test_an_expressions_blank_chart_leaves_empty_what_its_worksheet_asks(
     values = {k: float(v) for k, v in (a.split("=") for a in at)}
     worksheet = (tmp_path / "variant-01" / "worksheet.txt").read_text("utf-8")
     assert page_boxes(expression, loss, values) == set(asked(worksheet))
+
+
+@pytest.mark.parametrize("formula", [
+    "a + (b - c)", "a - b - c", "-(a^2)", "(-a)^2", "a^-1", "c^a^2", "a / (b * c)",
+    "2(a - b)", "sigmoid(a · b + c)", "-a · b", "(a + b)(a - b)", "abs(a - 2) / exp(-b)",
+    "tanh(relu(a - b) + log(c)) · 1 / 2", "a · a + 3 · 4 · b",
+])
+def test_every_op_of_a_formula_gets_a_box_and_a_question(formula, tmp_path):
+    """Nested formulas, each op a node of its own: every one is named and asked."""
+    sg.exercise(formula, tmp_path, at={"a": 1.5, "b": -0.7, "c": 2.25}, pdf=False)
+    assert check_variant(tmp_path / "variant-01", "out", pdf=False) > 0
 
 
 def test_the_other_shipped_worksheets_are_refused():

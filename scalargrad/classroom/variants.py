@@ -101,7 +101,7 @@ def template(source: Worksheet, name: str) -> Template:
     if source.loss in given:
         raise ExerciseError(f"{name} asks nothing: its loss {source.loss} is a number given, "
                             "not computed from the leaves (name the loss with 'loss: NAME')")
-    definitions = every_node_named(definitions, given, set(source.definitions))
+    definitions = every_node_named(definitions, given, {*source.definitions, *source.functions})
     asks: list[Key] = [(None, n) for n in definitions if n not in given]
     asks += [(source.loss, n) for n in reversed(definitions)]  # ∂L/∂L first, as one works
     asks += dict.fromkeys((c.top, c.name) for c in source.claims  # ∂ŷ/∂w10: off the chart
