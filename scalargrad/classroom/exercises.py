@@ -197,9 +197,9 @@ def _off_chart(variant: Variant) -> list[Key]:
 def _instructions(loss: str) -> list[str]:
     return [
         f"The chart computes {loss} from the numbers printed in it.",
-        "Forward: write the value of every node in its empty data box, from the inputs "
-        f"to {loss}.",
-        f"Backward: write the gradient ∂{loss}/∂node of every node in its empty grad box, "
+        "Forward: fill in every empty data box with its node's value, from the inputs to "
+        f"{loss}.",
+        f"Backward: fill in every empty grad box with its node's gradient ∂{loss}/∂node, "
         f"from {loss} itself back to the inputs.",
         f"Round every number to {ANSWER_DIGITS} significant digits (round, do not cut off), "
         "and carry more digits than you write.",
