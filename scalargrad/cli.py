@@ -197,7 +197,7 @@ def _exercise(args: argparse.Namespace) -> int:
         written = exercise(path or args.source, args.output, variants=args.variants,
                            seed=args.seed, at=None if path else _values(args.at or []),
                            keep=args.keep or (), ranges=ranges, decimals=args.decimals,
-                           every_node=args.all, paper=args.paper,
+                           paper=args.paper,
                            pdf=False if args.no_pdf else None, command=_exercise_command(args))
     except RuntimeError as err:  # Graphviz or LaTeX failed
         raise CommandError(str(err)) from None
@@ -214,7 +214,6 @@ def _exercise_command(args: argparse.Namespace) -> str:
     for option, value in (("--keep", args.keep), ("--range", args.range)):
         words += [option, *value] if value else []
     words += ["--decimals", str(args.decimals)] if args.decimals is not None else []
-    words += ["--all"] if args.all else []
     return shlex.join([*words, "--paper", args.paper, "-o", args.output])
 
 
@@ -520,7 +519,9 @@ def _parser() -> argparse.ArgumentParser:
     exercise.add_argument("--decimals", type=int,
                           help="decimals of the numbers drawn in each --range")
     exercise.add_argument("--all", action="store_true",
-                          help="ask every value and gradient, not only those the source claims")
+                          help="ask every value and gradient: what every exercise does now "
+                               "(each empty box of the chart is a ? of the worksheet); kept "
+                               "so that older commands still run")
     exercise.add_argument("--paper", choices=["a4", "letter"], default="a4",
                           help="the handouts' paper (default a4)")
     exercise.add_argument("--no-pdf", action="store_true", help="write no PDF handouts")

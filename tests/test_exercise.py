@@ -174,12 +174,17 @@ def test_every_answer_key_checks_all_right(tmp_path):
         assert main(["check", str(key)]) == 0
 
 
-def test_every_node_is_asked_with_every_node():
-    template = load_template(SEED001, every_node=True)
+def test_every_node_is_asked_and_named():
+    """Every value computed and every ∂L/∂node (∂L/∂L too), whatever the source claims;
+    the ŷ - y of L = (ŷ - y)^2, unnamed in the source, is t1."""
+    template = load_template(SEED001)
     names = set(template.definitions)
+    assert names == set(load(SEED001).below("L")) | {"L", "t1"}
     computed = names - set(template.leaves)
     assert {name for top, name in template.asks if top is None} == computed
-    assert {name for top, name in template.asks if top == "L"} == names - {"L"}
+    assert {name for top, name in template.asks if top == "L"} == names
+    assert formula_text(template.definitions["L"].formula) == "t1^2"
+    assert formula_text(template.definitions["t1"].formula) == "ŷ - y"
 
 
 @pytest.mark.parametrize("formula", [

@@ -38,6 +38,7 @@ from ..chart import graphviz_engine
 from ..chart.boxes import BLANK_BOX, KEY_SIZE
 from ..chart.drawing import count_arrows, draw, draw_pages, render
 from ..engine import Value
+from ..graph import pretty_label
 from ..limits import MAX_EXERCISE_ARROWS, Budget
 from ..typeset import latex_name, latex_text, markdown_escape
 from ..walkthrough import steps
@@ -75,22 +76,19 @@ LATEX_SECONDS = 60
 def exercise(source: str | Path, folder: str | Path, *, variants: int = 1,
              seed: str | int = 1, at: Mapping[str, float] | None = None,
              keep: Sequence[str] = (), ranges: Mapping[str, str | Range] | None = None,
-             decimals: int | None = None, every_node: bool = False, paper: str = "a4",
-             pdf: bool | None = None, command: str = "") -> Written:
+             decimals: int | None = None, paper: str = "a4", pdf: bool | None = None,
+             command: str = "") -> Written:
     """Make an exercise: ``variants`` variants of ``source`` drawn from ``seed``, written
     into ``folder`` (see the module docstring).
 
     ``source``: a worksheet file, or an expression whose names' values ``at`` gives.
     ``keep``: leaves (names or patterns such as ``x*``) left as in the source. ``ranges``:
     name or pattern → ``"0.01:0.09"``; ``"*"`` is every other leaf (default: numbers like
-    each leaf's own). ``decimals``: the places of the ranges given as text. ``every_node``:
-    ask every value and gradient, not only those the source claims. ``paper``, ``pdf``,
-    ``command``: as for `write_exercise`.
+    each leaf's own). ``decimals``: the places of the ranges given as text. ``paper``,
+    ``pdf``, ``command``: as for `write_exercise`. Every variant asks every number its
+    blank chart leaves empty (`scalargrad.classroom.variants`).
     """
-    if at is not None:
-        template = from_expression(str(source), at)
-    else:
-        template = load_template(source, every_node)
+    template = from_expression(str(source), at) if at is not None else load_template(source)
     chosen = {pattern: r if isinstance(r, Range) else parse_range(r, decimals)
               for pattern, r in (ranges or {}).items()}
     drawn = make_variants(template, variants, seed, Drawing(tuple(keep), chosen))
@@ -208,10 +206,10 @@ def _off_chart(variant: Variant) -> list[Key]:
 def _instructions(loss: str) -> list[str]:
     return [
         f"The chart computes {loss} from the numbers printed in it.",
-        "Forward: write the value (data) of every node in its empty box, from the inputs "
-        f"to {loss}.",
-        f"Backward: write the gradient ∂{loss}/∂node (grad) of every node, from {loss} back "
-        "to the inputs.",
+        "Forward: fill in every empty data box with its node's value, from the inputs to "
+        f"{loss}.",
+        f"Backward: fill in every empty grad box with its node's gradient ∂{loss}/∂node, "
+        f"from {loss} itself back to the inputs.",
         f"Round every number to {ANSWER_DIGITS} significant digits (round, do not cut off), "
         "and carry more digits than you write.",
     ]
@@ -230,8 +228,13 @@ def handout_markdown(variant: Variant) -> str:
     extra = _off_chart(variant)
     if extra:
         lines += ["**Also find:** " + ", ".join(_subject(k) for k in extra), ""]
-    lines += ["Type your numbers into `worksheet.txt` (replace each `?`) and check them with "
-              "`scalargrad check worksheet.txt`.", "", "## Working", "", *["&nbsp;"] * 12, ""]
+    named = [n for n in t.definitions if n not in t.source.definitions]  # t1, t2, …
+    lines += ["Type your numbers into `worksheet.txt`: it has a `?` for every empty box of "
+              "the chart" + (" and for each number to find besides" if extra else "")
+              + (f" (a node the chart calls {pretty_label(named[0])} is `{named[0]}` there)"
+                 if named else "")
+              + ". Replace each `?` and check them with `scalargrad check worksheet.txt`.",
+              "", "## Working", "", *["&nbsp;"] * 12, ""]
     return "\n".join(lines)
 
 

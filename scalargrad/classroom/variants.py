@@ -4,9 +4,13 @@ writes the handouts, solutions and the index.)
 
 A *template* is a worksheet (or an expression with the values of its names): its leaves,
 the names defined by a plain number (``w12 = 0.03``), get new values in every variant;
-everything else is recomputed.  What a variant asks for is what the source claims (each
-value and derivative it writes a number for), or every value and every ∂L/∂node with
-``every_node=True`` (always, for a source that claims nothing).
+everything else is recomputed.  A variant asks for every number its blank chart leaves
+empty, and for nothing the chart prints: the value of every node computed from the leaves
+and ∂L/∂node for every node (∂L/∂L, = 1, included), and besides these the other
+derivatives the source claims (∂ŷ/∂w10: the chart has no box for them).  A node the
+source leaves unnamed (the ``ŷ - y`` of ``L = (ŷ - y)^2``) is drawn as t1, t2, …: the
+worksheet names it so, on a line of its own (``t1 = ŷ - y``, ``L = t1^2``), so that it
+can be asked.
 
 Drawing a variant.  Variant k of seed S draws its leaves with ``random.Random("S/k")``
 (seeded from the text, so the same on every machine and Python version) as decimals:
@@ -22,12 +26,14 @@ gradient that is exactly 0, or the same numbers as an earlier variant.
 from __future__ import annotations
 
 import fnmatch
+import itertools
 import math
 import random
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_EVEN, Decimal
+from functools import partial
 from pathlib import Path
 
 from ..calculus import partials
@@ -60,8 +66,9 @@ class ExerciseError(ScalarGradError, ValueError):
 @dataclass(frozen=True)
 class Template:
     """A worksheet to make variants of: the ``definitions`` the loss is computed from (in
-    the source's order), its ``leaves`` (name → number as written) and what each variant
-    asks (``asks``, in the order a person works: values, then derivatives)."""
+    the source's order, every node of the chart named: `every_node_named`), its ``leaves``
+    (name → number as written) and what each variant asks (``asks``, in the order a person
+    works: values, then derivatives)."""
 
     name: str
     source: Worksheet
@@ -76,7 +83,7 @@ class Template:
         return self.source.loss
 
 
-def template(source: Worksheet, name: str, every_node: bool = False) -> Template:
+def template(source: Worksheet, name: str) -> Template:
     """The template of a parsed worksheet (see the module docstring for what it asks):
     the loss and what it is computed from (vectors written beside them are left out)."""
     if not source.loss:
@@ -91,20 +98,63 @@ def template(source: Worksheet, name: str, every_node: bool = False) -> Template
                             "number (such as w12 = 0.03)")
     # k = 1.5 · 2.25 is one number to the engine: the chart prints it, so it is not asked
     given = {*leaves, *(n for n, d in definitions.items() if is_numeric(d.formula))}
-    computed = [n for n in definitions if n not in given]
-    claimed = dict.fromkeys((c.top, c.name) for c in source.claims  # scalar numbers, ?
-                            if c.form in ("number", "blank") and not c.entry
-                            and c.name in needed and c.top in (None, *needed)
-                            and (c.top is not None or c.name not in given))
-    if every_node or not claimed:
-        asks = [(None, n) for n in computed]
-        asks += [(source.loss, n) for n in reversed(definitions) if n != source.loss]
-    else:
-        asks = [k for k in claimed if k[0] is None] + [k for k in claimed if k[0] is not None]
-    if not asks:
+    if source.loss in given:
         raise ExerciseError(f"{name} asks nothing: its loss {source.loss} is a number given, "
                             "not computed from the leaves (name the loss with 'loss: NAME')")
+    definitions = every_node_named(definitions, given, {*source.definitions, *source.functions})
+    asks: list[Key] = [(None, n) for n in definitions if n not in given]
+    asks += [(source.loss, n) for n in reversed(definitions)]  # ∂L/∂L first, as one works
+    asks += dict.fromkeys((c.top, c.name) for c in source.claims  # ∂ŷ/∂w10: off the chart
+                          if c.form in ("number", "blank") and not c.entry
+                          and c.name in needed and c.top in needed
+                          and c.top not in (source.loss, *given))
     return Template(name, source, definitions, leaves, tuple(asks))
+
+
+def every_node_named(definitions: Mapping[str, Definition], given: set[str],
+                     taken: set[str]) -> dict[str, Definition]:
+    """The definitions with every node of the chart named: each part of a formula that
+    is a node of its own (an op on names, not numbers alone) is put on a line of its own
+    before it, named t1, t2, … (names not ``taken``): ``L = (ŷ - y)^2`` becomes
+    ``t1 = ŷ - y``, ``L = t1^2``."""
+    fresh = (f"t{k}" for k in itertools.count(1) if f"t{k}" not in taken)
+    named: dict[str, Definition] = {}
+
+    def pulled(node: Node, line: Definition) -> Node:
+        if is_numeric(node) or not _is_op(node):
+            return node  # a name, a number (the engine folds it into a constant), …
+        formula = _with_parts(node, partial(pulled, line=line))  # its parts' lines first
+        part = next(fresh)
+        named[part] = Definition(part, formula, line.line, line.column)
+        return Name(part, node.at)
+
+    for name, definition in definitions.items():
+        if name in given:
+            named[name] = definition
+            continue
+        formula = _with_parts(definition.formula, partial(pulled, line=definition))
+        named[name] = Definition(name, formula, definition.line, definition.column)
+    return named
+
+
+def _is_op(node: Node) -> bool:
+    """Whether ``node`` is an op of an exercise's formulas (one node of the chart)."""
+    return (isinstance(node, Binary | Sum | Call)
+            or (isinstance(node, Unary) and node.op == "-"))
+
+
+def _with_parts(node: Node, change: Callable[[Node], Node]) -> Node:
+    """``node`` with ``change`` applied to each of its operands if it is an op (`_is_op`),
+    else as it is."""
+    if isinstance(node, Unary) and node.op == "-":
+        return replace(node, operand=change(node.operand))
+    if isinstance(node, Binary):
+        return replace(node, left=change(node.left), right=change(node.right))
+    if isinstance(node, Sum):
+        return replace(node, terms=tuple(change(t) for t in node.terms))
+    if isinstance(node, Call):
+        return replace(node, argument=change(node.argument))
+    return node
 
 
 def from_expression(text: str, values: Mapping[str, float], name: str = "expression"
@@ -112,7 +162,7 @@ def from_expression(text: str, values: Mapping[str, float], name: str = "express
     """The template of ``L = formula`` (or a bare formula) with its names' ``values``."""
     lines = [f"{n} = {_number_text(v)}" for n, v in values.items()]
     formula = text if re.match(r"\s*[^\W\d]\w*\s*=", text) else f"out = {text}"
-    return template(parse("\n".join([*lines, formula]), name), name, every_node=True)
+    return template(parse("\n".join([*lines, formula]), name), name)
 
 
 def _literal(formula: Node) -> str | None:
@@ -335,6 +385,10 @@ def _drawn(template: Template, k: int, seed: str | int, leaves: dict[str, str],
         reason = degenerate(variant)
     except ScalarGradError as err:  # a log of a negative number, an overflow, …
         return None, f"it cannot be computed ({err})"
+    unnamed = next((n for n in topological_order(variant.root) if n.op and not n.label), None)
+    if unnamed is not None:  # its box on the chart could not be asked
+        raise ExerciseError(f"{template.name}: a {unnamed.op} node of the chart has no name "
+                            "the worksheet can ask it by: write it on a line of its own")
     return (None if reason else variant), reason
 
 
@@ -412,7 +466,7 @@ def _operand(node: Node, least: int) -> str:
 # ---------------------------------------------------------------------------------------
 
 
-def load_template(path: str | Path, every_node: bool = False) -> Template:
+def load_template(path: str | Path) -> Template:
     """The template of a worksheet file; its title is the file's first comment, up to a
     colon or a full stop ("# Seed 001, the first training example: x1 = …" gives "Seed
     001, the first training example"), else the file's name."""
@@ -420,7 +474,7 @@ def load_template(path: str | Path, every_node: bool = False) -> Template:
     from ..worksheet import load
 
     path = worksheets.find(path)  # a shipped worksheet by its bare name, as load() finds it
-    made = template(load(path), path.stem, every_node)
+    made = template(load(path), path.stem)
     return replace(made, title=_first_comment(path.read_text("utf-8")) or made.name)
 
 

@@ -228,7 +228,7 @@ def load_lesson(source: str, *, at: dict[str, float] | None = None, variants: in
     elif path.is_dir():
         return _folder_lesson(path)
     else:
-        template = load_template(path, every_node=True)
+        template = load_template(path)
         drawn = make_variants(template, variants, seed)
         name = path.stem
     digest = hashlib.sha256("\n".join([source if at is None else repr(sorted(at.items())),
@@ -242,7 +242,7 @@ def _folder_lesson(folder: Path) -> Lesson:
     if not sheets:
         raise LessonError(f"{folder} holds no variant-NN/worksheet.txt: make it with "
                           "scalargrad exercise")
-    templates = [load_template(sheet, every_node=True) for sheet in sheets]
+    templates = [load_template(sheet) for sheet in sheets]
     first = templates[0]
     drawn = []
     for number, (sheet, template) in enumerate(zip(sheets, templates), start=1):
