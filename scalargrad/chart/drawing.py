@@ -312,12 +312,12 @@ def draw_slides(root: Value, size: Size = "natural", **options: object
     return framed(graph, chart_frames.frames(_EXTENTS[graph], size))
 
 
-def draw_pages(root: Value, page: tuple[float, float], zoom: float, **options: object
-               ) -> list[graphviz.Digraph]:
-    """The chart as `draw` makes it (same keywords) printed at ``zoom`` on pages of
-    ``page`` points (width, height): one page if it fits there, else pages cut between
-    its nodes (`scalargrad.chart.frames.pages`)."""
-    graph = draw(root, **options)  # type: ignore[arg-type]
+def paged(graph: graphviz.Digraph, page: tuple[float, float], zoom: float
+          ) -> list[graphviz.Digraph]:
+    """``graph``, a chart `draw` made, printed at ``zoom`` on pages of ``page`` points
+    (width, height): one page if it fits there, else pages cut between its nodes
+    (`scalargrad.chart.frames.pages`). One chart drawn once can be tried on several papers
+    or orientations."""
     nodes = chart_frames.node_boxes(graph.body)
     return framed(graph, chart_frames.pages(_EXTENTS[graph], nodes, page, zoom))
 
@@ -329,6 +329,7 @@ def framed(graph: graphviz.Digraph, frames: list[chart_frames.Frame]) -> list[gr
     # The drawing's lower left corner, known: an invisible point below and left of it all
     x0, y0, _, _ = (float(v) for v in graph.graph_attr["bb"].split(","))
     origin = (x0 - ANCHOR_GAP, y0 - ANCHOR_GAP)
+    graph = graph.copy()  # the chart drawn stays as it was: it may be framed again
     graph.body.append(statement("frame_anchor", {
         "shape": "point", "style": "invis", "width": "0", "height": "0", "label": '""',
         "pos": f"{origin[0]:.2f},{origin[1]:.2f}!"}))

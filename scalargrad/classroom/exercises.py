@@ -36,7 +36,7 @@ import graphviz
 
 from ..chart import graphviz_engine
 from ..chart.boxes import BLANK_BOX, KEY_SIZE
-from ..chart.drawing import count_arrows, draw, draw_pages, render
+from ..chart.drawing import count_arrows, draw, paged, render
 from ..engine import Value
 from ..graph import pretty_label
 from ..limits import MAX_EXERCISE_ARROWS, Budget
@@ -156,9 +156,9 @@ def _write_variant(variant: Variant, folder: Path, paper: str, compile_pdf: bool
     here.mkdir(exist_ok=True)
     root = variant.root
     root.backward()
-    blank = draw(root, blank=True, legend=False).source
-    (here / "chart.svg").write_bytes(graphviz_engine.run(blank, "svg", pinned=True))
-    orientation, pages = chart_pages(root, paper)  # the blank chart's layout, kept
+    blank = draw(root, blank=True, legend=False)  # drawn once: the SVG and the pages
+    (here / "chart.svg").write_bytes(graphviz_engine.run(blank.source, "svg", pinned=True))
+    orientation, pages = chart_pages(root, paper, blank)
     if compile_pdf:
         for k, page in enumerate(pages, start=1):
             (here / f"chart-{k}.pdf").write_bytes(
@@ -250,16 +250,20 @@ def solution_markdown(variant: Variant) -> str:
         steps(variant.root).markdown()])
 
 
-def chart_pages(root: Value, paper: str) -> tuple[str, list[graphviz.Digraph]]:
+def chart_pages(root: Value, paper: str, blank: graphviz.Digraph | None = None
+                ) -> tuple[str, list[graphviz.Digraph]]:
     """The blank chart of ``root`` on pages of ``paper`` at `PRINT_ZOOM`: the orientation
-    (``"landscape"`` or ``"portrait"``) that needs fewer pages, and one graph per page."""
+    (``"landscape"`` or ``"portrait"``) that needs fewer pages, and one graph per page.
+    ``blank``: that chart, if already drawn (``draw(root, blank=True, legend=False)``)."""
     _, long_mm, short_mm = PAPERS[paper]
+    if blank is None:
+        blank = draw(root, blank=True, legend=False)
     best: tuple[str, list[graphviz.Digraph]] | None = None
     for orientation, (width_mm, height_mm) in (("landscape", (long_mm, short_mm)),
                                                ("portrait", (short_mm, long_mm))):
         page = ((width_mm - 2 * MARGIN_MM) / MM_PER_PT,
                 (height_mm - 2 * MARGIN_MM) / MM_PER_PT - HEADER_PT)
-        pages = draw_pages(root, page, PRINT_ZOOM, blank=True, legend=False)
+        pages = paged(blank, page, PRINT_ZOOM)
         if best is None or len(pages) < len(best[1]):
             best = orientation, pages
     assert best is not None
