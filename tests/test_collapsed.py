@@ -172,3 +172,18 @@ def test_dense_layers_are_drawn_through_a_bundle_a_reader_can_follow() -> None:
     width, height = (float(v) for v in re.search(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"',
                                                   svg).groups())
     assert width > height  # landscape: a neuron's box reads name, value; below it, grad
+
+
+def test_a_step_through_a_bundle_lights_the_bundle_s_two_arrows() -> None:
+    """MLP(2, [4, 4, 1]) by neuron draws layer 1 → layer 2 through one bundle (16 arrows):
+    a step whose gradient comes from a neuron of layer 2 lights the arrows into and out of
+    the bundle, which the chart draws, not the direct arrow it no longer draws."""
+    net = sg.nn.MLP(2, [4, 4, 1], act="tanh", seed=0)
+    loss = sg.losses.mse([net([0.5, -1.0])], [1.0])
+    ids, steps = page_parts(sg.animate(loss, view="neuron").html)
+    assert any(i.startswith("bundle") for i in ids)
+    through = [s for s in steps if any("bundle" in e for e in s["edges"])]
+    assert through
+    for step in steps:
+        assert set(step["edges"]) <= ids, step
+        assert set(step["from"]) <= ids, step

@@ -129,18 +129,20 @@ def animate(
     shown = drawn_as(order, ids, view)
     names = {node: pretty_label(name) for node, name in walkthrough.names.items()}
     rank = {node: i for i, node in enumerate(walkthrough.names)}  # the reading order
+    svg = _inline_svg(_chart(root, order, digits, rankdir, view))
+    drawn = set(_DRAWN_ID.findall(svg))
     data = {
         "root": root_name,
         "interval": round(seconds_per_step * 1000),
         "zoom": zoom,
-        "steps": [_step(s.node, s.text, ids, users[s.node], shown)
+        "steps": [_through_bundles(_step(s.node, s.text, ids, users[s.node], shown), drawn)
                   | _folded_names([s.node, *sorted([*users[s.node], root], key=rank.get)],
                                   shown, names)
                   for s in walkthrough.of_kind("backward")],
     }
     made = Animation(fill_page(
         "animation.html", title if title is not None else f"Backpropagation through {root_name}",
-        _inline_svg(_chart(root, order, digits, rankdir, view)), data))
+        svg, data))
     return made if path is None else made.save(path)
 
 
@@ -234,6 +236,26 @@ def _step(node: Value, text: str, ids: dict[Value, str], parents: list[Value],
     if folded:
         step["mark"] = me
     return step
+
+
+_DRAWN_ID = re.compile(r'<g id="([^"]+)" class="(?:node|edge)"')
+
+
+def _through_bundles(step: dict, drawn: set[str]) -> dict:
+    """``step`` with each arrow A → B that a dense layer draws through a bundle (see
+    `scalargrad.chart.boxes`) replaced by the two it is drawn as, A → bundle → B, and the
+    bundle among the nodes the gradient comes through."""
+    edges, sources = [], list(step["from"])
+    for edge in step["edges"]:
+        if edge in drawn or not edge.startswith("e_"):
+            edges.append(edge)
+            continue
+        tail, _, head = edge[2:].partition("_")
+        bus = next((b for b in sorted(drawn) if b.startswith("bundle")
+                    and f"e_{tail}_{b}" in drawn and f"e_{b}_{head}" in drawn), None)
+        edges += [edge] if bus is None else [f"e_{tail}_{bus}", f"e_{bus}_{head}"]
+        sources += [] if bus is None else [bus]
+    return step | {"edges": list(dict.fromkeys(edges)), "from": list(dict.fromkeys(sources))}
 
 
 def _chart(root: Value, order: list[Value], digits: int, rankdir: str, view: View) -> str:
