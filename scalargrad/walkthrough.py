@@ -27,6 +27,7 @@ from .calculus import partials
 from .engine import Value
 from .graph import is_number, pretty_label, reading_order, unique_names
 from .typeset import format_number, latex_name, markdown_escape
+from .wording import plural
 
 NOTEBOOK_STEPS = 100
 """A notebook shows a walkthrough of at most twice this many steps whole; a longer one
@@ -93,7 +94,7 @@ class Walkthrough(Sequence[Step]):
     def __repr__(self) -> str:
         """One line: what it works out and how many steps each pass has."""
         return (f"<Walkthrough of {self.root_name}: {len(self.of_kind('forward'))} forward, "
-                f"{len(self.of_kind('backward'))} backward steps>")
+                f"{plural(len(self.of_kind('backward')), 'backward step')}>")
 
     def _repr_markdown_(self) -> str:
         """How a notebook shows a walkthrough: the Markdown below, or for a long one its
@@ -103,7 +104,7 @@ class Walkthrough(Sequence[Step]):
             return self.markdown()
         left = len(self) - 2 * NOTEBOOK_STEPS
         return (self.markdown(NOTEBOOK_STEPS)
-                + f"\n*… {left:,} more steps ({len(self):,} in all) not shown here: "
+                + f"\n*… {plural(left, 'more step')} ({len(self):,} in all) not shown here: "
                 f"`print(walk)` or `walk.markdown()` gives the whole text, "
                 f"`walk.save(\"steps.md\")` writes it to a file.*\n")
 

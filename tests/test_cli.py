@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+import scalargrad as sg
 from scalargrad import __version__
 from scalargrad.chart import graphviz_engine
 from scalargrad.cli import demo_names, main
@@ -390,3 +391,22 @@ def test_the_default_single_variant_is_counted_in_the_singular(tmp_path, capsys)
                    "--no-pdf"])
     assert status == 0, capsys.readouterr().err
     assert capsys.readouterr().out.startswith("wrote 1 variant and the index ")
+
+
+def test_counts_of_one_are_singular_on_the_chart_the_index_and_the_walkthrough(tmp_path):
+    """Siblings of the class summary's "17 wrong formula": a one-neuron layer, a
+    one-variant exercise's index and a one-op walkthrough say "1 neuron", "1 variant",
+    "1 backward step"."""
+    net = sg.nn.MLP(2, [3, 1], seed=0)
+    loss = sg.losses.mse([net([0.5, -1.0])], [1.0])
+    assert "layer 2: 1 neuron (" in sg.to_svg(loss, view="layer")
+    assert main(["exercise", "L = (y - t)^2", "--at", "y=0.8", "t=1", "--no-pdf",
+                 "-o", str(tmp_path / "ex")]) == 0
+    assert "# Exercise: " in (index := (tmp_path / "ex" / "index.md").read_text("utf-8"))
+    assert ", 1 variant\n" in index
+    x, w = sg.Value(2.0, label="x"), sg.Value(3.0, label="w")
+    for y in (x * 3, x * w):  # one backward step, then two
+        y.label = "y"
+        walk = sg.steps(y)
+        count, s = re.search(r"(\d+) backward step(s?)>$", repr(walk)).groups()
+        assert count == str(len(walk.of_kind("backward"))) and (s == "") == (count == "1")

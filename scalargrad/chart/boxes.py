@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from ..engine import Value
 from ..graph import NN_LABEL, pretty_label
+from ..wording import plural
 from . import layout as chart_layout
 from .dot import attr_list, derivative_label, pin, statement
 from .style import (
@@ -242,7 +243,7 @@ class Boxes:
             kind: Kind = ("output" if any(out is self.root for _, out in neurons)
                           else "intermediate")
             self.body.append(self._box(f"layer{layer}", rows, kind, on_path,
-                                       f"layer {layer}: {len(neurons)} neurons ({act})"))
+                                       f"layer {layer}: {plural(len(neurons), 'neuron')} ({act})"))
 
     def _box(self, name: str, rows: list[str], kind: Kind, on_path: bool, tooltip: str) -> str:
         """A value's box (or a collapsed neuron's or layer's): a table of rows, in its look."""

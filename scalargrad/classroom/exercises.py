@@ -42,6 +42,7 @@ from ..graph import pretty_label
 from ..limits import MAX_EXERCISE_ARROWS, Budget
 from ..typeset import latex_name, latex_text, markdown_escape
 from ..walkthrough import steps
+from ..wording import plural
 from .variants import (
     ANSWER_DIGITS,
     Drawing,
@@ -361,7 +362,7 @@ def index_markdown(template: Template, variants: Sequence[Variant], folders: Seq
     made = [f"Made with `{command}`; the same command makes the same variants on any "
             "machine.", ""] if command else []
     return "\n".join([
-        f"# Exercise: {template.name}, {len(variants)} variants", "", *made,
+        f"# Exercise: {template.name}, {plural(len(variants), 'variant')}", "", *made,
         "Variant k of seed S draws its numbers from `random.Random(\"S/k\")` "
         "(the *seed* column).",
         *(["Kept as in the source: " + ", ".join(kept) + "."] if kept else []),
