@@ -8,5 +8,6 @@ _IRREGULAR = {"entry": "entries", "follows": "follow", "cut off": "cut off",
 
 
 def plural(n: int, noun: str) -> str:
-    """``n`` and the noun, singular for exactly one: ``plural(1, "input")`` → ``1 input``."""
-    return f"{n} {noun if n == 1 else _IRREGULAR.get(noun, noun + 's')}"
+    """``n`` and the noun, singular for exactly one: ``plural(1, "input")`` → ``1 input``,
+    ``plural(5802, "step")`` → ``5,802 steps``."""
+    return f"{n:,} {noun if n == 1 else _IRREGULAR.get(noun, noun + 's')}"
