@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+import scalargrad as sg
+from scalargrad.chart.style import format_number
 from scalargrad.classroom.server import Config, create_app, load_lesson
 from scalargrad.classroom.server.security import MAX_BODY
 from scalargrad.classroom.server.store import StoreError
@@ -44,8 +46,21 @@ def url(class_db_url):
     return class_db_url
 
 
+MADE: list = []
+"""The apps a test made: their database connections are closed after it (a TestClient used
+without ``with`` runs no shutdown), not left to the garbage collector in a later test."""
+
+
+@pytest.fixture(autouse=True)
+def _close_databases():
+    yield
+    while MADE:
+        MADE.pop().state.the_class.store.engine.dispose()
+
+
 def make(lesson, url, **options):
     app = create_app(Config(lesson, url, **options))
+    MADE.append(app)
     return app, app.state.the_class
 
 
@@ -435,3 +450,23 @@ def test_serve_refuses_bad_options_in_one_line(capsys):
     assert main(["serve", str(SEED), "--at", "x=1"]) == 2
     err = capsys.readouterr().err.splitlines()
     assert len(err) == 3 and all(line.startswith("scalargrad serve: error:") for line in err)
+
+
+def test_the_solution_chart_after_the_blank_one_shows_each_gradient_once():
+    """The blank chart and then the solution of one variant: each ran backward() from the
+    same root, so the leaves' gradients were summed twice (RepeatedBackwardWarning) and the
+    released solution would have shown 2 × ∂L/∂leaf. The oracle: the variant's exact
+    gradients (mpmath, from its worksheet, not from the engine's graph)."""
+    lesson = load_lesson(str(SEED), variants=1, seed="11")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a second backward from the same root fails here
+        lesson.blank_svg(1)
+        svg = lesson.solution_svg(1)
+    variant = lesson.variant(1)
+    loss = variant.template.loss
+    leaves = [n for n in sg.topological_order(variant.root) if n.label in variant.leaves]
+    assert len(leaves) > 3
+    for leaf in leaves:
+        exact = float(variant.exact((loss, leaf.label)))
+        assert leaf.grad == pytest.approx(exact, rel=1e-9, abs=1e-15), leaf.label
+        assert format_number(exact, 4) in svg, leaf.label

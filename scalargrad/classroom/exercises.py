@@ -156,6 +156,7 @@ def _write_variant(variant: Variant, folder: Path, paper: str, compile_pdf: bool
     here = folder / f"variant-{variant.number:02d}"
     here.mkdir(exist_ok=True)
     root = variant.root
+    root.zero_grad()  # ∂L/∂node of this variant, whatever ran backward() before
     root.backward()
     blank = draw(root, blank=True, legend=False)  # drawn once: the SVG and the pages
     (here / "chart.svg").write_bytes(graphviz_engine.run(blank.source, "svg", pinned=True))

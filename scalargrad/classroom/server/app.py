@@ -8,6 +8,8 @@ PostgreSQL serve one class.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from importlib.resources import files
 
@@ -77,8 +79,13 @@ def create_app(config: Config) -> Starlette:
 
     the_class = Class(config)
     static = StaticFiles(directory=str(files(__package__) / "pages" / "static"))
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        the_class.store.engine.dispose()  # the database's connections, closed at shutdown
+
     app = Starlette(routes=[*student.routes(the_class), *teacher.routes(the_class),
                             Mount("/static", static, name="static")],
-                    middleware=[Middleware(Headers)])
+                    middleware=[Middleware(Headers)], lifespan=lifespan)
     app.state.the_class = the_class
     return app

@@ -128,6 +128,7 @@ class Lesson:
         with self._drawing:
             if (number, blank) not in self._svg_cache:
                 root = self.variant(number).root
+                root.zero_grad()  # the blank chart and the solution: one gradient, not two
                 root.backward()
                 svg = to_svg(root, blank=blank, legend=False)
                 self._svg_cache[number, blank] = svg[svg.index("<svg"):]
