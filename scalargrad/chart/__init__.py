@@ -5,6 +5,8 @@ Out: a `graphviz.Digraph` (`draw`), a file (`render`: SVG, PNG or PDF; `render_s
 big chart on several 1280 × 720 slides) or SVG text (`to_svg`, `notebook_svg`).
 
 - `drawing`: the public functions, size checks and the notebook's picture;
+- `plan`, `boxes`, `networks`, `dot`: where each box goes, what is drawn (values and ops;
+  a network's neurons, layers and bundles) and the DOT text;
 - `layout`: where every box goes (one band per unit, in the notes' order);
 - `frames`: what a README column or a slide shows of the chart;
 - `style`: how each kind of node looks (colours, borders, numbers, the legend);

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from ..engine import Value
 from . import layout as chart_layout
-from .boxes import Boxes, Clusters, neurons
+from .boxes import Clusters, neurons
 from .dot import DERIVATIVE_SIZE, derivative_label, statement
+from .networks import NetworkBoxes
 from .style import format_number
 
 SLOT_FROM = 3
@@ -20,7 +21,7 @@ SLOT_FROM = 3
 
 
 
-class Chart(Boxes):
+class Chart(NetworkBoxes):
     """Collects DOT statements for one chart (the body of the Digraph). With a ``layout``
     (the drawing pass) every node, edge and visible box is pinned where the layout put it;
     without one (the layout pass) invisible bands steer ``dot`` instead."""
