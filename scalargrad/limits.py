@@ -23,8 +23,9 @@ MAX_VARIANTS = 100
 MAX_EXERCISE_ARROWS = 10_000
 """Arrows of an exercise's charts over all its variants (the chart's arrows times the
 variants): each variant's chart is drawn blank and filled in, and printed on as many pages
-as it needs, about 7 to 10 ms of work per arrow and variant (`benchmarks/bench_limits.py`):
-100 variants of a 100-arrow chart, or 15 of a dense 650-arrow one."""
+as it needs, about 6 to 7 ms of processor time per arrow and variant
+(`benchmarks/bench_limits.py`): 100 variants of a 100-arrow chart, or 15 of a dense
+650-arrow one."""
 MAX_DRAWS = 2_000
 """Draws of leaf numbers for one exercise, over all its variants."""
 EARLY_REJECTS = 50

@@ -131,11 +131,13 @@ def animate(
     rank = {node: i for i, node in enumerate(walkthrough.names)}  # the reading order
     svg = _inline_svg(_chart(root, order, digits, rankdir, view))
     drawn = set(_DRAWN_ID.findall(svg))
+    buses = sorted(i for i in drawn if i.startswith("bundle"))
     data = {
         "root": root_name,
         "interval": round(seconds_per_step * 1000),
         "zoom": zoom,
-        "steps": [_through_bundles(_step(s.node, s.text, ids, users[s.node], shown), drawn)
+        "steps": [_through_bundles(_step(s.node, s.text, ids, users[s.node], shown), drawn,
+                                   buses)
                   | _folded_names([s.node, *sorted([*users[s.node], root], key=rank.get)],
                                   shown, names)
                   for s in walkthrough.of_kind("backward")],
@@ -241,18 +243,18 @@ def _step(node: Value, text: str, ids: dict[Value, str], parents: list[Value],
 _DRAWN_ID = re.compile(r'<g id="([^"]+)" class="(?:node|edge)"')
 
 
-def _through_bundles(step: dict, drawn: set[str]) -> dict:
-    """``step`` with each arrow A → B that a dense layer draws through a bundle (see
-    `scalargrad.chart.boxes`) replaced by the two it is drawn as, A → bundle → B, and the
-    bundle among the nodes the gradient comes through."""
+def _through_bundles(step: dict, drawn: set[str], buses: list[str]) -> dict:
+    """``step`` with each arrow A → B that a dense layer draws through one of the chart's
+    ``buses`` (see `scalargrad.chart.networks`) replaced by the two it is drawn as,
+    A → bundle → B, and the bundle among the nodes the gradient comes through."""
     edges, sources = [], list(step["from"])
     for edge in step["edges"]:
-        if edge in drawn or not edge.startswith("e_"):
+        if edge in drawn or not buses:
             edges.append(edge)
             continue
         tail, _, head = edge[2:].partition("_")
-        bus = next((b for b in sorted(drawn) if b.startswith("bundle")
-                    and f"e_{tail}_{b}" in drawn and f"e_{b}_{head}" in drawn), None)
+        bus = next((b for b in buses
+                    if f"e_{tail}_{b}" in drawn and f"e_{b}_{head}" in drawn), None)
         edges += [edge] if bus is None else [f"e_{tail}_{bus}", f"e_{bus}_{head}"]
         sources += [] if bus is None else [bus]
     return step | {"edges": list(dict.fromkeys(edges)), "from": list(dict.fromkeys(sources))}
